@@ -1,0 +1,362 @@
+//! Elementwise operations: forward and backward side by side. Backward
+//! rules follow PyTorch 2.15 at kinks and singular points (refs/kinks.md).
+
+use super::op::{Contributions, Op};
+use super::tape::{NodeId, Tape};
+use super::OpError;
+use crate::tensor::Tensor;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryFn {
+    Neg,
+    Exp,
+    Log,
+    Sqrt,
+    Sin,
+    Cos,
+    Tan,
+    Tanh,
+    Sigmoid,
+    Relu,
+    Softplus,
+    Abs,
+    Sign,
+}
+
+impl UnaryFn {
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            UnaryFn::Neg => -x,
+            UnaryFn::Exp => x.exp(),
+            UnaryFn::Log => x.ln(),
+            UnaryFn::Sqrt => x.sqrt(),
+            UnaryFn::Sin => x.sin(),
+            UnaryFn::Cos => x.cos(),
+            UnaryFn::Tan => x.tan(),
+            UnaryFn::Tanh => x.tanh(),
+            UnaryFn::Sigmoid => sigmoid(x),
+            UnaryFn::Relu => {
+                if x > 0.0 || x.is_nan() {
+                    x
+                } else {
+                    0.0
+                }
+            }
+            // torch's threshold: above 20 softplus(x) is x to double precision.
+            UnaryFn::Softplus => {
+                if x > 20.0 {
+                    x
+                } else {
+                    x.exp().ln_1p()
+                }
+            }
+            UnaryFn::Abs => x.abs(),
+            UnaryFn::Sign => {
+                if x > 0.0 {
+                    1.0
+                } else if x < 0.0 {
+                    -1.0
+                } else {
+                    x * 0.0
+                }
+            }
+        }
+    }
+
+    /// The gradient for the input, or None where it is zero everywhere.
+    pub(crate) fn backward(self, tape: &mut Tape, x: NodeId, y: NodeId, g: NodeId) -> Option<NodeId> {
+        let one = || Tensor::Scalar(1.0);
+        Some(match self {
+            UnaryFn::Neg => tape.neg(g),
+            UnaryFn::Exp => tape.mul(g, y),
+            UnaryFn::Log => tape.div(g, x),
+            // g / (2 y): +inf at 0, as in torch.
+            UnaryFn::Sqrt => {
+                let two_y = tape.scale(y, 2.0);
+                tape.div(g, two_y)
+            }
+            UnaryFn::Sin => {
+                let c = tape.unary(UnaryFn::Cos, x);
+                tape.mul(g, c)
+            }
+            UnaryFn::Cos => {
+                let s = tape.unary(UnaryFn::Sin, x);
+                let gs = tape.mul(g, s);
+                tape.neg(gs)
+            }
+            UnaryFn::Tan | UnaryFn::Tanh => {
+                let yy = tape.mul(y, y);
+                let sign = if self == UnaryFn::Tan { 1.0 } else { -1.0 };
+                let signed = tape.scale(yy, sign);
+                let c = tape.constant(one());
+                let d = tape.add(c, signed);
+                tape.mul(g, d)
+            }
+            UnaryFn::Sigmoid => {
+                let c = tape.constant(one());
+                let one_minus = tape.sub(c, y);
+                let d = tape.mul(y, one_minus);
+                tape.mul(g, d)
+            }
+            UnaryFn::Softplus => {
+                let s = tape.unary(UnaryFn::Sigmoid, x);
+                tape.mul(g, s)
+            }
+            // relu'(0) = 0 and abs'(0) = 0: constant masks.
+            UnaryFn::Relu => {
+                let mask = tape.value(x).map(|v| if v > 0.0 { 1.0 } else { 0.0 });
+                tape.mul_const(g, mask)
+            }
+            UnaryFn::Abs => {
+                let mask = tape.value(x).map(|v| UnaryFn::Sign.apply(v));
+                tape.mul_const(g, mask)
+            }
+            UnaryFn::Sign => return None,
+        })
+    }
+}
+
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryFn {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Max,
+    Min,
+}
+
+impl BinaryFn {
+    pub fn apply(self, a: f64, b: f64) -> f64 {
+        match self {
+            BinaryFn::Add => a + b,
+            BinaryFn::Sub => a - b,
+            BinaryFn::Mul => a * b,
+            BinaryFn::Div => a / b,
+            BinaryFn::Pow => a.powf(b),
+            // NaN-propagating, as torch.maximum.
+            BinaryFn::Max => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.max(b)
+                }
+            }
+            BinaryFn::Min => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.min(b)
+                }
+            }
+        }
+    }
+
+    pub(crate) fn backward(self, tape: &mut Tape, a: NodeId, b: NodeId, y: NodeId, g: NodeId) -> Contributions {
+        let (need_a, need_b) = (tape.requires_grad(a), tape.requires_grad(b));
+        let (ga, gb) = match self {
+            BinaryFn::Add => (Some(g), need_b.then_some(g)),
+            BinaryFn::Sub => (Some(g), need_b.then(|| tape.neg(g))),
+            BinaryFn::Mul => (need_a.then(|| tape.mul(g, b)), need_b.then(|| tape.mul(g, a))),
+            BinaryFn::Div => {
+                let ga = need_a.then(|| tape.div(g, b));
+                let gb = need_b.then(|| {
+                    // -g * a / (b * b)
+                    let ga_ = tape.mul(g, a);
+                    let bb = tape.mul(b, b);
+                    let q = tape.div(ga_, bb);
+                    tape.neg(q)
+                });
+                (ga, gb)
+            }
+            BinaryFn::Pow => (need_a.then(|| pow_base_grad(tape, a, b, g)), need_b.then(|| pow_exp_grad(tape, a, y, g))),
+            BinaryFn::Max | BinaryFn::Min => {
+                // Ties split the gradient evenly.
+                let is_max = self == BinaryFn::Max;
+                let wins = |x: f64, y: f64| {
+                    if x == y {
+                        0.5
+                    } else if (x > y) == is_max {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                };
+                let mask_a = tape.value(a).zip(tape.value(b), wins).unwrap_or_else(|_| unreachable!("shapes checked in forward"));
+                let mask_b = mask_a.map(|m| 1.0 - m);
+                (need_a.then(|| tape.mul_const(g, mask_a)), need_b.then(|| tape.mul_const(g, mask_b)))
+            }
+        };
+        let mut out = Vec::with_capacity(2);
+        for (input, grad) in [(a, ga), (b, gb)] {
+            if let Some(grad) = grad {
+                let shape = tape.shape(input).to_vec();
+                out.push((input, tape.sum_to(grad, &shape)));
+            }
+        }
+        out
+    }
+}
+
+
+/// d(a^b)/da = b * a^(b-1), and 0 where b == 0 (torch special-cases it).
+fn pow_base_grad(tape: &mut Tape, a: NodeId, b: NodeId, g: NodeId) -> NodeId {
+    let one = tape.scalar(1.0);
+    let b_minus_1 = tape.sub(b, one);
+    let a_pow = tape.binary_unchecked(BinaryFn::Pow, a, b_minus_1);
+    let d = tape.mul(b, a_pow);
+    let gd = tape.mul(g, d);
+    if tape.value(b).iter().any(|v| v == 0.0) {
+        let zero_exp = tape.value(b).map(|v| if v == 0.0 { 1.0 } else { 0.0 });
+        tape.zero_where(zero_exp, gd)
+    } else {
+        gd
+    }
+}
+
+/// d(a^b)/db = a^b * ln(a), and 0 where a == 0 (torch masks it).
+fn pow_exp_grad(tape: &mut Tape, a: NodeId, y: NodeId, g: NodeId) -> NodeId {
+    let ln_a = tape.unary(UnaryFn::Log, a);
+    let d = tape.mul(y, ln_a);
+    let gd = tape.mul(g, d);
+    if tape.value(a).iter().any(|v| v == 0.0) {
+        let zero_base = tape.value(a).map(|v| if v == 0.0 { 1.0 } else { 0.0 });
+        tape.zero_where(zero_base, gd)
+    } else {
+        gd
+    }
+}
+
+pub(crate) fn clamp_backward(tape: &mut Tape, x: NodeId, lo: NodeId, hi: NodeId, g: NodeId) -> Contributions {
+    // Strictly inside passes the gradient; at a bound it is 0 (torch 2.15).
+    let xv = tape.value(x).clone();
+    let lov = tape.value(lo).clone();
+    let hiv = tape.value(hi).clone();
+    let inside = |x: &Tensor| -> Tensor {
+        x.zip(&lov, |x, l| if x > l { 1.0 } else { 0.0 })
+            .and_then(|m| m.zip(&x.zip(&hiv, |x, h| if x < h { 1.0 } else { 0.0 })?, |a, b| a * b))
+            .unwrap_or_else(|_| unreachable!("shapes checked in forward"))
+    };
+    let mut out = Vec::new();
+    let gshape = tape.shape(g).to_vec();
+    let mask_x = inside(&xv).broadcast_to(&gshape).unwrap_or_else(|_| unreachable!("shapes checked in forward"));
+    let gx = tape.mul_const(g, mask_x);
+    let xs = tape.shape(x).to_vec();
+    out.push((x, tape.sum_to(gx, &xs)));
+    for (bound, below) in [(lo, true), (hi, false)] {
+        if tape.requires_grad(bound) {
+            let bv = tape.value(bound).clone();
+            let mask = xv
+                .zip(&bv, |x, b| if (below && x < b) || (!below && x > b) { 1.0 } else { 0.0 })
+                .and_then(|m| m.broadcast_to(&gshape))
+                .unwrap_or_else(|_| unreachable!("shapes checked in forward"));
+            let gb = tape.mul_const(g, mask);
+            let bs = tape.shape(bound).to_vec();
+            out.push((bound, tape.sum_to(gb, &bs)));
+        }
+    }
+    out
+}
+
+pub(crate) fn select_backward(tape: &mut Tape, mask: NodeId, a: NodeId, b: NodeId, g: NodeId) -> Contributions {
+    let zeros = Tensor::full(tape.shape(g), 0.0);
+    let z = tape.constant(zeros);
+    let ga = tape.select(mask, g, z);
+    let gb = tape.select(mask, z, g);
+    vec![(a, ga), (b, gb)]
+}
+
+/// Recording helpers. The `*_unchecked` and arithmetic shorthands are for
+/// operands whose shapes the caller already knows agree (backward passes).
+impl Tape {
+    pub fn unary(&mut self, f: UnaryFn, x: NodeId) -> NodeId {
+        let value = self.value(x).map(|v| f.apply(v));
+        self.push(Op::Unary(f, x), value)
+    }
+
+    pub fn binary(&mut self, f: BinaryFn, a: NodeId, b: NodeId) -> Result<NodeId, OpError> {
+        let value = self.value(a).zip(self.value(b), |x, y| f.apply(x, y))?;
+        Ok(self.push(Op::Binary(f, a, b), value))
+    }
+
+    pub(crate) fn binary_unchecked(&mut self, f: BinaryFn, a: NodeId, b: NodeId) -> NodeId {
+        self.binary(f, a, b).unwrap_or_else(|e| unreachable!("invariant: backward shapes agree: {e:?}"))
+    }
+
+    pub(crate) fn add(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary_unchecked(BinaryFn::Add, a, b)
+    }
+
+    pub(crate) fn sub(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary_unchecked(BinaryFn::Sub, a, b)
+    }
+
+    pub(crate) fn mul(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary_unchecked(BinaryFn::Mul, a, b)
+    }
+
+    pub(crate) fn div(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary_unchecked(BinaryFn::Div, a, b)
+    }
+
+    pub(crate) fn neg(&mut self, a: NodeId) -> NodeId {
+        self.unary(UnaryFn::Neg, a)
+    }
+
+    pub(crate) fn scale(&mut self, a: NodeId, c: f64) -> NodeId {
+        let c = self.scalar(c);
+        self.mul(c, a)
+    }
+
+    /// `a * mask` for a constant mask (no gradient through the mask).
+    pub(crate) fn mul_const(&mut self, a: NodeId, mask: Tensor) -> NodeId {
+        let m = self.constant(mask);
+        self.mul(a, m)
+    }
+
+    /// `a` with entries set to 0 where `mask` is non-zero.
+    pub(crate) fn zero_where(&mut self, mask: Tensor, a: NodeId) -> NodeId {
+        let mask = mask.broadcast_to(self.shape(a)).unwrap_or_else(|e| unreachable!("invariant: mask fits: {e:?}"));
+        let m = self.constant(mask);
+        let zeros = Tensor::full(self.shape(a), 0.0);
+        let z = self.constant(zeros);
+        self.select(m, z, a)
+    }
+
+    /// `mask ? a : b` elementwise; `mask` must be a constant node.
+    pub(crate) fn select(&mut self, mask: NodeId, a: NodeId, b: NodeId) -> NodeId {
+        let shape = self.shape(mask).to_vec();
+        let pick = |t: &Tensor| t.broadcast_to(&shape).unwrap_or_else(|e| unreachable!("invariant: select shapes agree: {e:?}"));
+        let (av, bv) = (pick(self.value(a)), pick(self.value(b)));
+        let mut value = av;
+        let m = self.value(mask);
+        match (&mut value, m, &bv) {
+            (Tensor::Scalar(v), Tensor::Scalar(m), Tensor::Scalar(b)) if *m == 0.0 => *v = *b,
+            (Tensor::Array(v), Tensor::Array(m), Tensor::Array(b)) => {
+                ndarray::Zip::from(v).and(m).and(b).for_each(|v, &m, &b| {
+                    if m == 0.0 {
+                        *v = b
+                    }
+                });
+            }
+            _ => {}
+        }
+        self.push(Op::Select { mask, a, b }, value)
+    }
+
+    pub fn clamp(&mut self, x: NodeId, lo: NodeId, hi: NodeId) -> Result<NodeId, OpError> {
+        let lower = self.value(x).zip(self.value(lo), |x, l| if x.is_nan() { x } else { x.max(l) })?;
+        let value = lower.zip(self.value(hi), |x, h| if x.is_nan() { x } else { x.min(h) })?;
+        Ok(self.push(Op::Clamp { x, lo, hi }, value))
+    }
+}

@@ -1,0 +1,39 @@
+//! Reverse-mode automatic differentiation on a recorded tape.
+
+pub mod elementwise;
+pub mod linalg;
+pub mod op;
+pub mod reduce;
+pub mod shape;
+pub mod tape;
+
+pub use elementwise::{BinaryFn, UnaryFn};
+pub use shape::{IndexPart, IndexSpec};
+pub use tape::{NodeId, Tape};
+
+/// Why an operation could not be recorded. The evaluator adds the spans.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpError {
+    /// Operands whose shapes do not broadcast together.
+    Broadcast { lhs: Vec<usize>, rhs: Vec<usize> },
+    /// `@` with inner dimensions that differ, or operands of rank > 2.
+    MatMul { lhs: Vec<usize>, rhs: Vec<usize> },
+    /// An `axis=` outside the operand's rank.
+    Axis { axis: i64, ndim: usize },
+    /// `reshape` to a shape with a different number of elements.
+    Reshape { from: Vec<usize>, to: Vec<usize> },
+    /// Concatenated pieces that differ off the joining axis.
+    Concat { first: Vec<usize>, other: Vec<usize>, axis: usize },
+    /// An index past the end of its axis.
+    IndexOutOfRange { index: i64, len: usize, axis: usize },
+    /// More indices than the tensor has axes.
+    TooManyIndices { given: usize, ndim: usize },
+    /// A reduction of an empty tensor that has no value (max of nothing).
+    Empty,
+}
+
+impl From<crate::tensor::ShapeMismatch> for OpError {
+    fn from(m: crate::tensor::ShapeMismatch) -> Self {
+        OpError::Broadcast { lhs: m.lhs, rhs: m.rhs }
+    }
+}

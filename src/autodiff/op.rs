@@ -1,0 +1,114 @@
+//! The operations a tape node can hold. Each family's forward (the `Tape`
+//! method that records it) and backward live together in one file:
+//! `elementwise.rs`, `reduce.rs`, `shape.rs`, `linalg.rs`.
+
+use std::rc::Rc;
+
+use super::elementwise::{BinaryFn, UnaryFn};
+use super::shape::IndexSpec;
+use super::tape::{NodeId, Tape};
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Data: no inputs, no gradient.
+    Const,
+    /// The value of a param, read once per evaluation.
+    Leaf { param: usize },
+    Unary(UnaryFn, NodeId),
+    /// Broadcasting binary arithmetic.
+    Binary(BinaryFn, NodeId, NodeId),
+    Clamp { x: NodeId, lo: NodeId, hi: NodeId },
+    /// `mask ? a : b` elementwise; the mask is a constant.
+    Select { mask: NodeId, a: NodeId, b: NodeId },
+    Sum { x: NodeId, axis: Option<usize> },
+    /// `max` (or `min` when `max` is false) over all entries or one axis.
+    Extreme { x: NodeId, axis: Option<usize>, max: bool },
+    Prod { x: NodeId, axis: Option<usize> },
+    Norm { x: NodeId, axis: Option<usize> },
+    Reshape(NodeId),
+    Transpose(NodeId),
+    BroadcastTo(NodeId),
+    SumTo(NodeId),
+    Concat { inputs: Rc<[NodeId]>, axis: usize },
+    Index { x: NodeId, spec: Rc<IndexSpec> },
+    /// Scatters `g` into zeros of this node's shape at `spec`: the gradient
+    /// of `Index`.
+    IndexAdd { g: NodeId, spec: Rc<IndexSpec> },
+    /// Matrix product of two 2-D operands.
+    MatMul(NodeId, NodeId),
+}
+
+/// (input, gradient contribution for that input).
+pub type Contributions = Vec<(NodeId, NodeId)>;
+
+impl Op {
+    pub fn for_each_input(&self, mut f: impl FnMut(NodeId)) {
+        match self {
+            Op::Const | Op::Leaf { .. } => {}
+            Op::Unary(_, x)
+            | Op::Sum { x, .. }
+            | Op::Extreme { x, .. }
+            | Op::Prod { x, .. }
+            | Op::Norm { x, .. }
+            | Op::Reshape(x)
+            | Op::Transpose(x)
+            | Op::BroadcastTo(x)
+            | Op::SumTo(x)
+            | Op::Index { x, .. }
+            | Op::IndexAdd { g: x, .. } => f(*x),
+            Op::Binary(_, a, b) | Op::MatMul(a, b) => {
+                f(*a);
+                f(*b);
+            }
+            Op::Clamp { x, lo, hi } => {
+                f(*x);
+                f(*lo);
+                f(*hi);
+            }
+            Op::Select { mask, a, b } => {
+                f(*mask);
+                f(*a);
+                f(*b);
+            }
+            Op::Concat { inputs, .. } => inputs.iter().for_each(|&i| f(i)),
+        }
+    }
+
+    /// Records the gradient contributions of node `out` (this op) given the
+    /// gradient `g` of its output.
+    pub(crate) fn backward(&self, tape: &mut Tape, out: NodeId, g: NodeId) -> Contributions {
+        match self {
+            Op::Const | Op::Leaf { .. } => Vec::new(),
+            Op::Unary(f, x) => f.backward(tape, *x, out, g).map(|gx| vec![(*x, gx)]).unwrap_or_default(),
+            Op::Binary(f, a, b) => f.backward(tape, *a, *b, out, g),
+            Op::Clamp { x, lo, hi } => super::elementwise::clamp_backward(tape, *x, *lo, *hi, g),
+            Op::Select { mask, a, b } => super::elementwise::select_backward(tape, *mask, *a, *b, g),
+            Op::Sum { x, axis } => vec![(*x, super::reduce::sum_backward(tape, *x, *axis, g))],
+            Op::Extreme { x, axis, max } => {
+                vec![(*x, super::reduce::extreme_backward(tape, *x, *axis, *max, g))]
+            }
+            Op::Prod { x, axis } => vec![(*x, super::reduce::prod_backward(tape, *x, *axis, out, g))],
+            Op::Norm { x, axis } => vec![(*x, super::reduce::norm_backward(tape, *x, *axis, out, g))],
+            Op::Reshape(x) => {
+                let shape = tape.shape(*x).to_vec();
+                vec![(*x, tape.reshape_unchecked(g, &shape))]
+            }
+            Op::Transpose(x) => vec![(*x, tape.transpose(g))],
+            Op::BroadcastTo(x) => {
+                let shape = tape.shape(*x).to_vec();
+                vec![(*x, tape.sum_to(g, &shape))]
+            }
+            Op::SumTo(x) => {
+                let shape = tape.shape(*x).to_vec();
+                vec![(*x, tape.broadcast_unchecked(g, &shape))]
+            }
+            Op::Concat { inputs, axis } => super::shape::concat_backward(tape, inputs, *axis, g),
+            Op::Index { x, spec } => {
+                let shape = tape.shape(*x).to_vec();
+                vec![(*x, tape.index_add(g, spec.clone(), &shape))]
+            }
+            Op::IndexAdd { g: small, spec } => vec![(*small, tape.index_unchecked(g, spec.clone()))],
+            Op::MatMul(a, b) => super::linalg::matmul_backward(tape, *a, *b, g),
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Operations that move entries without changing them: reshape,
+//! transpose, broadcasting, concatenation and indexing. Forward and
+//! backward side by side.
+
+use std::rc::Rc;
+
+use ndarray::{ArrayD, Axis, IxDyn, Slice};
+
+use super::op::{Contributions, Op};
+use super::tape::{NodeId, Tape};
+use super::OpError;
+use crate::tensor::Tensor;
+
+/// One position of an index expression, already checked and made
+/// non-negative.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IndexPart {
+    /// Picks one entry; the axis disappears.
+    At(usize),
+    /// `start..end`; the axis stays.
+    Range(usize, usize),
+}
+
+/// Index parts for the leading axes; the rest are taken whole.
+pub type IndexSpec = Vec<IndexPart>;
+
+impl IndexPart {
+    fn slice(&self) -> Slice {
+        match *self {
+            IndexPart::At(i) => Slice::from(i..i + 1),
+            IndexPart::Range(a, b) => Slice::from(a..b),
+        }
+    }
+}
+
+/// The view of `a` selected by `spec`, with `At` axes still present (length 1).
+fn select_keepdims(a: &ArrayD<f64>, spec: &IndexSpec) -> ArrayD<f64> {
+    a.slice_each_axis(|ax| spec.get(ax.axis.index()).map_or(Slice::from(..), IndexPart::slice)).to_owned()
+}
+
+/// The shape `spec` yields from `shape`, with `At` axes kept as length 1.
+fn keepdims_shape(shape: &[usize], spec: &IndexSpec) -> Vec<usize> {
+    shape
+        .iter()
+        .enumerate()
+        .map(|(ax, &n)| match spec.get(ax) {
+            Some(IndexPart::At(_)) => 1,
+            Some(IndexPart::Range(a, b)) => b - a,
+            None => n,
+        })
+        .collect()
+}
+
+fn drop_at_axes(shape: &[usize], spec: &IndexSpec) -> Vec<usize> {
+    keepdims_shape(shape, spec)
+        .into_iter()
+        .enumerate()
+        .filter(|(ax, _)| !matches!(spec.get(*ax), Some(IndexPart::At(_))))
+        .map(|(_, n)| n)
+        .collect()
+}
+
+pub(crate) fn concat_backward(tape: &mut Tape, inputs: &[NodeId], axis: usize, g: NodeId) -> Contributions {
+    let mut offset = 0;
+    let mut out = Vec::with_capacity(inputs.len());
+    for &input in inputs {
+        let n = tape.shape(input)[axis];
+        let mut spec: IndexSpec = (0..axis).map(|ax| IndexPart::Range(0, tape.shape(input)[ax])).collect();
+        spec.push(IndexPart::Range(offset, offset + n));
+        offset += n;
+        if tape.requires_grad(input) {
+            out.push((input, tape.index_unchecked(g, Rc::new(spec))));
+        }
+    }
+    out
+}
+
+impl Tape {
+    pub fn reshape(&mut self, x: NodeId, shape: &[usize]) -> Result<NodeId, OpError> {
+        let from = self.shape(x).to_vec();
+        if from.iter().product::<usize>() != shape.iter().product::<usize>() {
+            return Err(OpError::Reshape { from, to: shape.to_vec() });
+        }
+        if from == shape {
+            return Ok(x);
+        }
+        let data = self.value(x).to_vec();
+        let value = Tensor::from_shape_vec(shape, data);
+        Ok(self.push(Op::Reshape(x), value))
+    }
+
+    pub(crate) fn reshape_unchecked(&mut self, x: NodeId, shape: &[usize]) -> NodeId {
+        self.reshape(x, shape).unwrap_or_else(|e| unreachable!("invariant: sizes agree: {e:?}"))
+    }
+
+    /// Reverses the axes (`x.T`); a no-op for rank 0 and 1.
+    pub fn transpose(&mut self, x: NodeId) -> NodeId {
+        if self.value(x).ndim() < 2 {
+            return x;
+        }
+        let value = Tensor::from_array(self.value(x).view().reversed_axes().as_standard_layout().into_owned());
+        self.push(Op::Transpose(x), value)
+    }
+
+    pub fn broadcast_to(&mut self, x: NodeId, shape: &[usize]) -> Result<NodeId, OpError> {
+        if self.shape(x) == shape {
+            return Ok(x);
+        }
+        let value = self.value(x).broadcast_to(shape)?;
+        Ok(self.push(Op::BroadcastTo(x), value))
+    }
+
+    pub(crate) fn broadcast_unchecked(&mut self, x: NodeId, shape: &[usize]) -> NodeId {
+        self.broadcast_to(x, shape).unwrap_or_else(|e| unreachable!("invariant: shapes broadcast: {e:?}"))
+    }
+
+    /// Sums `x` down to `shape` (the gradient of a broadcast).
+    pub fn sum_to(&mut self, x: NodeId, shape: &[usize]) -> NodeId {
+        if self.shape(x) == shape {
+            return x;
+        }
+        let value = self.value(x).sum_to(shape);
+        self.push(Op::SumTo(x), value)
+    }
+
+    pub fn concat(&mut self, inputs: &[NodeId], axis: usize) -> Result<NodeId, OpError> {
+        let first = self.shape(inputs[0]).to_vec();
+        if axis >= first.len() {
+            return Err(OpError::Axis { axis: axis as i64, ndim: first.len() });
+        }
+        for &i in &inputs[1..] {
+            let other = self.shape(i);
+            let agrees = other.len() == first.len() && other.iter().zip(&first).enumerate().all(|(ax, (a, b))| ax == axis || a == b);
+            if !agrees {
+                return Err(OpError::Concat { first, other: other.to_vec(), axis });
+            }
+        }
+        let views: Vec<_> = inputs.iter().map(|&i| self.value(i).view()).collect();
+        let joined = ndarray::concatenate(Axis(axis), &views).map_err(|_| OpError::Concat { first: first.clone(), other: first.clone(), axis })?;
+        let value = Tensor::from_array(joined);
+        Ok(self.push(Op::Concat { inputs: inputs.into(), axis }, value))
+    }
+
+    /// `x[spec]`. The caller has checked every part against the shape.
+    pub fn index(&mut self, x: NodeId, spec: IndexSpec) -> Result<NodeId, OpError> {
+        let shape = self.shape(x);
+        if spec.len() > shape.len() {
+            return Err(OpError::TooManyIndices { given: spec.len(), ndim: shape.len() });
+        }
+        for (axis, part) in spec.iter().enumerate() {
+            let len = shape[axis];
+            let bad = match *part {
+                IndexPart::At(i) => (i >= len).then_some(i),
+                IndexPart::Range(a, b) => (a > b || b > len).then_some(b),
+            };
+            if let Some(index) = bad {
+                return Err(OpError::IndexOutOfRange { index: index as i64, len, axis });
+            }
+        }
+        Ok(self.index_unchecked(x, Rc::new(spec)))
+    }
+
+    pub(crate) fn index_unchecked(&mut self, x: NodeId, spec: Rc<IndexSpec>) -> NodeId {
+        let a = self.value(x).to_array();
+        let picked = select_keepdims(&a, &spec);
+        let out_shape = drop_at_axes(a.shape(), &spec);
+        let data: Vec<f64> = picked.iter().copied().collect();
+        let value = Tensor::from_shape_vec(&out_shape, data);
+        self.push(Op::Index { x, spec }, value)
+    }
+
+    /// Zeros of `shape` with `g` added at `spec`: the gradient of `index`.
+    pub(crate) fn index_add(&mut self, g: NodeId, spec: Rc<IndexSpec>, shape: &[usize]) -> NodeId {
+        let mut out = ArrayD::<f64>::zeros(IxDyn(shape));
+        let keep = keepdims_shape(shape, &spec);
+        let gv = self.value(g).to_vec();
+        {
+            let mut view = out.slice_each_axis_mut(|ax| spec.get(ax.axis.index()).map_or(Slice::from(..), IndexPart::slice));
+            let src = ArrayD::from_shape_vec(IxDyn(&keep), gv).unwrap_or_else(|e| unreachable!("invariant: index shapes agree: {e:?}"));
+            view += &src;
+        }
+        let value = Tensor::from_array(out);
+        self.push(Op::IndexAdd { g, spec }, value)
+    }
+}

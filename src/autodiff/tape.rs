@@ -1,0 +1,154 @@
+//! The tape (a Wengert list): every operation appends a node holding its op,
+//! its inputs and its value. `grad` walks it once in reverse and *records*
+//! the backward pass as new nodes, so a gradient is itself differentiable
+//! (grad of grad, Hessians). The tape is cleared, not reallocated, between
+//! optimizer steps.
+
+use super::op::Op;
+use crate::syntax::span::Span;
+use crate::tensor::Tensor;
+
+/// Index of a node on the tape. Valid until the tape is cleared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub(crate) u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub op: Op,
+    pub value: Tensor,
+    /// True when the value depends on a param (so gradients flow into it).
+    pub requires_grad: bool,
+    /// The source span of the operation, for diagnostics.
+    pub span: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct Tape {
+    nodes: Vec<Node>,
+    epoch: u64,
+    span: Span,
+}
+
+impl Tape {
+    pub fn new() -> Self {
+        Tape::default()
+    }
+
+    /// Forgets every node, keeping the allocation. Node ids from before are
+    /// invalid afterwards; `epoch` tells callers that cache ids.
+    pub fn clear(&mut self) {
+        self.nodes.clear();
+        self.epoch += 1;
+    }
+
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Sets the span given to the nodes recorded from now on; returns the
+    /// previous one so callers can restore it.
+    pub fn set_span(&mut self, span: Span) -> Span {
+        std::mem::replace(&mut self.span, span)
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    pub fn value(&self, id: NodeId) -> &Tensor {
+        &self.nodes[id.index()].value
+    }
+
+    pub fn shape(&self, id: NodeId) -> &[usize] {
+        self.nodes[id.index()].value.shape()
+    }
+
+    pub fn requires_grad(&self, id: NodeId) -> bool {
+        self.nodes[id.index()].requires_grad
+    }
+
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    pub(crate) fn push(&mut self, op: Op, value: Tensor) -> NodeId {
+        let mut requires_grad = matches!(op, Op::Leaf { .. });
+        op.for_each_input(|i| requires_grad |= self.nodes[i.index()].requires_grad);
+        let id = NodeId(u32::try_from(self.nodes.len()).unwrap_or_else(|_| unreachable!("tape over 4G nodes")));
+        self.nodes.push(Node { op, value, requires_grad, span: self.span });
+        id
+    }
+
+    /// A value that carries no gradient.
+    pub fn constant(&mut self, value: Tensor) -> NodeId {
+        self.push(Op::Const, value)
+    }
+
+    pub fn scalar(&mut self, x: f64) -> NodeId {
+        self.constant(Tensor::Scalar(x))
+    }
+
+    /// A read of param number `param`: gradients stop and collect here.
+    pub fn leaf(&mut self, value: Tensor, param: usize) -> NodeId {
+        self.push(Op::Leaf { param }, value)
+    }
+
+    /// The gradient of the scalar `root` with respect to each of `wrt`
+    /// (a node of the same shape, zeros where there is no path). The
+    /// backward pass is recorded, so the results can be differentiated again.
+    pub fn grad(&mut self, root: NodeId, wrt: &[NodeId]) -> Vec<NodeId> {
+        let mut adjoint: Vec<Option<NodeId>> = vec![None; root.index() + 1];
+        if self.requires_grad(root) {
+            let ones = Tensor::full(self.shape(root), 1.0);
+            adjoint[root.index()] = Some(self.constant(ones));
+        }
+        // Only nodes that lead to a target need their adjoint.
+        let lowest = wrt.iter().map(|w| w.index()).min().unwrap_or(usize::MAX);
+        for i in (0..=root.index()).rev() {
+            if i < lowest {
+                break;
+            }
+            let Some(g) = adjoint[i] else { continue };
+            if !self.nodes[i].requires_grad {
+                continue;
+            }
+            let span = self.set_span(self.nodes[i].span);
+            let op = self.nodes[i].op.clone();
+            let contributions = op.backward(self, NodeId(i as u32), g);
+            for (input, grad) in contributions {
+                if !self.requires_grad(input) {
+                    continue;
+                }
+                let slot = &mut adjoint[input.index()];
+                *slot = Some(match *slot {
+                    None => grad,
+                    Some(prev) => self.add(prev, grad),
+                });
+            }
+            self.set_span(span);
+        }
+        wrt.iter()
+            .map(|&w| match adjoint.get(w.index()).copied().flatten() {
+                Some(g) => g,
+                None => {
+                    let zeros = Tensor::full(self.shape(w), 0.0);
+                    self.constant(zeros)
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,18 @@
+//! gradlang: a small scripting language whose values carry gradients.
+//!
+//! The pipeline, one module per stage:
+//! - [`syntax`]: source text → tokens (logos) → AST with spans (lalrpop).
+//! - [`eval`]: the interpreter — bindings (data, formulas, params), builtins,
+//!   `minimize`.
+//! - [`autodiff`]: the tape; each op's forward and backward side by side.
+//! - [`tensor`]: f64 tensors with a heap-free scalar path and broadcasting.
+//! - [`optim`]: the optimizers, one file each, on flat parameter vectors.
+//! - [`format`]: PyTorch-style printing of tensors.
+//! - [`diagnostic`]: the one place errors become text.
+//! - [`rng`]: the portable random generator.
+
+pub mod autodiff;
+pub mod diagnostic;
+pub mod rng;
+pub mod syntax;
+pub mod tensor;

@@ -1,0 +1,3 @@
+//! Source text to syntax tree.
+pub mod ast;
+pub mod span;

@@ -1,0 +1,229 @@
+//! Values: f64 tensors of any rank with NumPy broadcasting.
+//!
+//! Scalars are by far the most common value in scripts, so they get their
+//! own variant and never touch the heap; `Array` never holds a 0-d array.
+
+use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Zip};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tensor {
+    Scalar(f64),
+    Array(ArrayD<f64>),
+}
+
+/// Two shapes that do not broadcast together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShapeMismatch {
+    pub lhs: Vec<usize>,
+    pub rhs: Vec<usize>,
+}
+
+impl Tensor {
+    /// Wraps an array, turning a 0-d one into a scalar.
+    pub fn from_array(a: ArrayD<f64>) -> Tensor {
+        if a.ndim() == 0 {
+            Tensor::Scalar(a.iter().next().copied().unwrap_or(0.0))
+        } else {
+            Tensor::Array(a)
+        }
+    }
+
+    pub fn from_shape_vec(shape: &[usize], data: Vec<f64>) -> Tensor {
+        match ArrayD::from_shape_vec(IxDyn(shape), data) {
+            Ok(a) => Tensor::from_array(a),
+            Err(_) => unreachable!("invariant: data length matches shape"),
+        }
+    }
+
+    pub fn full(shape: &[usize], v: f64) -> Tensor {
+        if shape.is_empty() {
+            Tensor::Scalar(v)
+        } else {
+            Tensor::Array(ArrayD::from_elem(IxDyn(shape), v))
+        }
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        match self {
+            Tensor::Scalar(_) => &[],
+            Tensor::Array(a) => a.shape(),
+        }
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.shape().len()
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Tensor::Scalar(_) => 1,
+            Tensor::Array(a) => a.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value of a rank-0 tensor or a tensor with exactly one element.
+    pub fn as_scalar(&self) -> Option<f64> {
+        match self {
+            Tensor::Scalar(x) => Some(*x),
+            Tensor::Array(a) if a.len() == 1 => a.iter().next().copied(),
+            Tensor::Array(_) => None,
+        }
+    }
+
+    pub fn view(&self) -> ArrayViewD<'_, f64> {
+        match self {
+            Tensor::Scalar(x) => ArrayViewD::from_shape(IxDyn(&[]), std::slice::from_ref(x))
+                .unwrap_or_else(|_| unreachable!("invariant: one element fits shape ()")),
+            Tensor::Array(a) => a.view(),
+        }
+    }
+
+    pub fn to_array(&self) -> ArrayD<f64> {
+        match self {
+            Tensor::Scalar(x) => ArrayD::from_elem(IxDyn(&[]), *x),
+            Tensor::Array(a) => a.clone(),
+        }
+    }
+
+    pub fn into_array(self) -> ArrayD<f64> {
+        match self {
+            Tensor::Scalar(x) => ArrayD::from_elem(IxDyn(&[]), x),
+            Tensor::Array(a) => a,
+        }
+    }
+
+    /// Elements in row-major order.
+    pub fn to_vec(&self) -> Vec<f64> {
+        match self {
+            Tensor::Scalar(x) => vec![*x],
+            Tensor::Array(a) => a.iter().copied().collect(),
+        }
+    }
+
+    pub fn iter(&self) -> Box<dyn Iterator<Item = f64> + '_> {
+        match self {
+            Tensor::Scalar(x) => Box::new(std::iter::once(*x)),
+            Tensor::Array(a) => Box::new(a.iter().copied()),
+        }
+    }
+
+    pub fn all_finite(&self) -> bool {
+        match self {
+            Tensor::Scalar(x) => x.is_finite(),
+            Tensor::Array(a) => a.iter().all(|x| x.is_finite()),
+        }
+    }
+
+    pub fn map(&self, f: impl Fn(f64) -> f64) -> Tensor {
+        match self {
+            Tensor::Scalar(x) => Tensor::Scalar(f(*x)),
+            Tensor::Array(a) => Tensor::Array(a.mapv(f)),
+        }
+    }
+
+    /// Elementwise `f(a, b)` with NumPy broadcasting.
+    pub fn zip(&self, other: &Tensor, f: impl Fn(f64, f64) -> f64) -> Result<Tensor, ShapeMismatch> {
+        Ok(match (self, other) {
+            (Tensor::Scalar(x), Tensor::Scalar(y)) => Tensor::Scalar(f(*x, *y)),
+            (Tensor::Scalar(x), Tensor::Array(b)) => Tensor::Array(b.mapv(|y| f(*x, y))),
+            (Tensor::Array(a), Tensor::Scalar(y)) => Tensor::Array(a.mapv(|x| f(x, *y))),
+            (Tensor::Array(a), Tensor::Array(b)) if a.shape() == b.shape() => {
+                Tensor::Array(Zip::from(a).and(b).map_collect(|&x, &y| f(x, y)))
+            }
+            (Tensor::Array(a), Tensor::Array(b)) => {
+                let shape = broadcast_shapes(a.shape(), b.shape())?;
+                let (av, bv) = match (a.broadcast(IxDyn(&shape)), b.broadcast(IxDyn(&shape))) {
+                    (Some(av), Some(bv)) => (av, bv),
+                    _ => return Err(mismatch(a.shape(), b.shape())),
+                };
+                Tensor::Array(Zip::from(&av).and(&bv).map_collect(|&x, &y| f(x, y)))
+            }
+        })
+    }
+
+    /// Repeats the tensor to `shape` (which it must broadcast to).
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Tensor, ShapeMismatch> {
+        if self.shape() == shape {
+            return Ok(self.clone());
+        }
+        match self {
+            Tensor::Scalar(x) => Ok(Tensor::full(shape, *x)),
+            Tensor::Array(a) => match a.broadcast(IxDyn(shape)) {
+                Some(v) => Ok(Tensor::from_array(v.to_owned())),
+                None => Err(mismatch(a.shape(), shape)),
+            },
+        }
+    }
+
+    /// Sums over the axes that broadcasting to this tensor's shape added:
+    /// the gradient of a broadcast.
+    pub fn sum_to(&self, shape: &[usize]) -> Tensor {
+        if self.shape() == shape {
+            return self.clone();
+        }
+        let mut a = self.to_array();
+        while a.ndim() > shape.len() {
+            a = a.sum_axis(Axis(0));
+        }
+        for (axis, &n) in shape.iter().enumerate() {
+            if n == 1 && a.shape()[axis] != 1 {
+                a = a.sum_axis(Axis(axis)).insert_axis(Axis(axis));
+            }
+        }
+        Tensor::from_array(a)
+    }
+}
+
+fn mismatch(lhs: &[usize], rhs: &[usize]) -> ShapeMismatch {
+    ShapeMismatch { lhs: lhs.to_vec(), rhs: rhs.to_vec() }
+}
+
+/// NumPy's broadcast of two shapes.
+pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>, ShapeMismatch> {
+    let n = a.len().max(b.len());
+    let mut out = vec![0; n];
+    for i in 0..n {
+        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
+        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        out[i] = match (da, db) {
+            (x, y) if x == y => x,
+            (1, y) => y,
+            (x, 1) => x,
+            _ => return Err(mismatch(a, b)),
+        };
+    }
+    Ok(out)
+}
+
+/// `(2, 3)`, `()` for scalars: how shapes appear in messages.
+pub fn shape_string(shape: &[usize]) -> String {
+    match shape {
+        [] => "()".to_string(),
+        [n] => format!("({n})"),
+        _ => format!("({})", shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcasting_follows_numpy() {
+        assert_eq!(broadcast_shapes(&[3, 1], &[4]).ok(), Some(vec![3, 4]));
+        assert_eq!(broadcast_shapes(&[], &[2, 2]).ok(), Some(vec![2, 2]));
+        assert!(broadcast_shapes(&[3], &[4]).is_err());
+    }
+
+    #[test]
+    fn sum_to_undoes_broadcast() {
+        let g = Tensor::full(&[3, 4], 1.0);
+        assert_eq!(g.sum_to(&[4]), Tensor::full(&[4], 3.0));
+        assert_eq!(g.sum_to(&[3, 1]), Tensor::full(&[3, 1], 4.0));
+        assert_eq!(g.sum_to(&[]), Tensor::Scalar(12.0));
+    }
+}
