@@ -29,7 +29,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, title: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn error(
+        code: &'static str,
+        title: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -41,8 +46,16 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, title: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, title, span, label) }
+    pub fn warning(
+        code: &'static str,
+        title: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, title, span, label)
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -58,5 +71,111 @@ impl Diagnostic {
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
+    }
+}
+
+/// Renders `diag` against `src` (named `path` in the header) with ariadne:
+/// byte-indexed spans, labels in source order, colour only when asked.
+pub fn render(diag: &Diagnostic, path: &str, src: &str, color: bool) -> String {
+    use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
+    let clip = |s: Span| {
+        let end = s.end.min(src.len());
+        s.start.min(end)..end
+    };
+    let kind = match diag.severity {
+        Severity::Error => ReportKind::Error,
+        Severity::Warning => ReportKind::Warning,
+    };
+    let (primary_color, secondary_color) = match diag.severity {
+        Severity::Error => (Color::Red, Color::Blue),
+        Severity::Warning => (Color::Yellow, Color::Blue),
+    };
+    let mut labels: Vec<(Span, &str, bool)> = vec![(diag.primary.0, diag.primary.1.as_str(), true)];
+    labels.extend(diag.secondary.iter().map(|(s, l)| (*s, l.as_str(), false)));
+    labels.sort_by_key(|(s, _, _)| (s.start, s.end));
+    let mut report = Report::build(kind, (path, clip(diag.primary.0)))
+        .with_code(diag.code)
+        .with_message(&diag.title)
+        .with_config(
+            Config::default()
+                .with_color(color)
+                .with_index_type(IndexType::Byte),
+        );
+    for (order, (span, text, primary)) in labels.into_iter().enumerate() {
+        let label = Label::new((path, clip(span)))
+            .with_message(text)
+            .with_order(order as i32);
+        report = report.with_label(if color {
+            label.with_color(if primary {
+                primary_color
+            } else {
+                secondary_color
+            })
+        } else {
+            label
+        });
+    }
+    for note in &diag.notes {
+        report = report.with_note(note);
+    }
+    if let Some(help) = &diag.help {
+        report = report.with_help(help);
+    }
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = report.finish().write((path, Source::from(src)), &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether stderr should get colour: a terminal, and NO_COLOR unset.
+pub fn stderr_wants_color() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+/// The closest candidate to a misspelt `name`, if one is close enough to
+/// be a likely typo (edit distance at most a third of the length, min 1).
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (name.chars().count().div_ceil(3)).max(1);
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(
+            did_you_mean("nadma", ["nadam", "adam", "sgd"]),
+            Some("nadam")
+        );
+        assert_eq!(did_you_mean("xyz", ["nadam", "adam"]), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

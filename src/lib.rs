@@ -11,8 +11,16 @@
 //! - [`diagnostic`]: the one place errors become text.
 //! - [`rng`]: the portable random generator.
 
+// Errors carry their spans and words by value; they are the cold path, so
+// their size in `Result` is not worth boxing for.
+#![allow(clippy::result_large_err)]
+
 pub mod autodiff;
 pub mod diagnostic;
+pub mod driver;
+pub mod eval;
+pub mod format;
+pub mod optim;
 pub mod rng;
 pub mod syntax;
 pub mod tensor;

@@ -23,7 +23,10 @@ impl Rng {
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             z ^ (z >> 31)
         };
-        Rng { state: [next(), next(), next(), next()], spare_normal: None }
+        Rng {
+            state: [next(), next(), next(), next()],
+            spare_normal: None,
+        }
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -77,7 +80,10 @@ mod tests {
     fn stream_is_pinned() {
         let mut r = Rng::new(0);
         let first: Vec<u64> = (0..3).map(|_| r.next_u64()).collect();
-        assert_eq!(first, vec![0x53175d61490b23df, 0x61da6f3dc380d507, 0x5c0fdf91ec9a7bfc]);
+        assert_eq!(
+            first,
+            vec![0x53175d61490b23df, 0x61da6f3dc380d507, 0x5c0fdf91ec9a7bfc]
+        );
     }
 
     #[test]

@@ -126,7 +126,11 @@ impl Tensor {
     }
 
     /// Elementwise `f(a, b)` with NumPy broadcasting.
-    pub fn zip(&self, other: &Tensor, f: impl Fn(f64, f64) -> f64) -> Result<Tensor, ShapeMismatch> {
+    pub fn zip(
+        &self,
+        other: &Tensor,
+        f: impl Fn(f64, f64) -> f64,
+    ) -> Result<Tensor, ShapeMismatch> {
         Ok(match (self, other) {
             (Tensor::Scalar(x), Tensor::Scalar(y)) => Tensor::Scalar(f(*x, *y)),
             (Tensor::Scalar(x), Tensor::Array(b)) => Tensor::Array(b.mapv(|y| f(*x, y))),
@@ -179,7 +183,10 @@ impl Tensor {
 }
 
 fn mismatch(lhs: &[usize], rhs: &[usize]) -> ShapeMismatch {
-    ShapeMismatch { lhs: lhs.to_vec(), rhs: rhs.to_vec() }
+    ShapeMismatch {
+        lhs: lhs.to_vec(),
+        rhs: rhs.to_vec(),
+    }
 }
 
 /// NumPy's broadcast of two shapes.
@@ -187,8 +194,16 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>, ShapeMis
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
@@ -204,7 +219,14 @@ pub fn shape_string(shape: &[usize]) -> String {
     match shape {
         [] => "()".to_string(),
         [n] => format!("({n})"),
-        _ => format!("({})", shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

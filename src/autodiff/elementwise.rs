@@ -24,6 +24,24 @@ pub enum UnaryFn {
 }
 
 impl UnaryFn {
+    pub fn name(self) -> &'static str {
+        match self {
+            UnaryFn::Neg => "negation",
+            UnaryFn::Exp => "`exp`",
+            UnaryFn::Log => "`log`",
+            UnaryFn::Sqrt => "`sqrt`",
+            UnaryFn::Sin => "`sin`",
+            UnaryFn::Cos => "`cos`",
+            UnaryFn::Tan => "`tan`",
+            UnaryFn::Tanh => "`tanh`",
+            UnaryFn::Sigmoid => "`sigmoid`",
+            UnaryFn::Relu => "`relu`",
+            UnaryFn::Softplus => "`softplus`",
+            UnaryFn::Abs => "`abs`",
+            UnaryFn::Sign => "`sign`",
+        }
+    }
+
     pub fn apply(self, x: f64) -> f64 {
         match self {
             UnaryFn::Neg => -x,
@@ -64,7 +82,13 @@ impl UnaryFn {
     }
 
     /// The gradient for the input, or None where it is zero everywhere.
-    pub(crate) fn backward(self, tape: &mut Tape, x: NodeId, y: NodeId, g: NodeId) -> Option<NodeId> {
+    pub(crate) fn backward(
+        self,
+        tape: &mut Tape,
+        x: NodeId,
+        y: NodeId,
+        g: NodeId,
+    ) -> Option<NodeId> {
         let one = || Tensor::Scalar(1.0);
         Some(match self {
             UnaryFn::Neg => tape.neg(g),
@@ -137,6 +161,18 @@ pub enum BinaryFn {
 }
 
 impl BinaryFn {
+    pub fn name(self) -> &'static str {
+        match self {
+            BinaryFn::Add => "`+`",
+            BinaryFn::Sub => "`-`",
+            BinaryFn::Mul => "`*`",
+            BinaryFn::Div => "the division `/`",
+            BinaryFn::Pow => "the power `^`",
+            BinaryFn::Max => "`max`",
+            BinaryFn::Min => "`min`",
+        }
+    }
+
     pub fn apply(self, a: f64, b: f64) -> f64 {
         match self {
             BinaryFn::Add => a + b,
@@ -162,12 +198,22 @@ impl BinaryFn {
         }
     }
 
-    pub(crate) fn backward(self, tape: &mut Tape, a: NodeId, b: NodeId, y: NodeId, g: NodeId) -> Contributions {
+    pub(crate) fn backward(
+        self,
+        tape: &mut Tape,
+        a: NodeId,
+        b: NodeId,
+        y: NodeId,
+        g: NodeId,
+    ) -> Contributions {
         let (need_a, need_b) = (tape.requires_grad(a), tape.requires_grad(b));
         let (ga, gb) = match self {
             BinaryFn::Add => (Some(g), need_b.then_some(g)),
             BinaryFn::Sub => (Some(g), need_b.then(|| tape.neg(g))),
-            BinaryFn::Mul => (need_a.then(|| tape.mul(g, b)), need_b.then(|| tape.mul(g, a))),
+            BinaryFn::Mul => (
+                need_a.then(|| tape.mul(g, b)),
+                need_b.then(|| tape.mul(g, a)),
+            ),
             BinaryFn::Div => {
                 let ga = need_a.then(|| tape.div(g, b));
                 let gb = need_b.then(|| {
@@ -179,7 +225,10 @@ impl BinaryFn {
                 });
                 (ga, gb)
             }
-            BinaryFn::Pow => (need_a.then(|| pow_base_grad(tape, a, b, g)), need_b.then(|| pow_exp_grad(tape, a, y, g))),
+            BinaryFn::Pow => (
+                need_a.then(|| pow_base_grad(tape, a, b, g)),
+                need_b.then(|| pow_exp_grad(tape, a, y, g)),
+            ),
             BinaryFn::Max | BinaryFn::Min => {
                 // Ties split the gradient evenly.
                 let is_max = self == BinaryFn::Max;
@@ -192,9 +241,15 @@ impl BinaryFn {
                         0.0
                     }
                 };
-                let mask_a = tape.value(a).zip(tape.value(b), wins).unwrap_or_else(|_| unreachable!("shapes checked in forward"));
+                let mask_a = tape
+                    .value(a)
+                    .zip(tape.value(b), wins)
+                    .unwrap_or_else(|_| unreachable!("shapes checked in forward"));
                 let mask_b = mask_a.map(|m| 1.0 - m);
-                (need_a.then(|| tape.mul_const(g, mask_a)), need_b.then(|| tape.mul_const(g, mask_b)))
+                (
+                    need_a.then(|| tape.mul_const(g, mask_a)),
+                    need_b.then(|| tape.mul_const(g, mask_b)),
+                )
             }
         };
         let mut out = Vec::with_capacity(2);
@@ -207,7 +262,6 @@ impl BinaryFn {
         out
     }
 }
-
 
 /// d(a^b)/da = b * a^(b-1), and 0 where b == 0 (torch special-cases it).
 fn pow_base_grad(tape: &mut Tape, a: NodeId, b: NodeId, g: NodeId) -> NodeId {
@@ -237,38 +291,68 @@ fn pow_exp_grad(tape: &mut Tape, a: NodeId, y: NodeId, g: NodeId) -> NodeId {
     }
 }
 
-pub(crate) fn clamp_backward(tape: &mut Tape, x: NodeId, lo: NodeId, hi: NodeId, g: NodeId) -> Contributions {
-    // Strictly inside passes the gradient; at a bound it is 0 (torch 2.15).
-    let xv = tape.value(x).clone();
-    let lov = tape.value(lo).clone();
-    let hiv = tape.value(hi).clone();
-    let inside = |x: &Tensor| -> Tensor {
-        x.zip(&lov, |x, l| if x > l { 1.0 } else { 0.0 })
-            .and_then(|m| m.zip(&x.zip(&hiv, |x, h| if x < h { 1.0 } else { 0.0 })?, |a, b| a * b))
-            .unwrap_or_else(|_| unreachable!("shapes checked in forward"))
-    };
-    let mut out = Vec::new();
+/// Strictly inside the bounds the gradient passes to `x`; outside it goes
+/// to the bound that was hit. At a bound it is 0 when the bound is a
+/// constant (torch 2.15's scalar bounds), and split 0.5/0.5 between `x` and
+/// a bound that itself carries a gradient (torch's tensor bounds).
+pub(crate) fn clamp_backward(
+    tape: &mut Tape,
+    x: NodeId,
+    lo: NodeId,
+    hi: NodeId,
+    g: NodeId,
+) -> Contributions {
     let gshape = tape.shape(g).to_vec();
-    let mask_x = inside(&xv).broadcast_to(&gshape).unwrap_or_else(|_| unreachable!("shapes checked in forward"));
-    let gx = tape.mul_const(g, mask_x);
-    let xs = tape.shape(x).to_vec();
-    out.push((x, tape.sum_to(gx, &xs)));
-    for (bound, below) in [(lo, true), (hi, false)] {
-        if tape.requires_grad(bound) {
-            let bv = tape.value(bound).clone();
-            let mask = xv
-                .zip(&bv, |x, b| if (below && x < b) || (!below && x > b) { 1.0 } else { 0.0 })
-                .and_then(|m| m.broadcast_to(&gshape))
-                .unwrap_or_else(|_| unreachable!("shapes checked in forward"));
-            let gb = tape.mul_const(g, mask);
-            let bs = tape.shape(bound).to_vec();
-            out.push((bound, tape.sum_to(gb, &bs)));
+    let full = |t: &Tensor| {
+        t.broadcast_to(&gshape)
+            .unwrap_or_else(|_| unreachable!("shapes checked in forward"))
+            .to_vec()
+    };
+    let (xv, lov, hiv) = (
+        full(tape.value(x)),
+        full(tape.value(lo)),
+        full(tape.value(hi)),
+    );
+    let (lo_tie, hi_tie) = (
+        if tape.requires_grad(lo) { 0.5 } else { 0.0 },
+        if tape.requires_grad(hi) { 0.5 } else { 0.0 },
+    );
+    let n = xv.len();
+    let (mut wx, mut wlo, mut whi) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    for k in 0..n {
+        let (v, l, h) = (xv[k], lov[k], hiv[k]);
+        if v > l && v < h {
+            wx[k] = 1.0;
+        } else if v < l {
+            wlo[k] = 1.0;
+        } else if v > h {
+            whi[k] = 1.0;
+        } else if v == l {
+            wx[k] = lo_tie;
+            wlo[k] = lo_tie;
+        } else if v == h {
+            wx[k] = hi_tie;
+            whi[k] = hi_tie;
+        }
+    }
+    let mut out = Vec::with_capacity(3);
+    for (input, weights) in [(x, wx), (lo, wlo), (hi, whi)] {
+        if tape.requires_grad(input) {
+            let gi = tape.mul_const(g, Tensor::from_shape_vec(&gshape, weights));
+            let shape = tape.shape(input).to_vec();
+            out.push((input, tape.sum_to(gi, &shape)));
         }
     }
     out
 }
 
-pub(crate) fn select_backward(tape: &mut Tape, mask: NodeId, a: NodeId, b: NodeId, g: NodeId) -> Contributions {
+pub(crate) fn select_backward(
+    tape: &mut Tape,
+    mask: NodeId,
+    a: NodeId,
+    b: NodeId,
+    g: NodeId,
+) -> Contributions {
     let zeros = Tensor::full(tape.shape(g), 0.0);
     let z = tape.constant(zeros);
     let ga = tape.select(mask, g, z);
@@ -290,7 +374,8 @@ impl Tape {
     }
 
     pub(crate) fn binary_unchecked(&mut self, f: BinaryFn, a: NodeId, b: NodeId) -> NodeId {
-        self.binary(f, a, b).unwrap_or_else(|e| unreachable!("invariant: backward shapes agree: {e:?}"))
+        self.binary(f, a, b)
+            .unwrap_or_else(|e| unreachable!("invariant: backward shapes agree: {e:?}"))
     }
 
     pub(crate) fn add(&mut self, a: NodeId, b: NodeId) -> NodeId {
@@ -326,7 +411,9 @@ impl Tape {
 
     /// `a` with entries set to 0 where `mask` is non-zero.
     pub(crate) fn zero_where(&mut self, mask: Tensor, a: NodeId) -> NodeId {
-        let mask = mask.broadcast_to(self.shape(a)).unwrap_or_else(|e| unreachable!("invariant: mask fits: {e:?}"));
+        let mask = mask
+            .broadcast_to(self.shape(a))
+            .unwrap_or_else(|e| unreachable!("invariant: mask fits: {e:?}"));
         let m = self.constant(mask);
         let zeros = Tensor::full(self.shape(a), 0.0);
         let z = self.constant(zeros);
@@ -336,7 +423,10 @@ impl Tape {
     /// `mask ? a : b` elementwise; `mask` must be a constant node.
     pub(crate) fn select(&mut self, mask: NodeId, a: NodeId, b: NodeId) -> NodeId {
         let shape = self.shape(mask).to_vec();
-        let pick = |t: &Tensor| t.broadcast_to(&shape).unwrap_or_else(|e| unreachable!("invariant: select shapes agree: {e:?}"));
+        let pick = |t: &Tensor| {
+            t.broadcast_to(&shape)
+                .unwrap_or_else(|e| unreachable!("invariant: select shapes agree: {e:?}"))
+        };
         let (av, bv) = (pick(self.value(a)), pick(self.value(b)));
         let mut value = av;
         let m = self.value(mask);
@@ -355,7 +445,9 @@ impl Tape {
     }
 
     pub fn clamp(&mut self, x: NodeId, lo: NodeId, hi: NodeId) -> Result<NodeId, OpError> {
-        let lower = self.value(x).zip(self.value(lo), |x, l| if x.is_nan() { x } else { x.max(l) })?;
+        let lower = self
+            .value(x)
+            .zip(self.value(lo), |x, l| if x.is_nan() { x } else { x.max(l) })?;
         let value = lower.zip(self.value(hi), |x, h| if x.is_nan() { x } else { x.min(h) })?;
         Ok(self.push(Op::Clamp { x, lo, hi }, value))
     }

@@ -25,12 +25,23 @@ pub(crate) fn matmul_backward(tape: &mut Tape, a: NodeId, b: NodeId, g: NodeId) 
 impl Tape {
     pub fn matmul(&mut self, a: NodeId, b: NodeId) -> Result<NodeId, OpError> {
         let (sa, sb) = (self.shape(a).to_vec(), self.shape(b).to_vec());
-        let err = || OpError::MatMul { lhs: sa.clone(), rhs: sb.clone() };
+        let err = || OpError::MatMul {
+            lhs: sa.clone(),
+            rhs: sb.clone(),
+        };
         if sa.is_empty() || sb.is_empty() || sa.len() > 2 || sb.len() > 2 {
             return Err(err());
         }
-        let a2 = if sa.len() == 1 { self.reshape(a, &[1, sa[0]])? } else { a };
-        let b2 = if sb.len() == 1 { self.reshape(b, &[sb[0], 1])? } else { b };
+        let a2 = if sa.len() == 1 {
+            self.reshape(a, &[1, sa[0]])?
+        } else {
+            a
+        };
+        let b2 = if sb.len() == 1 {
+            self.reshape(b, &[sb[0], 1])?
+        } else {
+            b
+        };
         if self.shape(a2)[1] != self.shape(b2)[0] {
             return Err(err());
         }
@@ -48,7 +59,9 @@ impl Tape {
     /// The 2-D product; shapes already checked.
     pub(crate) fn matmul2(&mut self, a: NodeId, b: NodeId) -> NodeId {
         fn as2(t: &Tensor) -> ndarray::ArrayView2<'_, f64> {
-            t.view().into_dimensionality::<Ix2>().unwrap_or_else(|e| unreachable!("invariant: 2-D operand: {e}"))
+            t.view()
+                .into_dimensionality::<Ix2>()
+                .unwrap_or_else(|e| unreachable!("invariant: 2-D operand: {e}"))
         }
         let value = Tensor::from_array(as2(self.value(a)).dot(&as2(self.value(b))).into_dyn());
         self.push(Op::MatMul(a, b), value)

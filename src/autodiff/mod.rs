@@ -23,7 +23,11 @@ pub enum OpError {
     /// `reshape` to a shape with a different number of elements.
     Reshape { from: Vec<usize>, to: Vec<usize> },
     /// Concatenated pieces that differ off the joining axis.
-    Concat { first: Vec<usize>, other: Vec<usize>, axis: usize },
+    Concat {
+        first: Vec<usize>,
+        other: Vec<usize>,
+        axis: usize,
+    },
     /// An index past the end of its axis.
     IndexOutOfRange { index: i64, len: usize, axis: usize },
     /// More indices than the tensor has axes.
@@ -34,6 +38,9 @@ pub enum OpError {
 
 impl From<crate::tensor::ShapeMismatch> for OpError {
     fn from(m: crate::tensor::ShapeMismatch) -> Self {
-        OpError::Broadcast { lhs: m.lhs, rhs: m.rhs }
+        OpError::Broadcast {
+            lhs: m.lhs,
+            rhs: m.rhs,
+        }
     }
 }

@@ -13,27 +13,59 @@ pub enum Op {
     /// Data: no inputs, no gradient.
     Const,
     /// The value of a param, read once per evaluation.
-    Leaf { param: usize },
+    Leaf {
+        param: usize,
+    },
     Unary(UnaryFn, NodeId),
     /// Broadcasting binary arithmetic.
     Binary(BinaryFn, NodeId, NodeId),
-    Clamp { x: NodeId, lo: NodeId, hi: NodeId },
+    Clamp {
+        x: NodeId,
+        lo: NodeId,
+        hi: NodeId,
+    },
     /// `mask ? a : b` elementwise; the mask is a constant.
-    Select { mask: NodeId, a: NodeId, b: NodeId },
-    Sum { x: NodeId, axis: Option<usize> },
+    Select {
+        mask: NodeId,
+        a: NodeId,
+        b: NodeId,
+    },
+    Sum {
+        x: NodeId,
+        axis: Option<usize>,
+    },
     /// `max` (or `min` when `max` is false) over all entries or one axis.
-    Extreme { x: NodeId, axis: Option<usize>, max: bool },
-    Prod { x: NodeId, axis: Option<usize> },
-    Norm { x: NodeId, axis: Option<usize> },
+    Extreme {
+        x: NodeId,
+        axis: Option<usize>,
+        max: bool,
+    },
+    Prod {
+        x: NodeId,
+        axis: Option<usize>,
+    },
+    Norm {
+        x: NodeId,
+        axis: Option<usize>,
+    },
     Reshape(NodeId),
     Transpose(NodeId),
     BroadcastTo(NodeId),
     SumTo(NodeId),
-    Concat { inputs: Rc<[NodeId]>, axis: usize },
-    Index { x: NodeId, spec: Rc<IndexSpec> },
+    Concat {
+        inputs: Rc<[NodeId]>,
+        axis: usize,
+    },
+    Index {
+        x: NodeId,
+        spec: Rc<IndexSpec>,
+    },
     /// Scatters `g` into zeros of this node's shape at `spec`: the gradient
     /// of `Index`.
-    IndexAdd { g: NodeId, spec: Rc<IndexSpec> },
+    IndexAdd {
+        g: NodeId,
+        spec: Rc<IndexSpec>,
+    },
     /// Matrix product of two 2-D operands.
     MatMul(NodeId, NodeId),
 }
@@ -74,21 +106,56 @@ impl Op {
         }
     }
 
+    /// What the operation is called in messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Const => "a constant",
+            Op::Leaf { .. } => "a param",
+            Op::Unary(f, _) => f.name(),
+            Op::Binary(f, _, _) => f.name(),
+            Op::Clamp { .. } => "`clamp`",
+            Op::Select { .. } => "a masked gradient",
+            Op::Sum { .. } => "a sum",
+            Op::Extreme { max: true, .. } => "`max`",
+            Op::Extreme { max: false, .. } => "`min`",
+            Op::Prod { .. } => "`prod`",
+            Op::Norm { .. } => "`norm`",
+            Op::Reshape(_) => "a reshape",
+            Op::Transpose(_) => "a transpose",
+            Op::BroadcastTo(_) | Op::SumTo(_) => "broadcasting",
+            Op::Concat { .. } => "a concatenation",
+            Op::Index { .. } | Op::IndexAdd { .. } => "indexing",
+            Op::MatMul(..) => "the matrix product `@`",
+        }
+    }
+
     /// Records the gradient contributions of node `out` (this op) given the
     /// gradient `g` of its output.
     pub(crate) fn backward(&self, tape: &mut Tape, out: NodeId, g: NodeId) -> Contributions {
         match self {
             Op::Const | Op::Leaf { .. } => Vec::new(),
-            Op::Unary(f, x) => f.backward(tape, *x, out, g).map(|gx| vec![(*x, gx)]).unwrap_or_default(),
+            Op::Unary(f, x) => f
+                .backward(tape, *x, out, g)
+                .map(|gx| vec![(*x, gx)])
+                .unwrap_or_default(),
             Op::Binary(f, a, b) => f.backward(tape, *a, *b, out, g),
             Op::Clamp { x, lo, hi } => super::elementwise::clamp_backward(tape, *x, *lo, *hi, g),
-            Op::Select { mask, a, b } => super::elementwise::select_backward(tape, *mask, *a, *b, g),
+            Op::Select { mask, a, b } => {
+                super::elementwise::select_backward(tape, *mask, *a, *b, g)
+            }
             Op::Sum { x, axis } => vec![(*x, super::reduce::sum_backward(tape, *x, *axis, g))],
             Op::Extreme { x, axis, max } => {
-                vec![(*x, super::reduce::extreme_backward(tape, *x, *axis, *max, g))]
+                vec![(
+                    *x,
+                    super::reduce::extreme_backward(tape, *x, *axis, *max, g),
+                )]
             }
-            Op::Prod { x, axis } => vec![(*x, super::reduce::prod_backward(tape, *x, *axis, out, g))],
-            Op::Norm { x, axis } => vec![(*x, super::reduce::norm_backward(tape, *x, *axis, out, g))],
+            Op::Prod { x, axis } => {
+                vec![(*x, super::reduce::prod_backward(tape, *x, *axis, out, g))]
+            }
+            Op::Norm { x, axis } => {
+                vec![(*x, super::reduce::norm_backward(tape, *x, *axis, out, g))]
+            }
             Op::Reshape(x) => {
                 let shape = tape.shape(*x).to_vec();
                 vec![(*x, tape.reshape_unchecked(g, &shape))]
@@ -107,7 +174,9 @@ impl Op {
                 let shape = tape.shape(*x).to_vec();
                 vec![(*x, tape.index_add(g, spec.clone(), &shape))]
             }
-            Op::IndexAdd { g: small, spec } => vec![(*small, tape.index_unchecked(g, spec.clone()))],
+            Op::IndexAdd { g: small, spec } => {
+                vec![(*small, tape.index_unchecked(g, spec.clone()))]
+            }
             Op::MatMul(a, b) => super::linalg::matmul_backward(tape, *a, *b, g),
         }
     }

@@ -24,7 +24,9 @@ fn reduce(x: &Tensor, axis: Option<usize>, f: impl Fn(&[f64]) -> f64) -> Tensor 
         (Tensor::Scalar(v), _) => Tensor::Scalar(f(&[*v])),
         (Tensor::Array(a), None) => Tensor::Scalar(f(&a.iter().copied().collect::<Vec<_>>())),
         (Tensor::Array(a), Some(ax)) => {
-            let out: ArrayD<f64> = a.map_axis(Axis(ax), |lane| f(&lane.iter().copied().collect::<Vec<_>>()));
+            let out: ArrayD<f64> = a.map_axis(Axis(ax), |lane| {
+                f(&lane.iter().copied().collect::<Vec<_>>())
+            });
             Tensor::from_array(out)
         }
     }
@@ -53,7 +55,13 @@ pub(crate) fn sum_backward(tape: &mut Tape, x: NodeId, axis: Option<usize>, g: N
     spread(tape, g, x, axis)
 }
 
-pub(crate) fn extreme_backward(tape: &mut Tape, x: NodeId, axis: Option<usize>, max: bool, g: NodeId) -> NodeId {
+pub(crate) fn extreme_backward(
+    tape: &mut Tape,
+    x: NodeId,
+    axis: Option<usize>,
+    max: bool,
+    g: NodeId,
+) -> NodeId {
     let mask = extreme_mask(tape.value(x), axis, max);
     let gs = spread(tape, g, x, axis);
     tape.mul_const(gs, mask)
@@ -66,10 +74,13 @@ fn extreme_mask(x: &Tensor, axis: Option<usize>, max: bool) -> Tensor {
     match (x, axis) {
         (Tensor::Scalar(_), _) => Tensor::Scalar(1.0),
         (Tensor::Array(a), None) => {
-            let best = a.iter().copied().fold(None, |acc: Option<f64>, v| match acc {
-                Some(b) if !better(v, b) => Some(b),
-                _ => Some(v),
-            });
+            let best = a
+                .iter()
+                .copied()
+                .fold(None, |acc: Option<f64>, v| match acc {
+                    Some(b) if !better(v, b) => Some(b),
+                    _ => Some(v),
+                });
             let best = best.unwrap_or(f64::NAN);
             let k = a.iter().filter(|&&v| v == best).count().max(1) as f64;
             Tensor::Array(a.mapv(|v| if v == best { 1.0 / k } else { 0.0 }))
@@ -92,7 +103,13 @@ fn extreme_mask(x: &Tensor, axis: Option<usize>, max: bool) -> Tensor {
     }
 }
 
-pub(crate) fn prod_backward(tape: &mut Tape, x: NodeId, axis: Option<usize>, y: NodeId, g: NodeId) -> NodeId {
+pub(crate) fn prod_backward(
+    tape: &mut Tape,
+    x: NodeId,
+    axis: Option<usize>,
+    y: NodeId,
+    g: NodeId,
+) -> NodeId {
     let gs = spread(tape, g, x, axis);
     if tape.value(x).iter().all(|v| v != 0.0) {
         // prod / x_i, recorded so it can be differentiated again.
@@ -109,7 +126,15 @@ pub(crate) fn prod_backward(tape: &mut Tape, x: NodeId, axis: Option<usize>, y: 
 
 fn products_of_others(x: &Tensor, axis: Option<usize>) -> Tensor {
     let others = |lane: &[f64]| -> Vec<f64> {
-        (0..lane.len()).map(|i| lane.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, v)| v).product()).collect()
+        (0..lane.len())
+            .map(|i| {
+                lane.iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != i)
+                    .map(|(_, v)| v)
+                    .product()
+            })
+            .collect()
     };
     match (x, axis) {
         (Tensor::Scalar(_), _) => Tensor::Scalar(1.0),
@@ -130,7 +155,13 @@ fn products_of_others(x: &Tensor, axis: Option<usize>) -> Tensor {
     }
 }
 
-pub(crate) fn norm_backward(tape: &mut Tape, x: NodeId, axis: Option<usize>, y: NodeId, g: NodeId) -> NodeId {
+pub(crate) fn norm_backward(
+    tape: &mut Tape,
+    x: NodeId,
+    axis: Option<usize>,
+    y: NodeId,
+    g: NodeId,
+) -> NodeId {
     // x / ‖x‖, and 0 where the norm is 0 (torch special-cases it).
     let gs = spread(tape, g, x, axis);
     let ys = spread(tape, y, x, axis);
@@ -151,7 +182,12 @@ impl Tape {
     }
 
     /// `max` (or `min`), NaN-propagating like torch.
-    pub fn extreme(&mut self, x: NodeId, axis: Option<usize>, max: bool) -> Result<NodeId, OpError> {
+    pub fn extreme(
+        &mut self,
+        x: NodeId,
+        axis: Option<usize>,
+        max: bool,
+    ) -> Result<NodeId, OpError> {
         let empty_lane = match axis {
             Some(ax) => self.shape(x).get(ax) == Some(&0),
             None => self.value(x).is_empty(),
@@ -179,7 +215,9 @@ impl Tape {
     }
 
     pub fn norm(&mut self, x: NodeId, axis: Option<usize>) -> NodeId {
-        let value = reduce(self.value(x), axis, |v| v.iter().map(|a| a * a).sum::<f64>().sqrt());
+        let value = reduce(self.value(x), axis, |v| {
+            v.iter().map(|a| a * a).sum::<f64>().sqrt()
+        });
         self.push(Op::Norm { x, axis }, value)
     }
 }

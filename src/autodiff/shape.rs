@@ -35,7 +35,11 @@ impl IndexPart {
 
 /// The view of `a` selected by `spec`, with `At` axes still present (length 1).
 fn select_keepdims(a: &ArrayD<f64>, spec: &IndexSpec) -> ArrayD<f64> {
-    a.slice_each_axis(|ax| spec.get(ax.axis.index()).map_or(Slice::from(..), IndexPart::slice)).to_owned()
+    a.slice_each_axis(|ax| {
+        spec.get(ax.axis.index())
+            .map_or(Slice::from(..), IndexPart::slice)
+    })
+    .to_owned()
 }
 
 /// The shape `spec` yields from `shape`, with `At` axes kept as length 1.
@@ -60,12 +64,19 @@ fn drop_at_axes(shape: &[usize], spec: &IndexSpec) -> Vec<usize> {
         .collect()
 }
 
-pub(crate) fn concat_backward(tape: &mut Tape, inputs: &[NodeId], axis: usize, g: NodeId) -> Contributions {
+pub(crate) fn concat_backward(
+    tape: &mut Tape,
+    inputs: &[NodeId],
+    axis: usize,
+    g: NodeId,
+) -> Contributions {
     let mut offset = 0;
     let mut out = Vec::with_capacity(inputs.len());
     for &input in inputs {
         let n = tape.shape(input)[axis];
-        let mut spec: IndexSpec = (0..axis).map(|ax| IndexPart::Range(0, tape.shape(input)[ax])).collect();
+        let mut spec: IndexSpec = (0..axis)
+            .map(|ax| IndexPart::Range(0, tape.shape(input)[ax]))
+            .collect();
         spec.push(IndexPart::Range(offset, offset + n));
         offset += n;
         if tape.requires_grad(input) {
@@ -79,7 +90,10 @@ impl Tape {
     pub fn reshape(&mut self, x: NodeId, shape: &[usize]) -> Result<NodeId, OpError> {
         let from = self.shape(x).to_vec();
         if from.iter().product::<usize>() != shape.iter().product::<usize>() {
-            return Err(OpError::Reshape { from, to: shape.to_vec() });
+            return Err(OpError::Reshape {
+                from,
+                to: shape.to_vec(),
+            });
         }
         if from == shape {
             return Ok(x);
@@ -90,7 +104,8 @@ impl Tape {
     }
 
     pub(crate) fn reshape_unchecked(&mut self, x: NodeId, shape: &[usize]) -> NodeId {
-        self.reshape(x, shape).unwrap_or_else(|e| unreachable!("invariant: sizes agree: {e:?}"))
+        self.reshape(x, shape)
+            .unwrap_or_else(|e| unreachable!("invariant: sizes agree: {e:?}"))
     }
 
     /// Reverses the axes (`x.T`); a no-op for rank 0 and 1.
@@ -98,7 +113,13 @@ impl Tape {
         if self.value(x).ndim() < 2 {
             return x;
         }
-        let value = Tensor::from_array(self.value(x).view().reversed_axes().as_standard_layout().into_owned());
+        let value = Tensor::from_array(
+            self.value(x)
+                .view()
+                .reversed_axes()
+                .as_standard_layout()
+                .into_owned(),
+        );
         self.push(Op::Transpose(x), value)
     }
 
@@ -111,7 +132,8 @@ impl Tape {
     }
 
     pub(crate) fn broadcast_unchecked(&mut self, x: NodeId, shape: &[usize]) -> NodeId {
-        self.broadcast_to(x, shape).unwrap_or_else(|e| unreachable!("invariant: shapes broadcast: {e:?}"))
+        self.broadcast_to(x, shape)
+            .unwrap_or_else(|e| unreachable!("invariant: shapes broadcast: {e:?}"))
     }
 
     /// Sums `x` down to `shape` (the gradient of a broadcast).
@@ -126,26 +148,51 @@ impl Tape {
     pub fn concat(&mut self, inputs: &[NodeId], axis: usize) -> Result<NodeId, OpError> {
         let first = self.shape(inputs[0]).to_vec();
         if axis >= first.len() {
-            return Err(OpError::Axis { axis: axis as i64, ndim: first.len() });
+            return Err(OpError::Axis {
+                axis: axis as i64,
+                ndim: first.len(),
+            });
         }
         for &i in &inputs[1..] {
             let other = self.shape(i);
-            let agrees = other.len() == first.len() && other.iter().zip(&first).enumerate().all(|(ax, (a, b))| ax == axis || a == b);
+            let agrees = other.len() == first.len()
+                && other
+                    .iter()
+                    .zip(&first)
+                    .enumerate()
+                    .all(|(ax, (a, b))| ax == axis || a == b);
             if !agrees {
-                return Err(OpError::Concat { first, other: other.to_vec(), axis });
+                return Err(OpError::Concat {
+                    first,
+                    other: other.to_vec(),
+                    axis,
+                });
             }
         }
         let views: Vec<_> = inputs.iter().map(|&i| self.value(i).view()).collect();
-        let joined = ndarray::concatenate(Axis(axis), &views).map_err(|_| OpError::Concat { first: first.clone(), other: first.clone(), axis })?;
+        let joined = ndarray::concatenate(Axis(axis), &views).map_err(|_| OpError::Concat {
+            first: first.clone(),
+            other: first.clone(),
+            axis,
+        })?;
         let value = Tensor::from_array(joined);
-        Ok(self.push(Op::Concat { inputs: inputs.into(), axis }, value))
+        Ok(self.push(
+            Op::Concat {
+                inputs: inputs.into(),
+                axis,
+            },
+            value,
+        ))
     }
 
     /// `x[spec]`. The caller has checked every part against the shape.
     pub fn index(&mut self, x: NodeId, spec: IndexSpec) -> Result<NodeId, OpError> {
         let shape = self.shape(x);
         if spec.len() > shape.len() {
-            return Err(OpError::TooManyIndices { given: spec.len(), ndim: shape.len() });
+            return Err(OpError::TooManyIndices {
+                given: spec.len(),
+                ndim: shape.len(),
+            });
         }
         for (axis, part) in spec.iter().enumerate() {
             let len = shape[axis];
@@ -154,7 +201,11 @@ impl Tape {
                 IndexPart::Range(a, b) => (a > b || b > len).then_some(b),
             };
             if let Some(index) = bad {
-                return Err(OpError::IndexOutOfRange { index: index as i64, len, axis });
+                return Err(OpError::IndexOutOfRange {
+                    index: index as i64,
+                    len,
+                    axis,
+                });
             }
         }
         Ok(self.index_unchecked(x, Rc::new(spec)))
@@ -175,8 +226,12 @@ impl Tape {
         let keep = keepdims_shape(shape, &spec);
         let gv = self.value(g).to_vec();
         {
-            let mut view = out.slice_each_axis_mut(|ax| spec.get(ax.axis.index()).map_or(Slice::from(..), IndexPart::slice));
-            let src = ArrayD::from_shape_vec(IxDyn(&keep), gv).unwrap_or_else(|e| unreachable!("invariant: index shapes agree: {e:?}"));
+            let mut view = out.slice_each_axis_mut(|ax| {
+                spec.get(ax.axis.index())
+                    .map_or(Slice::from(..), IndexPart::slice)
+            });
+            let src = ArrayD::from_shape_vec(IxDyn(&keep), gv)
+                .unwrap_or_else(|e| unreachable!("invariant: index shapes agree: {e:?}"));
             view += &src;
         }
         let value = Tensor::from_array(out);

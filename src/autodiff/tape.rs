@@ -47,6 +47,12 @@ impl Tape {
         self.epoch += 1;
     }
 
+    /// Starts a new epoch without dropping nodes: values cached by epoch
+    /// (param leaves, formulas) are recomputed, existing ids stay valid.
+    pub fn new_epoch(&mut self) {
+        self.epoch += 1;
+    }
+
     pub fn epoch(&self) -> u64 {
         self.epoch
     }
@@ -88,8 +94,15 @@ impl Tape {
     pub(crate) fn push(&mut self, op: Op, value: Tensor) -> NodeId {
         let mut requires_grad = matches!(op, Op::Leaf { .. });
         op.for_each_input(|i| requires_grad |= self.nodes[i.index()].requires_grad);
-        let id = NodeId(u32::try_from(self.nodes.len()).unwrap_or_else(|_| unreachable!("tape over 4G nodes")));
-        self.nodes.push(Node { op, value, requires_grad, span: self.span });
+        let id = NodeId(
+            u32::try_from(self.nodes.len()).unwrap_or_else(|_| unreachable!("tape over 4G nodes")),
+        );
+        self.nodes.push(Node {
+            op,
+            value,
+            requires_grad,
+            span: self.span,
+        });
         id
     }
 
@@ -105,6 +118,84 @@ impl Tape {
     /// A read of param number `param`: gradients stop and collect here.
     pub fn leaf(&mut self, value: Tensor, param: usize) -> NodeId {
         self.push(Op::Leaf { param }, value)
+    }
+
+    /// The params whose leaves `root` depends on, in declaration order.
+    pub fn params_reached(&self, root: NodeId) -> Vec<usize> {
+        let mut reached = vec![false; root.index() + 1];
+        reached[root.index()] = true;
+        let mut params = Vec::new();
+        for i in (0..=root.index()).rev() {
+            if !reached[i] || !self.nodes[i].requires_grad {
+                continue;
+            }
+            if let Op::Leaf { param } = self.nodes[i].op {
+                params.push(param);
+            }
+            self.nodes[i]
+                .op
+                .for_each_input(|input| reached[input.index()] = true);
+        }
+        params.sort_unstable();
+        params.dedup();
+        params
+    }
+
+    /// The first operation that produced NaN or Inf from finite inputs: its
+    /// span with a label, and what went in, for a diagnostic.
+    pub fn first_non_finite(&self) -> (Option<(Span, String)>, Vec<String>) {
+        use crate::format::format_scalar;
+        for node in &self.nodes {
+            let Some(k) = node.value.iter().position(|v| !v.is_finite()) else {
+                continue;
+            };
+            let mut inputs = Vec::new();
+            node.op
+                .for_each_input(|i| inputs.push(&self.nodes[i.index()].value));
+            if !inputs.iter().all(|v| v.all_finite()) {
+                continue;
+            }
+            let bad = node.value.iter().nth(k).unwrap_or(f64::NAN);
+            let label = format!("{} produced {} here", node.op.name(), format_scalar(bad, 4));
+            let elementwise = inputs
+                .iter()
+                .all(|v| v.len() == 1 || v.shape() == node.value.shape());
+            let note = if elementwise && matches!(node.op, Op::Unary(..) | Op::Binary(..)) {
+                let args: Vec<String> = inputs
+                    .iter()
+                    .map(|v| {
+                        format_scalar(
+                            v.iter()
+                                .nth(if v.len() == 1 { 0 } else { k })
+                                .unwrap_or(f64::NAN),
+                            4,
+                        )
+                    })
+                    .collect();
+                let at = if node.value.len() > 1 {
+                    format!(" at entry {k}")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{}{at}: the input was {}",
+                    node.op.name(),
+                    args.join(" and ")
+                )
+            } else {
+                let shapes: Vec<String> = inputs
+                    .iter()
+                    .map(|v| crate::tensor::shape_string(v.shape()))
+                    .collect();
+                format!(
+                    "{} of inputs with shapes {}",
+                    node.op.name(),
+                    shapes.join(", ")
+                )
+            };
+            return (Some((node.span, label)), vec![note]);
+        }
+        (None, Vec::new())
     }
 
     /// The gradient of the scalar `root` with respect to each of `wrt`

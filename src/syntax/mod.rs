@@ -1,3 +1,12 @@
-//! Source text to syntax tree.
+//! Source text to syntax tree: the lexer (tokens and the newline rules), the
+//! parser (grammar, error recovery, errors in words), the AST with byte
+//! spans, and the syntax errors.
+
 pub mod ast;
+pub mod error;
+pub mod lexer;
+pub mod parser;
 pub mod span;
+
+pub use error::SyntaxError;
+pub use parser::{is_incomplete, parse};

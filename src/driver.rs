@@ -1,0 +1,95 @@
+//! Running a whole script: decode, parse, evaluate, and report errors
+//! against the source. Shared by `gradlang run`, piped stdin and `:load`.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::diagnostic::{render, Diagnostic};
+use crate::eval::Interp;
+use crate::syntax::span::Span;
+
+/// Exit code for an error in the script.
+pub const EXIT_SCRIPT_ERROR: i32 = 1;
+/// Exit code for a usage error (bad flags, unreadable script path).
+pub const EXIT_USAGE: i32 = 2;
+
+/// Where diagnostics go and how they look.
+pub struct Reporter<'a> {
+    pub err: &'a mut dyn Write,
+    pub color: bool,
+}
+
+impl Reporter<'_> {
+    pub fn report(&mut self, diag: &Diagnostic, path: &str, src: &str) {
+        let _ = self
+            .err
+            .write_all(render(diag, path, src, self.color).as_bytes());
+    }
+}
+
+/// The script's text, or a diagnostic at the first byte that is not UTF-8.
+pub fn decode(bytes: &[u8]) -> Result<&str, (Diagnostic, String)> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let lossy = String::from_utf8_lossy(bytes).into_owned();
+        // The lossy text replaces the bad byte with U+FFFD (3 bytes) at `at`.
+        let diag = Diagnostic::error(
+            "E0100",
+            "the script is not valid UTF-8",
+            Span::new(at, at + 3),
+            "this byte is not UTF-8",
+        )
+        .with_help("save the file as UTF-8");
+        (diag, lossy)
+    })
+}
+
+/// Parses and runs `bytes` in `interp`; returns the process exit code.
+pub fn run_source(interp: &mut Interp, path: &str, bytes: &[u8], reporter: &mut Reporter) -> i32 {
+    let src = match decode(bytes) {
+        Ok(s) => s,
+        Err((diag, lossy)) => {
+            reporter.report(&diag, path, &lossy);
+            return EXIT_SCRIPT_ERROR;
+        }
+    };
+    let program = match crate::syntax::parse(src) {
+        Ok(p) => p,
+        Err(errors) => {
+            for e in &errors {
+                reporter.report(&e.to_diagnostic(), path, src);
+            }
+            return EXIT_SCRIPT_ERROR;
+        }
+    };
+    match interp.run(&program) {
+        Ok(()) => 0,
+        Err(e) => {
+            reporter.report(&e.to_diagnostic(), path, src);
+            EXIT_SCRIPT_ERROR
+        }
+    }
+}
+
+/// The directory relative paths in a script at `path` are resolved from.
+pub fn script_dir(path: &Path) -> std::path::PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    }
+}
+
+/// Runs `src` in `interp` and returns the value of its last statement if
+/// that is an expression (for tests and embedding), or every diagnostic.
+pub fn eval_str(
+    interp: &mut Interp,
+    src: &str,
+) -> Result<Option<crate::tensor::Tensor>, Vec<Diagnostic>> {
+    let program = crate::syntax::parse(src)
+        .map_err(|errors| errors.iter().map(|e| e.to_diagnostic()).collect::<Vec<_>>())?;
+    let mut last = None;
+    for stmt in &program.stmts {
+        last = interp.run_top(stmt).map_err(|e| vec![e.to_diagnostic()])?;
+    }
+    Ok(last)
+}

@@ -1,0 +1,247 @@
+//! Builtins that make tensors: constants, ranges, random draws, polynomials
+//! and CSV files.
+
+use super::Call;
+use crate::autodiff::{IndexPart, NodeId};
+use crate::eval::error::{EvalError, MAX_ELEMENTS};
+use crate::eval::Interp;
+use crate::tensor::Tensor;
+
+/// The dimensions given as arguments `from..` (or as one 1-D tensor, e.g.
+/// `zeros(shape(x))`), checked to be whole, non-negative and not too large.
+fn dims(m: &Interp, c: &Call, from: usize) -> Result<Vec<usize>, EvalError> {
+    let mut out = Vec::new();
+    let ids = c.nodes()?;
+    let single_list = ids.len() == from + 1 && m.tape.shape(ids[from]).len() == 1;
+    for (k, &id) in ids.iter().enumerate().skip(from) {
+        let span = c.span(k);
+        let values: Vec<f64> = if single_list {
+            m.tape.value(id).to_vec()
+        } else {
+            vec![m.integer_of(id, span, "a dimension")? as f64]
+        };
+        for v in values {
+            if v < 0.0 || v.fract() != 0.0 {
+                return Err(EvalError::BadArgument {
+                    span,
+                    message: format!("{v} is not a valid dimension"),
+                    help: Some("dimensions are whole numbers >= 0".into()),
+                });
+            }
+            if v > MAX_ELEMENTS {
+                return Err(EvalError::TooLarge { span, elements: v });
+            }
+            out.push(v as usize);
+        }
+    }
+    let total: f64 = out.iter().map(|&d| d as f64).product();
+    if total > MAX_ELEMENTS {
+        return Err(EvalError::TooLarge {
+            span: c.span,
+            elements: total,
+        });
+    }
+    Ok(out)
+}
+
+fn filled(m: &mut Interp, c: &Call, from: usize, v: f64) -> Result<NodeId, EvalError> {
+    let shape = dims(m, c, from)?;
+    Ok(m.tape.constant(Tensor::full(&shape, v)))
+}
+
+pub(super) fn zeros(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    filled(m, c, 0, 0.0)
+}
+
+pub(super) fn ones(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    filled(m, c, 0, 1.0)
+}
+
+/// `full(v, d...)`: `v` may carry a gradient, so it is broadcast on the tape.
+pub(super) fn full(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let v = c.node(0)?;
+    let shape = dims(m, c, 1)?;
+    m.tape
+        .broadcast_to(v, &shape)
+        .map_err(|e| m.op_error(e, "`full`", c.span, (c.span(0), c.span)))
+}
+
+pub(super) fn eye(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let n = dims(m, c, 0)?[0];
+    if (n as f64) * (n as f64) > MAX_ELEMENTS {
+        return Err(EvalError::TooLarge {
+            span: c.span,
+            elements: (n * n) as f64,
+        });
+    }
+    let data = (0..n * n)
+        .map(|k| if k / n == k % n { 1.0 } else { 0.0 })
+        .collect();
+    Ok(m.tape.constant(Tensor::from_shape_vec(&[n, n], data)))
+}
+
+fn scalar_arg(m: &Interp, c: &Call, k: usize, what: &str) -> Result<f64, EvalError> {
+    match m.tape.value(c.node(k)?) {
+        Tensor::Scalar(v) => Ok(*v),
+        t => Err(EvalError::NotScalar {
+            span: c.span(k),
+            what: what.into(),
+            shape: t.shape().to_vec(),
+        }),
+    }
+}
+
+pub(super) fn linspace(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let (a, b) = (
+        scalar_arg(m, c, 0, "the start")?,
+        scalar_arg(m, c, 1, "the end")?,
+    );
+    let count = m.integer_of(c.node(2)?, c.span(2), "the count")?;
+    if count < 0 || count as f64 > MAX_ELEMENTS {
+        return Err(EvalError::BadArgument {
+            span: c.span(2),
+            message: format!("cannot make {count} points"),
+            help: None,
+        });
+    }
+    let count = count as usize;
+    // NumPy's formula: a + k * step, with the last point exactly b.
+    let step = if count > 1 {
+        (b - a) / (count - 1) as f64
+    } else {
+        0.0
+    };
+    let data = (0..count)
+        .map(|k| {
+            if k + 1 == count && count > 1 {
+                b
+            } else {
+                a + k as f64 * step
+            }
+        })
+        .collect();
+    Ok(m.tape.constant(Tensor::from_shape_vec(&[count], data)))
+}
+
+pub(super) fn arange(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let (a, b) = if c.args.len() == 1 {
+        (0.0, scalar_arg(m, c, 0, "the end")?)
+    } else {
+        (
+            scalar_arg(m, c, 0, "the start")?,
+            scalar_arg(m, c, 1, "the end")?,
+        )
+    };
+    let step = match c.opt("step")? {
+        Some((id, span)) => match m.tape.value(id) {
+            Tensor::Scalar(s) if *s != 0.0 && s.is_finite() => *s,
+            _ => {
+                return Err(EvalError::BadArgument {
+                    span,
+                    message: "the step must be a non-zero number".into(),
+                    help: None,
+                })
+            }
+        },
+        None => 1.0,
+    };
+    let count = ((b - a) / step).ceil().max(0.0);
+    if !count.is_finite() || count > MAX_ELEMENTS {
+        return Err(EvalError::TooLarge {
+            span: c.span,
+            elements: count,
+        });
+    }
+    let data: Vec<f64> = (0..count as usize).map(|k| a + k as f64 * step).collect();
+    Ok(m.tape.constant(Tensor::from_shape_vec(&[data.len()], data)))
+}
+
+pub(super) fn rand(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let shape = dims(m, c, 0)?;
+    let n: usize = shape.iter().product();
+    let data = (0..n).map(|_| m.rng.uniform()).collect();
+    Ok(m.tape.constant(Tensor::from_shape_vec(&shape, data)))
+}
+
+pub(super) fn randn(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let shape = dims(m, c, 0)?;
+    let n: usize = shape.iter().product();
+    let data = (0..n).map(|_| m.rng.normal()).collect();
+    Ok(m.tape.constant(Tensor::from_shape_vec(&shape, data)))
+}
+
+/// Horner's rule on the tape, so both the coefficients and x get gradients.
+pub(super) fn polyval(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let (coeffs, x) = (c.node(0)?, c.node(1)?);
+    let n = match m.tape.shape(coeffs) {
+        [n] if *n > 0 => *n,
+        s => {
+            return Err(EvalError::BadArgument {
+                span: c.span(0),
+                message: format!(
+                    "the coefficients must be a non-empty 1-D tensor, found shape {}",
+                    crate::tensor::shape_string(s)
+                ),
+                help: Some("e.g. `polyval([1, 2, 3], x)` for x^2 + 2x + 3".into()),
+            })
+        }
+    };
+    let coef = |m: &mut Interp, k: usize| {
+        m.tape
+            .index_unchecked(coeffs, std::rc::Rc::new(vec![IndexPart::At(k)]))
+    };
+    let mut y = coef(m, 0);
+    for k in 1..n {
+        let yx = m.tape.mul(y, x);
+        let ck = coef(m, k);
+        y = m.tape.add(yx, ck);
+    }
+    Ok(y)
+}
+
+pub(super) fn csv(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let path = c.text(0)?.to_string();
+    let span = c.span(0);
+    let full = m.base_dir.join(&path);
+    let file_error = |reason: String| EvalError::File {
+        span,
+        path: path.clone(),
+        reason,
+    };
+    let text = std::fs::read_to_string(&full).map_err(|e| file_error(e.to_string()))?;
+    let mut rows: Vec<Vec<f64>> = Vec::new();
+    for (lineno, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Result<Vec<f64>, _> =
+            line.split(',').map(|f| f.trim().parse::<f64>()).collect();
+        match fields {
+            Ok(r) => {
+                if let Some(first) = rows.first() {
+                    if first.len() != r.len() {
+                        return Err(file_error(format!(
+                            "line {} has {} columns, the first data row has {}",
+                            lineno + 1,
+                            r.len(),
+                            first.len()
+                        )));
+                    }
+                }
+                rows.push(r);
+            }
+            // A first row that is not numeric is a header.
+            Err(_) if rows.is_empty() && lineno == 0 => continue,
+            Err(_) => {
+                return Err(file_error(format!(
+                    "line {} holds something that is not a number",
+                    lineno + 1
+                )))
+            }
+        }
+    }
+    let cols = rows.first().map_or(0, Vec::len);
+    let n = rows.len();
+    let data: Vec<f64> = rows.into_iter().flatten().collect();
+    Ok(m.tape.constant(Tensor::from_shape_vec(&[n, cols], data)))
+}

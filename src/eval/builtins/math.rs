@@ -1,0 +1,188 @@
+//! Elementwise builtins and reductions.
+
+use super::Call;
+use crate::autodiff::reduce::normalize_axis;
+use crate::autodiff::{BinaryFn, NodeId};
+use crate::eval::error::EvalError;
+use crate::eval::Interp;
+use crate::tensor::Tensor;
+
+/// A table entry for a one-argument elementwise function.
+macro_rules! unary {
+    ($name:literal, $sig:literal, $summary:literal, $f:ident) => {
+        Builtin {
+            name: $name,
+            signature: $sig,
+            summary: $summary,
+            arity: Arity::Exactly(1),
+            options: &[],
+            run: |m, c| {
+                let x = c.node(0)?;
+                Ok(m.tape.unary(crate::autodiff::UnaryFn::$f, x))
+            },
+        }
+    };
+}
+pub(super) use unary;
+
+fn binary(m: &mut Interp, c: &Call, f: BinaryFn) -> Result<NodeId, EvalError> {
+    let (a, b) = (c.node(0)?, c.node(1)?);
+    let name = format!("`{}`", c.name);
+    m.tape
+        .binary(f, a, b)
+        .map_err(|e| m.op_error(e, &name, c.span, (c.span(0), c.span(1))))
+}
+
+pub(super) fn pow(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    binary(m, c, BinaryFn::Pow)
+}
+
+pub(super) fn clamp(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let (x, lo, hi) = (c.node(0)?, c.node(1)?, c.node(2)?);
+    m.tape
+        .clamp(x, lo, hi)
+        .map_err(|e| m.op_error(e, "`clamp`", c.span, (c.span(0), c.span(1).to(c.span(2)))))
+}
+
+/// The `axis=` option checked against the first argument's rank.
+fn axis(m: &Interp, c: &Call, default: Option<i64>) -> Result<Option<usize>, EvalError> {
+    let ndim = m.tape.shape(c.node(0)?).len();
+    let raw = match c.opt("axis")? {
+        Some((id, span)) => Some((m.integer_of(id, span, "an axis")?, span)),
+        None => default.map(|a| (a, c.span)),
+    };
+    match raw {
+        None => Ok(None),
+        Some((a, span)) => normalize_axis(a, ndim)
+            .map(Some)
+            .map_err(|e| m.op_error(e, "the axis", c.span, (c.span(0), span))),
+    }
+}
+
+pub(super) fn sum(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let ax = axis(m, c, None)?;
+    Ok(m.tape.sum(c.node(0)?, ax))
+}
+
+pub(super) fn mean(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let ax = axis(m, c, None)?;
+    let x = c.node(0)?;
+    let n = match ax {
+        Some(a) => m.tape.shape(x)[a],
+        None => m.tape.value(x).len(),
+    };
+    let s = m.tape.sum(x, ax);
+    let inv = m.tape.scalar(1.0 / n as f64);
+    Ok(m.tape.mul(s, inv))
+}
+
+fn extreme(m: &mut Interp, c: &Call, max: bool) -> Result<NodeId, EvalError> {
+    if c.args.len() == 2 {
+        if let Some((_, span)) = c.opt("axis")? {
+            return Err(EvalError::BadArgument {
+                span,
+                message: format!("`{}` of two tensors takes no axis", c.name),
+                help: None,
+            });
+        }
+        return binary(m, c, if max { BinaryFn::Max } else { BinaryFn::Min });
+    }
+    let ax = axis(m, c, None)?;
+    let x = c.node(0)?;
+    let name = format!("`{}`", c.name);
+    m.tape
+        .extreme(x, ax, max)
+        .map_err(|e| m.op_error(e, &name, c.span, (c.span(0), c.span(0))))
+}
+
+pub(super) fn max(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    extreme(m, c, true)
+}
+
+pub(super) fn min(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    extreme(m, c, false)
+}
+
+pub(super) fn prod(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let ax = axis(m, c, None)?;
+    Ok(m.tape.prod(c.node(0)?, ax))
+}
+
+pub(super) fn norm(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let ax = axis(m, c, None)?;
+    Ok(m.tape.norm(c.node(0)?, ax))
+}
+
+/// The detached maximum along `axis`, shaped to broadcast back over `x`
+/// (non-finite maxima replaced by 0, as torch does), for stable exp sums.
+fn shift(m: &mut Interp, x: NodeId, ax: Option<usize>) -> NodeId {
+    let xv = m.tape.value(x).clone();
+    let shape = xv.shape().to_vec();
+    let tmp = m.tape.constant(xv);
+    let mx = match m.tape.extreme(tmp, ax, true) {
+        Ok(id) => m
+            .tape
+            .value(id)
+            .map(|v| if v.is_finite() { v } else { 0.0 }),
+        Err(_) => Tensor::Scalar(0.0),
+    };
+    let kept = keepdims(&shape, ax);
+    let c = m.tape.constant(mx);
+    m.tape.reshape_unchecked(c, &kept)
+}
+
+fn keepdims(shape: &[usize], ax: Option<usize>) -> Vec<usize> {
+    match ax {
+        Some(a) => {
+            let mut s = shape.to_vec();
+            s[a] = 1;
+            s
+        }
+        None => vec![1; shape.len()],
+    }
+}
+
+pub(super) fn logsumexp(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let ax = axis(m, c, None)?;
+    let x = c.node(0)?;
+    let shift_b = shift(m, x, ax);
+    let z = m.tape.sub(x, shift_b);
+    let e = m.tape.unary(crate::autodiff::UnaryFn::Exp, z);
+    let s = m.tape.sum(e, ax);
+    let l = m.tape.unary(crate::autodiff::UnaryFn::Log, s);
+    let out_shape = m.tape.shape(l).to_vec();
+    let back = m.tape.reshape_unchecked(shift_b, &out_shape);
+    Ok(m.tape.add(l, back))
+}
+
+pub(super) fn softmax(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let x = c.node(0)?;
+    let ax = if m.tape.shape(x).is_empty() {
+        None
+    } else {
+        axis(m, c, Some(-1))?
+    };
+    let shift_b = shift(m, x, ax);
+    let z = m.tape.sub(x, shift_b);
+    let e = m.tape.unary(crate::autodiff::UnaryFn::Exp, z);
+    let s = m.tape.sum(e, ax);
+    let kept = keepdims(m.tape.shape(x), ax);
+    let s = m.tape.reshape_unchecked(s, &kept);
+    Ok(m.tape.div(e, s))
+}
+
+pub(super) fn dot(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let (a, b) = (c.node(0)?, c.node(1)?);
+    let (sa, sb) = (m.tape.shape(a).to_vec(), m.tape.shape(b).to_vec());
+    if sa != sb {
+        return Err(EvalError::ShapeMismatch {
+            op: "`dot`".into(),
+            span: c.span,
+            lhs: (c.span(0), sa),
+            rhs: (c.span(1), sb),
+            help: "`dot` needs two tensors of the same shape; for matrix products use `@`".into(),
+        });
+    }
+    let p = m.tape.mul(a, b);
+    Ok(m.tape.sum(p, None))
+}

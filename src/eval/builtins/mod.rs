@@ -1,0 +1,467 @@
+//! The builtin functions: one table entry each (name, arity, options,
+//! signature for help and the REPL, and the function that records it).
+//! The math — forward and backward — lives in `autodiff`.
+
+mod create;
+mod math;
+mod shape;
+
+use super::error::EvalError;
+use super::Interp;
+use crate::autodiff::NodeId;
+use crate::syntax::ast::{Expr, ExprS, Opt};
+use crate::syntax::span::Span;
+use crate::tensor::Tensor;
+
+/// How many positional arguments a builtin takes.
+#[derive(Debug, Clone, Copy)]
+pub enum Arity {
+    Exactly(usize),
+    Between(usize, usize),
+    AtLeast(usize),
+}
+
+impl Arity {
+    fn accepts(self, n: usize) -> bool {
+        match self {
+            Arity::Exactly(k) => n == k,
+            Arity::Between(a, b) => (a..=b).contains(&n),
+            Arity::AtLeast(k) => n >= k,
+        }
+    }
+
+    fn describe(self) -> String {
+        let args = |k: usize| format!("{k} argument{}", if k == 1 { "" } else { "s" });
+        match self {
+            Arity::Exactly(k) => args(k),
+            Arity::Between(a, b) => format!("{a} to {b} arguments"),
+            Arity::AtLeast(k) => format!("at least {}", args(k)),
+        }
+    }
+}
+
+pub struct Builtin {
+    pub name: &'static str,
+    /// How a call looks, e.g. `sum(x, axis=)`.
+    pub signature: &'static str,
+    pub summary: &'static str,
+    pub arity: Arity,
+    pub options: &'static [&'static str],
+    pub(crate) run: fn(&mut Interp, &Call) -> Result<NodeId, EvalError>,
+}
+
+/// An evaluated argument: a tape value, or a string literal.
+pub(crate) enum Arg {
+    Node(NodeId),
+    Text(String),
+}
+
+/// A call with its arguments evaluated.
+pub(crate) struct Call {
+    pub name: &'static str,
+    pub args: Vec<(Arg, Span)>,
+    pub opts: Vec<(String, Arg, Span)>,
+    pub span: Span,
+}
+
+impl Call {
+    pub fn node(&self, k: usize) -> Result<NodeId, EvalError> {
+        match &self.args[k] {
+            (Arg::Node(id), _) => Ok(*id),
+            (Arg::Text(_), span) => Err(not_a_value(*span)),
+        }
+    }
+
+    pub fn span(&self, k: usize) -> Span {
+        self.args[k].1
+    }
+
+    pub fn nodes(&self) -> Result<Vec<NodeId>, EvalError> {
+        (0..self.args.len()).map(|k| self.node(k)).collect()
+    }
+
+    pub fn text(&self, k: usize) -> Result<&str, EvalError> {
+        match &self.args[k] {
+            (Arg::Text(s), _) => Ok(s),
+            (Arg::Node(_), span) => Err(EvalError::BadArgument {
+                span: *span,
+                message: format!("`{}` expects a string here", self.name),
+                help: Some("write it in double quotes".into()),
+            }),
+        }
+    }
+
+    /// The node of option `name`, with its span.
+    pub fn opt(&self, name: &str) -> Result<Option<(NodeId, Span)>, EvalError> {
+        match self.opts.iter().find(|(n, _, _)| n == name) {
+            Some((_, Arg::Node(id), span)) => Ok(Some((*id, *span))),
+            Some((_, Arg::Text(_), span)) => Err(not_a_value(*span)),
+            None => Ok(None),
+        }
+    }
+}
+
+fn not_a_value(span: Span) -> EvalError {
+    EvalError::Misplaced {
+        span,
+        message: "a string cannot be used as a value".into(),
+        help: None,
+    }
+}
+
+pub fn lookup(name: &str) -> Option<&'static Builtin> {
+    TABLE.iter().find(|b| b.name == name)
+}
+
+/// Every builtin, for help, completion and did-you-mean.
+pub fn all() -> &'static [Builtin] {
+    TABLE
+}
+
+static TABLE: &[Builtin] = &[
+    // elementwise
+    math::unary!("exp", "exp(x)", "e to the power x", Exp),
+    math::unary!("log", "log(x)", "natural logarithm", Log),
+    math::unary!("sqrt", "sqrt(x)", "square root", Sqrt),
+    math::unary!("sin", "sin(x)", "sine", Sin),
+    math::unary!("cos", "cos(x)", "cosine", Cos),
+    math::unary!("tan", "tan(x)", "tangent", Tan),
+    math::unary!("tanh", "tanh(x)", "hyperbolic tangent", Tanh),
+    math::unary!("sigmoid", "sigmoid(x)", "1 / (1 + exp(-x))", Sigmoid),
+    math::unary!("relu", "relu(x)", "max(x, 0)", Relu),
+    math::unary!("softplus", "softplus(x)", "log(1 + exp(x))", Softplus),
+    math::unary!("abs", "abs(x)", "absolute value", Abs),
+    math::unary!("sign", "sign(x)", "-1, 0 or 1", Sign),
+    Builtin {
+        name: "pow",
+        signature: "pow(x, y)",
+        summary: "x to the power y",
+        arity: Arity::Exactly(2),
+        options: &[],
+        run: math::pow,
+    },
+    Builtin {
+        name: "clamp",
+        signature: "clamp(x, lo, hi)",
+        summary: "x limited to [lo, hi]",
+        arity: Arity::Exactly(3),
+        options: &[],
+        run: math::clamp,
+    },
+    // reductions
+    Builtin {
+        name: "sum",
+        signature: "sum(x, axis=)",
+        summary: "sum of the entries",
+        arity: Arity::Exactly(1),
+        options: &["axis"],
+        run: math::sum,
+    },
+    Builtin {
+        name: "mean",
+        signature: "mean(x, axis=)",
+        summary: "mean of the entries",
+        arity: Arity::Exactly(1),
+        options: &["axis"],
+        run: math::mean,
+    },
+    Builtin {
+        name: "max",
+        signature: "max(x, axis=) or max(x, y)",
+        summary: "largest entry, or elementwise maximum",
+        arity: Arity::Between(1, 2),
+        options: &["axis"],
+        run: math::max,
+    },
+    Builtin {
+        name: "min",
+        signature: "min(x, axis=) or min(x, y)",
+        summary: "smallest entry, or elementwise minimum",
+        arity: Arity::Between(1, 2),
+        options: &["axis"],
+        run: math::min,
+    },
+    Builtin {
+        name: "prod",
+        signature: "prod(x, axis=)",
+        summary: "product of the entries",
+        arity: Arity::Exactly(1),
+        options: &["axis"],
+        run: math::prod,
+    },
+    Builtin {
+        name: "norm",
+        signature: "norm(x, axis=)",
+        summary: "Euclidean norm",
+        arity: Arity::Exactly(1),
+        options: &["axis"],
+        run: math::norm,
+    },
+    Builtin {
+        name: "logsumexp",
+        signature: "logsumexp(x, axis=)",
+        summary: "log(sum(exp(x))), computed stably",
+        arity: Arity::Exactly(1),
+        options: &["axis"],
+        run: math::logsumexp,
+    },
+    Builtin {
+        name: "softmax",
+        signature: "softmax(x, axis=-1)",
+        summary: "exp(x) normalised to sum to 1",
+        arity: Arity::Exactly(1),
+        options: &["axis"],
+        run: math::softmax,
+    },
+    Builtin {
+        name: "dot",
+        signature: "dot(a, b)",
+        summary: "sum(a * b)",
+        arity: Arity::Exactly(2),
+        options: &[],
+        run: math::dot,
+    },
+    // shape
+    Builtin {
+        name: "transpose",
+        signature: "transpose(x)",
+        summary: "reverse the axes (same as x.T)",
+        arity: Arity::Exactly(1),
+        options: &[],
+        run: shape::transpose,
+    },
+    Builtin {
+        name: "reshape",
+        signature: "reshape(x, [d, ...])",
+        summary: "same entries, new shape (one d may be -1)",
+        arity: Arity::Exactly(2),
+        options: &[],
+        run: shape::reshape,
+    },
+    Builtin {
+        name: "hstack",
+        signature: "hstack(a, b, ...)",
+        summary: "join side by side (NumPy hstack)",
+        arity: Arity::AtLeast(1),
+        options: &[],
+        run: shape::hstack,
+    },
+    Builtin {
+        name: "vstack",
+        signature: "vstack(a, b, ...)",
+        summary: "join on top of each other (NumPy vstack)",
+        arity: Arity::AtLeast(1),
+        options: &[],
+        run: shape::vstack,
+    },
+    Builtin {
+        name: "concat",
+        signature: "concat(a, b, ..., axis=0)",
+        summary: "join along an axis",
+        arity: Arity::AtLeast(1),
+        options: &["axis"],
+        run: shape::concat,
+    },
+    Builtin {
+        name: "shape",
+        signature: "shape(x)",
+        summary: "the dimensions, as a 1-D tensor",
+        arity: Arity::Exactly(1),
+        options: &[],
+        run: shape::shape,
+    },
+    Builtin {
+        name: "len",
+        signature: "len(x)",
+        summary: "length of the first axis",
+        arity: Arity::Exactly(1),
+        options: &[],
+        run: shape::len,
+    },
+    // creation
+    Builtin {
+        name: "zeros",
+        signature: "zeros(d, ...)",
+        summary: "a tensor of zeros",
+        arity: Arity::AtLeast(0),
+        options: &[],
+        run: create::zeros,
+    },
+    Builtin {
+        name: "ones",
+        signature: "ones(d, ...)",
+        summary: "a tensor of ones",
+        arity: Arity::AtLeast(0),
+        options: &[],
+        run: create::ones,
+    },
+    Builtin {
+        name: "full",
+        signature: "full(v, d, ...)",
+        summary: "a tensor filled with v",
+        arity: Arity::AtLeast(1),
+        options: &[],
+        run: create::full,
+    },
+    Builtin {
+        name: "eye",
+        signature: "eye(n)",
+        summary: "the n x n identity",
+        arity: Arity::Exactly(1),
+        options: &[],
+        run: create::eye,
+    },
+    Builtin {
+        name: "linspace",
+        signature: "linspace(a, b, n)",
+        summary: "n evenly spaced numbers from a to b",
+        arity: Arity::Exactly(3),
+        options: &[],
+        run: create::linspace,
+    },
+    Builtin {
+        name: "arange",
+        signature: "arange(a, b, step=1)",
+        summary: "a, a+step, ... below b (arange(b) starts at 0)",
+        arity: Arity::Between(1, 2),
+        options: &["step"],
+        run: create::arange,
+    },
+    Builtin {
+        name: "rand",
+        signature: "rand(d, ...)",
+        summary: "uniform on [0, 1)",
+        arity: Arity::AtLeast(0),
+        options: &[],
+        run: create::rand,
+    },
+    Builtin {
+        name: "randn",
+        signature: "randn(d, ...)",
+        summary: "standard normal",
+        arity: Arity::AtLeast(0),
+        options: &[],
+        run: create::randn,
+    },
+    Builtin {
+        name: "polyval",
+        signature: "polyval(coeffs, x)",
+        summary: "polynomial, highest power first",
+        arity: Arity::Exactly(2),
+        options: &[],
+        run: create::polyval,
+    },
+    Builtin {
+        name: "csv",
+        signature: "csv(\"file.csv\")",
+        summary: "a numeric table as a 2-D tensor",
+        arity: Arity::Exactly(1),
+        options: &[],
+        run: create::csv,
+    },
+];
+
+impl Interp {
+    /// Calls a user function, a calculus form or a builtin.
+    pub(crate) fn call(
+        &mut self,
+        callee: &crate::syntax::ast::Ident,
+        args: &[ExprS],
+        opts: &[Opt],
+        span: Span,
+    ) -> Result<NodeId, EvalError> {
+        let name = callee.node.as_str();
+        if let Some(super::env::Binding::Fn(def)) = self.scopes.lookup(name) {
+            let def = def.clone();
+            if let Some(o) = opts.first() {
+                return Err(self.unknown_option(
+                    &o.name.node,
+                    o.name.span,
+                    &format!("`{name}`"),
+                    &[],
+                ));
+            }
+            return self.call_fn(&def, args, span);
+        }
+        if let Some(result) = self.calculus(name, args, opts, span) {
+            return result;
+        }
+        let Some(builtin) = lookup(name) else {
+            let mut candidates: Vec<&str> = TABLE.iter().map(|b| b.name).collect();
+            candidates.extend(super::calculus::NAMES);
+            let fns: Vec<String> = self
+                .scopes
+                .visible_names()
+                .into_iter()
+                .map(String::from)
+                .collect();
+            candidates.extend(fns.iter().map(String::as_str));
+            let suggestion = crate::diagnostic::did_you_mean(name, candidates).map(String::from);
+            return Err(EvalError::UnknownFunction {
+                name: name.into(),
+                span: callee.span,
+                suggestion,
+            });
+        };
+        if !builtin.arity.accepts(args.len()) {
+            return Err(EvalError::Arity {
+                name: name.into(),
+                span,
+                expected: builtin.arity.describe(),
+                found: args.len(),
+            });
+        }
+        for o in opts {
+            if !builtin.options.contains(&o.name.node.as_str()) {
+                return Err(self.unknown_option(
+                    &o.name.node,
+                    o.name.span,
+                    &format!("`{name}`"),
+                    builtin.options,
+                ));
+            }
+        }
+        let mut call = Call {
+            name: builtin.name,
+            args: Vec::with_capacity(args.len()),
+            opts: Vec::new(),
+            span,
+        };
+        for a in args {
+            let arg = self.eval_arg(a)?;
+            call.args.push((arg, a.span));
+        }
+        for o in opts {
+            let arg = self.eval_arg(&o.value)?;
+            call.opts.push((o.name.node.clone(), arg, o.value.span));
+        }
+        (builtin.run)(self, &call)
+    }
+
+    fn eval_arg(&mut self, e: &ExprS) -> Result<Arg, EvalError> {
+        Ok(match &e.node {
+            Expr::Str(s) => Arg::Text(s.clone()),
+            _ => Arg::Node(self.eval(e)?),
+        })
+    }
+
+    /// A scalar value that must be a whole number (dims, counts, axes).
+    pub(crate) fn integer_of(&self, id: NodeId, span: Span, what: &str) -> Result<i64, EvalError> {
+        match self.tape.value(id) {
+            Tensor::Scalar(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(*v as i64),
+            Tensor::Scalar(v) if v.is_finite() && v.abs() >= 9.0e15 => {
+                Err(EvalError::TooLarge { span, elements: *v })
+            }
+            Tensor::Scalar(v) => Err(EvalError::BadArgument {
+                span,
+                message: format!("{what} must be a whole number, found {v}"),
+                help: None,
+            }),
+            t => Err(EvalError::NotScalar {
+                span,
+                what: what.into(),
+                shape: t.shape().to_vec(),
+            }),
+        }
+    }
+}

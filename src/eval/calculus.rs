@@ -1,0 +1,176 @@
+//! `grad`, `hessian` and `gradcheck`: calls that take a param by name
+//! rather than by value.
+
+use super::env::Binding;
+use super::error::EvalError;
+use super::Interp;
+use crate::autodiff::{IndexPart, NodeId};
+use crate::syntax::ast::{Expr, ExprS, Opt};
+use crate::syntax::span::Span;
+use crate::tensor::Tensor;
+
+pub(crate) const NAMES: [&str; 3] = ["grad", "hessian", "gradcheck"];
+
+impl Interp {
+    /// Handles the call if `name` is a calculus form.
+    pub(crate) fn calculus(
+        &mut self,
+        name: &str,
+        args: &[ExprS],
+        opts: &[Opt],
+        span: Span,
+    ) -> Option<Result<NodeId, EvalError>> {
+        if !NAMES.contains(&name) {
+            return None;
+        }
+        Some(self.calculus_inner(name, args, opts, span))
+    }
+
+    fn calculus_inner(
+        &mut self,
+        name: &str,
+        args: &[ExprS],
+        opts: &[Opt],
+        span: Span,
+    ) -> Result<NodeId, EvalError> {
+        if args.len() != 2 {
+            return Err(EvalError::Arity {
+                name: name.into(),
+                span,
+                expected: "2 arguments: an expression and a param".into(),
+                found: args.len(),
+            });
+        }
+        if let Some(o) = opts.first() {
+            return Err(self.unknown_option(&o.name.node, o.name.span, &format!("`{name}`"), &[]));
+        }
+        let (y, p) = (&args[0], &args[1]);
+        let param = self.param_of(p)?;
+        match name {
+            "grad" => {
+                let root = self.scalar_root(y, "the expression differentiated by `grad`")?;
+                let leaf = self.param_leaf(param);
+                Ok(self.tape.grad(root, &[leaf])[0])
+            }
+            "hessian" => self.hessian(y, p, param),
+            _ => self.gradcheck(y, param),
+        }
+    }
+
+    /// The index of the param named by `p`, or an error saying what it is.
+    pub(crate) fn param_of(&self, p: &ExprS) -> Result<usize, EvalError> {
+        let what = match &p.node {
+            Expr::Name(n) => match self.scopes.lookup(n) {
+                Some(Binding::Param(i)) => return Ok(*i),
+                Some(Binding::Fn(_)) => format!("the function `{n}`"),
+                Some(_) => format!("`{n}`, a `let` value, not a param"),
+                None => {
+                    let suggestion =
+                        crate::diagnostic::did_you_mean(n, self.scopes.visible_names())
+                            .map(String::from);
+                    return Err(EvalError::UnknownName {
+                        name: n.clone(),
+                        span: p.span,
+                        suggestion,
+                    });
+                }
+            },
+            _ => "an expression".to_string(),
+        };
+        Err(EvalError::GradOfNonParam { span: p.span, what })
+    }
+
+    fn scalar_root(&mut self, y: &ExprS, what: &str) -> Result<NodeId, EvalError> {
+        let root = self.eval(y)?;
+        let shape = self.tape.shape(root);
+        if !shape.is_empty() {
+            return Err(EvalError::NotScalar {
+                span: y.span,
+                what: what.into(),
+                shape: shape.to_vec(),
+            });
+        }
+        Ok(root)
+    }
+
+    /// Rows of second derivatives, each recorded, so the result is itself
+    /// differentiable.
+    fn hessian(&mut self, y: &ExprS, p: &ExprS, param: usize) -> Result<NodeId, EvalError> {
+        let shape = self.params[param].value.shape().to_vec();
+        if shape.len() > 1 {
+            return Err(EvalError::BadArgument {
+                span: p.span,
+                message: format!(
+                    "`hessian` needs a param of rank 0 or 1, this one has shape {}",
+                    crate::tensor::shape_string(&shape)
+                ),
+                help: Some("reshape the param into a vector".into()),
+            });
+        }
+        let root = self.scalar_root(y, "the expression given to `hessian`")?;
+        let leaf = self.param_leaf(param);
+        let g = self.tape.grad(root, &[leaf])[0];
+        let n = shape.first().copied().unwrap_or(1);
+        let mut rows = Vec::with_capacity(n);
+        for i in 0..n {
+            let gi = if shape.is_empty() {
+                g
+            } else {
+                self.tape
+                    .index_unchecked(g, std::rc::Rc::new(vec![IndexPart::At(i)]))
+            };
+            let row = self.tape.grad(gi, &[leaf])[0];
+            rows.push(self.tape.reshape_unchecked(row, &[1, n]));
+        }
+        self.tape
+            .concat(&rows, 0)
+            .map_err(|e| self.op_error(e, "`hessian`", y.span, (y.span, p.span)))
+    }
+
+    /// The largest relative difference between `grad(y, p)` and central
+    /// finite differences (absolute where both are below 1).
+    fn gradcheck(&mut self, y: &ExprS, param: usize) -> Result<NodeId, EvalError> {
+        let root = self.scalar_root(y, "the expression given to `gradcheck`")?;
+        let leaf = self.param_leaf(param);
+        let g = self.tape.grad(root, &[leaf])[0];
+        let analytic = self.tape.value(g).to_vec();
+        let x0 = self.params[param].value.clone();
+        let mut worst: f64 = 0.0;
+        for (j, &a) in analytic.iter().enumerate() {
+            let xj = x0.to_vec()[j];
+            let h = 1e-6 * xj.abs().max(1.0);
+            let plus = self.value_at(y, param, &x0, j, xj + h);
+            let minus = self.value_at(y, param, &x0, j, xj - h);
+            let numeric = (plus? - minus?) / (2.0 * h);
+            let err = (a - numeric).abs() / a.abs().max(numeric.abs()).max(1.0);
+            worst = if err.is_nan() {
+                f64::NAN
+            } else {
+                worst.max(err)
+            };
+        }
+        Ok(self.tape.constant(Tensor::Scalar(worst)))
+    }
+
+    /// `y` with entry `j` of the param set to `v` (in a fresh epoch, so
+    /// cached formulas are recomputed), then the param restored.
+    fn value_at(
+        &mut self,
+        y: &ExprS,
+        param: usize,
+        x0: &Tensor,
+        j: usize,
+        v: f64,
+    ) -> Result<f64, EvalError> {
+        let mut data = x0.to_vec();
+        data[j] = v;
+        self.params[param].value = Tensor::from_shape_vec(x0.shape(), data);
+        self.tape.new_epoch();
+        let result = self
+            .eval(y)
+            .map(|id| self.tape.value(id).as_scalar().unwrap_or(f64::NAN));
+        self.params[param].value = x0.clone();
+        self.tape.new_epoch();
+        result
+    }
+}

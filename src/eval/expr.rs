@@ -1,0 +1,598 @@
+//! Expressions: names, operators, literals, indexing, `if`, blocks and calls.
+
+use std::rc::Rc;
+
+use super::env::{Binding, Formula};
+use super::error::EvalError;
+use super::{Interp, MAX_CALL_DEPTH};
+use crate::autodiff::{BinaryFn, IndexPart, NodeId, OpError, UnaryFn};
+use crate::syntax::ast::{BinOp, Block, Else, Expr, ExprS, FnBody, IndexItem, UnOp};
+use crate::syntax::span::Span;
+use crate::tensor::{shape_string, Tensor};
+
+impl Interp {
+    /// Evaluates an expression that must have a value.
+    pub(crate) fn eval(&mut self, e: &ExprS) -> Result<NodeId, EvalError> {
+        match self.eval_maybe(e)? {
+            Some(id) => Ok(id),
+            None => Err(EvalError::Misplaced {
+                span: e.span,
+                message: "this has no value".into(),
+                help: Some("end the block with an expression, or give the `if` an `else`".into()),
+            }),
+        }
+    }
+
+    /// Evaluates an expression; blocks and `if` without `else` may have no value.
+    pub(crate) fn eval_maybe(&mut self, e: &ExprS) -> Result<Option<NodeId>, EvalError> {
+        let prev = self.tape.set_span(e.span);
+        let result = self.eval_inner(e);
+        self.tape.set_span(prev);
+        result
+    }
+
+    fn eval_inner(&mut self, e: &ExprS) -> Result<Option<NodeId>, EvalError> {
+        let id =
+            match &e.node {
+                Expr::Number(x) => self.tape.scalar(*x),
+                Expr::Bool(b) => self.tape.scalar(if *b { 1.0 } else { 0.0 }),
+                Expr::Str(_) => return Err(EvalError::Misplaced {
+                    span: e.span,
+                    message: "a string cannot be used as a value".into(),
+                    help: Some(
+                        "strings are for `print`, `assert` messages, file paths and string options"
+                            .into(),
+                    ),
+                }),
+                Expr::Name(name) => self.read_name(name, e.span)?,
+                Expr::Tensor(items) => self.tensor_literal(items, e.span)?,
+                Expr::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span)?,
+                Expr::Unary {
+                    op: UnOp::Neg,
+                    operand,
+                } => {
+                    let x = self.eval(operand)?;
+                    self.tape.unary(UnaryFn::Neg, x)
+                }
+                Expr::Unary {
+                    op: UnOp::Not,
+                    operand,
+                } => {
+                    let x = self.eval(operand)?;
+                    let v = self.tape.value(x).map(|v| if v == 0.0 { 1.0 } else { 0.0 });
+                    self.tape.constant(v)
+                }
+                Expr::Call { callee, args, opts } => self.call(callee, args, opts, e.span)?,
+                Expr::Index { target, items } => self.index(target, items)?,
+                Expr::Transpose(x) => {
+                    let x = self.eval(x)?;
+                    self.tape.transpose(x)
+                }
+                Expr::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    let c = self.eval_condition(cond)?;
+                    return if c {
+                        self.eval_block(then)
+                    } else {
+                        match otherwise.as_deref() {
+                            Some(Else::Block(b)) => self.eval_block(b),
+                            Some(Else::If(e)) => self.eval_maybe(e),
+                            None => Ok(None),
+                        }
+                    };
+                }
+                Expr::Block(b) => return self.eval_block(b),
+                Expr::Range { .. } => {
+                    return Err(EvalError::Misplaced {
+                        span: e.span,
+                        message: "a range `a..b` can only follow `for ... in`".into(),
+                        help: Some("for a tensor of the numbers, use `arange(a, b)`".into()),
+                    })
+                }
+            };
+        Ok(Some(id))
+    }
+
+    pub(crate) fn eval_block(&mut self, block: &Block) -> Result<Option<NodeId>, EvalError> {
+        self.scopes.push_block();
+        let result = self.exec_block_stmts(block);
+        self.scopes.pop_block();
+        result
+    }
+
+    fn eval_condition(&mut self, cond: &ExprS) -> Result<bool, EvalError> {
+        let id = self.eval(cond)?;
+        match self.tape.value(id) {
+            Tensor::Scalar(v) => Ok(*v != 0.0),
+            t => Err(EvalError::NotScalar {
+                span: cond.span,
+                what: "an `if` condition".into(),
+                shape: t.shape().to_vec(),
+            }),
+        }
+    }
+
+    fn read_name(&mut self, name: &str, span: Span) -> Result<NodeId, EvalError> {
+        let binding = match self.scopes.lookup(name) {
+            Some(b) => b.clone(),
+            None => {
+                let suggestion = crate::diagnostic::did_you_mean(name, self.scopes.visible_names())
+                    .map(String::from);
+                return Err(EvalError::UnknownName {
+                    name: name.into(),
+                    span,
+                    suggestion,
+                });
+            }
+        };
+        match binding {
+            Binding::Data(t) => Ok(self.tape.constant((*t).clone())),
+            Binding::Node(id) => Ok(id),
+            Binding::Param(i) => Ok(self.param_leaf(i)),
+            Binding::Formula(f) => self.eval_formula(&f),
+            Binding::Fn(_) => Err(EvalError::Misplaced {
+                span,
+                message: format!("`{name}` is a function, not a value"),
+                help: Some(format!("call it: `{name}(...)`")),
+            }),
+        }
+    }
+
+    /// The leaf of param `i` in this tape epoch.
+    pub(crate) fn param_leaf(&mut self, i: usize) -> NodeId {
+        let epoch = self.tape.epoch();
+        if let Some((e, id)) = self.params[i].leaf.get() {
+            if e == epoch {
+                return id;
+            }
+        }
+        let id = self.tape.leaf(self.params[i].value.clone(), i);
+        self.params[i].leaf.set(Some((epoch, id)));
+        id
+    }
+
+    pub(crate) fn eval_formula(&mut self, f: &Rc<Formula>) -> Result<NodeId, EvalError> {
+        let epoch = self.tape.epoch();
+        if let Some((e, id)) = f.cache.get() {
+            if e == epoch {
+                return Ok(id);
+            }
+        }
+        let id = self.nested_scope(f.captured.clone(), f.expr.span, |me| me.eval(&f.expr))?;
+        f.cache.set(Some((epoch, id)));
+        Ok(id)
+    }
+
+    /// Runs `body` as a function body or formula: its own locals, nested mode.
+    pub(crate) fn nested_scope<T>(
+        &mut self,
+        locals: Vec<(String, Binding)>,
+        span: Span,
+        body: impl FnOnce(&mut Self) -> Result<T, EvalError>,
+    ) -> Result<T, EvalError> {
+        if self.nested >= MAX_CALL_DEPTH {
+            return Err(EvalError::RecursionTooDeep {
+                span,
+                limit: MAX_CALL_DEPTH,
+            });
+        }
+        self.nested += 1;
+        let old = self.scopes.push_barrier(locals);
+        let result = body(self);
+        self.scopes.pop_barrier(old);
+        self.nested -= 1;
+        result
+    }
+
+    /// The current meaning of every name `e` mentions, for a formula.
+    pub(crate) fn capture(&self, e: &ExprS) -> Vec<(String, Binding)> {
+        let mut names = Vec::new();
+        collect_names(e, &mut names);
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .filter_map(|n| self.scopes.lookup(&n).map(|b| (n.clone(), b.clone())))
+            .collect()
+    }
+
+    fn binary(
+        &mut self,
+        op: BinOp,
+        lhs: &ExprS,
+        rhs: &ExprS,
+        span: Span,
+    ) -> Result<NodeId, EvalError> {
+        let a = self.eval(lhs)?;
+        let b = self.eval(rhs)?;
+        let arith = match op {
+            BinOp::Add => Some(BinaryFn::Add),
+            BinOp::Sub => Some(BinaryFn::Sub),
+            BinOp::Mul => Some(BinaryFn::Mul),
+            BinOp::Div => Some(BinaryFn::Div),
+            BinOp::Pow => Some(BinaryFn::Pow),
+            _ => None,
+        };
+        let op_name = format!("`{}`", op.symbol());
+        let operands = (lhs.span, rhs.span);
+        if let Some(f) = arith {
+            return self
+                .tape
+                .binary(f, a, b)
+                .map_err(|e| self.op_error(e, &op_name, span, operands));
+        }
+        if op == BinOp::MatMul {
+            return self
+                .tape
+                .matmul(a, b)
+                .map_err(|e| self.op_error(e, &op_name, span, operands));
+        }
+        let test: fn(f64, f64) -> bool = match op {
+            BinOp::Lt => |x, y| x < y,
+            BinOp::Le => |x, y| x <= y,
+            BinOp::Gt => |x, y| x > y,
+            BinOp::Ge => |x, y| x >= y,
+            BinOp::Eq => |x, y| x == y,
+            BinOp::Ne => |x, y| x != y,
+            BinOp::And => |x, y| x != 0.0 && y != 0.0,
+            _ => |x, y| x != 0.0 || y != 0.0,
+        };
+        let v = self
+            .tape
+            .value(a)
+            .zip(
+                self.tape.value(b),
+                |x, y| if test(x, y) { 1.0 } else { 0.0 },
+            )
+            .map_err(|e| self.op_error(e.into(), &op_name, span, operands))?;
+        Ok(self.tape.constant(v))
+    }
+
+    /// Turns an operation's failure into an error at the source spans.
+    pub(crate) fn op_error(
+        &self,
+        e: OpError,
+        op: &str,
+        span: Span,
+        operands: (Span, Span),
+    ) -> EvalError {
+        match e {
+            OpError::Broadcast { lhs, rhs } => EvalError::ShapeMismatch {
+                op: op.into(),
+                span,
+                lhs: (operands.0, lhs),
+                rhs: (operands.1, rhs),
+                help: "elementwise operands must broadcast: trailing dimensions equal or 1".into(),
+            },
+            OpError::MatMul { lhs, rhs } => {
+                let help = if lhs.is_empty() || rhs.is_empty() || lhs.len() > 2 || rhs.len() > 2 {
+                    "`@` multiplies 1-D and 2-D operands; use `*` for scalars".to_string()
+                } else {
+                    format!(
+                        "the inner dimensions must agree: {} @ {}",
+                        shape_string(&lhs),
+                        shape_string(&rhs)
+                    )
+                };
+                EvalError::ShapeMismatch {
+                    op: op.into(),
+                    span,
+                    lhs: (operands.0, lhs),
+                    rhs: (operands.1, rhs),
+                    help,
+                }
+            }
+            OpError::Axis { axis, ndim } => EvalError::BadArgument {
+                span: operands.1,
+                message: format!("axis {axis} is out of range for a tensor of rank {ndim}"),
+                help: Some(if ndim == 0 {
+                    "a scalar has no axes".into()
+                } else {
+                    format!("use an axis from {} to {}", -(ndim as i64), ndim - 1)
+                }),
+            },
+            OpError::Reshape { from, to } => EvalError::BadArgument {
+                span,
+                message: format!(
+                    "cannot reshape {} ({} elements) to {} ({} elements)",
+                    shape_string(&from),
+                    from.iter().product::<usize>(),
+                    shape_string(&to),
+                    to.iter().product::<usize>()
+                ),
+                help: Some("the number of elements must stay the same".into()),
+            },
+            OpError::Concat { first, other, axis } => EvalError::ShapeMismatch {
+                op: op.into(),
+                span,
+                lhs: (operands.0, first),
+                rhs: (operands.1, other),
+                help: format!("the pieces must agree on every axis except axis {axis}"),
+            },
+            OpError::IndexOutOfRange { index, len, axis } => EvalError::BadArgument {
+                span: operands.1,
+                message: format!("index {index} is out of range for axis {axis} of length {len}"),
+                help: None,
+            },
+            OpError::TooManyIndices { given, ndim } => EvalError::BadArgument {
+                span: operands.1,
+                message: format!("{given} indices for a tensor of rank {ndim}"),
+                help: None,
+            },
+            OpError::Empty => EvalError::BadArgument {
+                span,
+                message: "this reduction has no value for an empty tensor".into(),
+                help: None,
+            },
+        }
+    }
+
+    fn tensor_literal(&mut self, items: &[ExprS], span: Span) -> Result<NodeId, EvalError> {
+        let mut ids = Vec::with_capacity(items.len());
+        for item in items {
+            ids.push(self.eval(item)?);
+        }
+        let Some(&first) = ids.first() else {
+            return Ok(self.tape.constant(Tensor::from_shape_vec(&[0], Vec::new())));
+        };
+        let inner = self.tape.shape(first).to_vec();
+        for (k, &id) in ids.iter().enumerate() {
+            if self.tape.shape(id) != inner.as_slice() {
+                return Err(EvalError::ShapeMismatch {
+                    op: "a tensor literal".into(),
+                    span,
+                    lhs: (items[0].span, inner),
+                    rhs: (items[k].span, self.tape.shape(id).to_vec()),
+                    help: "every row of a tensor literal must have the same shape (no ragged literals)".into(),
+                });
+            }
+        }
+        let mut shape = vec![ids.len()];
+        shape.extend(&inner);
+        if ids.iter().all(|&id| !self.tape.requires_grad(id)) {
+            let data: Vec<f64> = ids
+                .iter()
+                .flat_map(|&id| self.tape.value(id).to_vec())
+                .collect();
+            return Ok(self.tape.constant(Tensor::from_shape_vec(&shape, data)));
+        }
+        let mut row_shape = vec![1];
+        row_shape.extend(&inner);
+        let rows: Vec<NodeId> = ids
+            .iter()
+            .map(|&id| self.tape.reshape_unchecked(id, &row_shape))
+            .collect();
+        self.tape
+            .concat(&rows, 0)
+            .map_err(|e| self.op_error(e, "a tensor literal", span, (span, span)))
+    }
+
+    fn index(&mut self, target: &ExprS, items: &[IndexItem]) -> Result<NodeId, EvalError> {
+        let x = self.eval(target)?;
+        let shape = self.tape.shape(x).to_vec();
+        if items.len() > shape.len() {
+            let span = index_item_span(&items[shape.len()]);
+            return Err(EvalError::BadArgument {
+                span,
+                message: format!(
+                    "too many indices: {} for a tensor of {}",
+                    items.len(),
+                    if shape.is_empty() {
+                        "rank 0".to_string()
+                    } else {
+                        format!("shape {}", shape_string(&shape))
+                    }
+                ),
+                help: Some(format!(
+                    "this tensor takes at most {} {}",
+                    shape.len(),
+                    if shape.len() == 1 { "index" } else { "indices" }
+                )),
+            });
+        }
+        let mut spec = Vec::with_capacity(items.len());
+        for (axis, item) in items.iter().enumerate() {
+            let len = shape[axis] as i64;
+            spec.push(match item {
+                IndexItem::At(e) => {
+                    let i = self.eval_integer(e, "an index")?;
+                    let j = if i < 0 { i + len } else { i };
+                    if !(0..len).contains(&j) {
+                        return Err(EvalError::BadArgument {
+                            span: e.span,
+                            message: format!(
+                                "index {i} is out of range for axis {axis} of length {len}"
+                            ),
+                            help: Some(format!("valid indices are {} to {}", -len, len - 1)),
+                        });
+                    }
+                    IndexPart::At(j as usize)
+                }
+                IndexItem::Slice { start, end, .. } => {
+                    let clampi = |v: i64| (if v < 0 { v + len } else { v }).clamp(0, len) as usize;
+                    let a = match start {
+                        Some(e) => clampi(self.eval_integer(e, "a slice bound")?),
+                        None => 0,
+                    };
+                    let b = match end {
+                        Some(e) => clampi(self.eval_integer(e, "a slice bound")?),
+                        None => len as usize,
+                    };
+                    IndexPart::Range(a, b.max(a))
+                }
+            });
+        }
+        self.tape
+            .index(x, spec)
+            .map_err(|e| self.op_error(e, "indexing", target.span, (target.span, target.span)))
+    }
+
+    /// A scalar that must be a whole number (indices, range bounds).
+    pub(crate) fn eval_integer(&mut self, e: &ExprS, what: &str) -> Result<i64, EvalError> {
+        let id = self.eval(e)?;
+        match self.tape.value(id) {
+            Tensor::Scalar(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(*v as i64),
+            Tensor::Scalar(v) => Err(EvalError::BadArgument {
+                span: e.span,
+                message: format!("{what} must be a whole number, found {v}"),
+                help: None,
+            }),
+            t => Err(EvalError::NotScalar {
+                span: e.span,
+                what: what.into(),
+                shape: t.shape().to_vec(),
+            }),
+        }
+    }
+
+    /// A whole number >= 0.
+    pub(crate) fn eval_count(&mut self, e: &ExprS, what: &str) -> Result<u64, EvalError> {
+        let v = self.eval_integer(e, what)?;
+        u64::try_from(v).map_err(|_| EvalError::BadArgument {
+            span: e.span,
+            message: format!("{what} must not be negative, found {v}"),
+            help: None,
+        })
+    }
+
+    /// Calls a user function.
+    pub(crate) fn call_fn(
+        &mut self,
+        def: &super::env::FnDef,
+        args: &[ExprS],
+        span: Span,
+    ) -> Result<NodeId, EvalError> {
+        if args.len() != def.params.len() {
+            return Err(EvalError::Arity {
+                name: def.name.clone(),
+                span,
+                expected: format!(
+                    "{} argument{}",
+                    def.params.len(),
+                    if def.params.len() == 1 { "" } else { "s" }
+                ),
+                found: args.len(),
+            });
+        }
+        let mut locals = Vec::with_capacity(args.len());
+        for (p, a) in def.params.iter().zip(args) {
+            let id = self.eval(a)?;
+            locals.push((p.node.clone(), Binding::Node(id)));
+        }
+        let body = def.body.clone();
+        self.nested_scope(locals, span, |me| match &*body {
+            FnBody::Expr(e) => me.eval(e),
+            FnBody::Block(b) => match me.exec_block_stmts(b)? {
+                Some(id) => Ok(id),
+                None => Err(EvalError::Misplaced {
+                    span: b.span,
+                    message: format!("the body of `{}` has no value", def.name),
+                    help: Some(
+                        "end the block with an expression: its value is the function's result"
+                            .into(),
+                    ),
+                }),
+            },
+        })
+    }
+}
+
+fn index_item_span(item: &IndexItem) -> Span {
+    match item {
+        IndexItem::At(e) => e.span,
+        IndexItem::Slice { span, .. } => *span,
+    }
+}
+
+/// Every name an expression mentions (over-approximate: names bound inside
+/// it are included too; capturing them is harmless).
+fn collect_names(e: &ExprS, out: &mut Vec<String>) {
+    use crate::syntax::ast::{Stmt, StmtS};
+    fn stmt(s: &StmtS, out: &mut Vec<String>) {
+        match &s.node {
+            Stmt::Let { value, .. }
+            | Stmt::Assign { value, .. }
+            | Stmt::Loss { value, .. }
+            | Stmt::Seed(value)
+            | Stmt::Expr(value) => collect_names(value, out),
+            Stmt::Param { init, bounds, .. } => {
+                collect_names(init, out);
+                if let Some((a, b)) = bounds {
+                    collect_names(a, out);
+                    collect_names(b, out);
+                }
+            }
+            Stmt::Print { args, opts } => {
+                args.iter().for_each(|a| collect_names(a, out));
+                opts.iter().for_each(|o| collect_names(&o.value, out));
+            }
+            Stmt::For { range, body, .. } => {
+                collect_names(range, out);
+                block(body, out);
+            }
+            Stmt::Assert { cond, message } => {
+                collect_names(cond, out);
+                if let Some(m) = message {
+                    collect_names(m, out);
+                }
+            }
+            Stmt::Minimize { opts, .. } => opts.iter().for_each(|o| collect_names(&o.value, out)),
+            Stmt::Fn { .. } => {}
+        }
+    }
+    fn block(b: &Block, out: &mut Vec<String>) {
+        b.stmts.iter().for_each(|s| stmt(s, out));
+        if let Some(v) = &b.value {
+            collect_names(v, out);
+        }
+    }
+    match &e.node {
+        Expr::Number(_) | Expr::Str(_) | Expr::Bool(_) => {}
+        Expr::Name(n) => out.push(n.clone()),
+        Expr::Tensor(items) => items.iter().for_each(|i| collect_names(i, out)),
+        Expr::Binary { lhs, rhs, .. }
+        | Expr::Range {
+            start: lhs,
+            end: rhs,
+        } => {
+            collect_names(lhs, out);
+            collect_names(rhs, out);
+        }
+        Expr::Unary { operand, .. } | Expr::Transpose(operand) => collect_names(operand, out),
+        Expr::Call { args, opts, .. } => {
+            args.iter().for_each(|a| collect_names(a, out));
+            opts.iter().for_each(|o| collect_names(&o.value, out));
+        }
+        Expr::Index { target, items } => {
+            collect_names(target, out);
+            for item in items {
+                match item {
+                    IndexItem::At(e) => collect_names(e, out),
+                    IndexItem::Slice { start, end, .. } => {
+                        start
+                            .iter()
+                            .chain(end.iter())
+                            .for_each(|e| collect_names(e, out));
+                    }
+                }
+            }
+        }
+        Expr::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            collect_names(cond, out);
+            block(then, out);
+            match otherwise.as_deref() {
+                Some(Else::Block(b)) => block(b, out),
+                Some(Else::If(e)) => collect_names(e, out),
+                None => {}
+            }
+        }
+        Expr::Block(b) => block(b, out),
+    }
+}

@@ -1,0 +1,505 @@
+//! `minimize` / `maximize`: the driver between a loss formula and an
+//! optimizer. It flattens the params the loss depends on into one vector,
+//! re-evaluates the loss on a cleared tape at every point the optimizer
+//! asks about, and applies the stopping rules, bounds and summary line.
+
+use super::env::Binding;
+use super::error::EvalError;
+use super::Interp;
+use crate::autodiff::NodeId;
+use crate::diagnostic::did_you_mean;
+use crate::format::format_scalar;
+use crate::optim::{self, Interrupt, Objective, OptValue, OptionError, StepStatus};
+use crate::syntax::ast::{Expr, Ident, Opt};
+use crate::syntax::span::Span;
+use crate::tensor::Tensor;
+
+/// Options every optimizer takes, handled here rather than by the optimizer.
+const DRIVER_OPTIONS: [&str; 4] = ["steps", "target", "tol", "every"];
+
+/// Why a run ended before `steps`.
+enum Stop {
+    Target(f64),
+    Tol(f64),
+    LineSearchFailed,
+    Converged,
+}
+
+/// The optimizer's own options, with their spans for error reports.
+struct OwnOptions {
+    values: Vec<(String, OptValue)>,
+    spans: Vec<Span>,
+}
+
+struct Settings {
+    steps: u64,
+    target: Option<f64>,
+    tol: Option<f64>,
+    every: Option<u64>,
+}
+
+impl Interp {
+    pub(crate) fn minimize(
+        &mut self,
+        maximize: bool,
+        loss: Option<&Ident>,
+        optimizer: &Ident,
+        opts: &[Opt],
+        span: Span,
+    ) -> Result<(), EvalError> {
+        let loss_name = loss.map_or("loss", |l| l.node.as_str());
+        let loss_span = loss.map_or(span, |l| l.span);
+        let binding = match self.scopes.lookup(loss_name) {
+            Some(b) if self.losses.iter().any(|l| l == loss_name) => b.clone(),
+            _ => {
+                return Err(EvalError::NoLoss {
+                    span: loss_span,
+                    name: loss.map(|l| l.node.clone()),
+                })
+            }
+        };
+        let opt_name = optimizer.node.as_str();
+        if optim::option_names(opt_name).is_none() {
+            return Err(EvalError::OptimizerOption {
+                span: optimizer.span,
+                message: format!("unknown optimizer `{opt_name}`"),
+                help: Some(
+                    match did_you_mean(opt_name, optim::OPTIMIZERS.iter().copied()) {
+                        Some(s) => format!(
+                            "did you mean `{s}`? (optimizers: {})",
+                            optim::OPTIMIZERS.join(", ")
+                        ),
+                        None => format!("the optimizers are {}", optim::OPTIMIZERS.join(", ")),
+                    },
+                ),
+            });
+        }
+        let (settings, own) =
+            self.minimize_options(opt_name, optimizer.span, opts)?;
+
+        // Which params the loss reaches, at their current values.
+        let root = self.eval_binding(&binding, loss_span)?;
+        let params = self.tape.params_reached(root);
+        if params.is_empty() {
+            return Err(EvalError::Misplaced {
+                span: loss_span,
+                message: "the loss does not depend on any param".into(),
+                help: Some("declare what should be optimized with `param NAME = ...` and use it in the loss".into()),
+            });
+        }
+        let mut x: Vec<f64> = params
+            .iter()
+            .flat_map(|&i| self.params[i].value.to_vec())
+            .collect();
+        let (lo, hi) = self.flat_bounds(&params);
+        let mut opt = optim::build(opt_name, &own.values, x.len())
+            .map_err(|e| option_error(e, opt_name, optimizer.span, &own.spans))?;
+
+        let sign = if maximize { -1.0 } else { 1.0 };
+        let verb = opt_name.to_string();
+        let mut obj = LossObjective {
+            interp: self,
+            binding,
+            params: params.clone(),
+            sign,
+            span: loss_span,
+            step: 0,
+            error: None,
+        };
+        let mut grad = vec![0.0; x.len()];
+        let outcome = run(
+            &mut *opt, &mut obj, &mut x, &mut grad, &settings, &lo, &hi, &verb,
+        );
+        let error = obj.error.take();
+        let (initial, steps_run, stop) = match outcome {
+            Ok(v) => v,
+            Err(Interrupt) => {
+                return Err(error.unwrap_or_else(|| EvalError::Misplaced {
+                    span,
+                    message: "the optimization was interrupted".into(),
+                    help: None,
+                }))
+            }
+        };
+        let last = obj.eval_loss(&x).map_err(|_| {
+            obj.error.take().unwrap_or_else(|| EvalError::Misplaced {
+                span,
+                message: "the optimization was interrupted".into(),
+                help: None,
+            })
+        })?;
+        self.store_flat(&params, &x);
+        self.tape.clear();
+
+        let mut line = format!(
+            "{verb}: {steps_run} steps, loss {} -> {}",
+            format_scalar(sign * initial, 4),
+            format_scalar(sign * last, 4)
+        );
+        match stop {
+            Some(Stop::Target(t)) => {
+                line += &format!(
+                    " (stopped early: loss reached the target {})",
+                    format_scalar(t, 4)
+                )
+            }
+            Some(Stop::Tol(t)) => {
+                line += &format!(
+                    " (stopped early: every gradient entry below tol {})",
+                    format_scalar(t, 4)
+                )
+            }
+            Some(Stop::LineSearchFailed) => {
+                line += " (stopped early: the line search found no better point)"
+            }
+            Some(Stop::Converged) => {
+                line += " (stopped early: converged, no further progress possible)"
+            }
+            None => {}
+        }
+        self.emit(&line);
+        Ok(())
+    }
+
+    /// Splits `steps`, `target`, `tol`, `every` from the optimizer's own
+    /// options; returns the latter with their spans for error reports.
+    fn minimize_options(
+        &mut self,
+        opt_name: &str,
+        opt_span: Span,
+        opts: &[Opt],
+    ) -> Result<(Settings, OwnOptions), EvalError> {
+        let mut settings = Settings {
+            steps: 0,
+            target: None,
+            tol: None,
+            every: None,
+        };
+        let mut steps = None;
+        let mut own = Vec::new();
+        let mut spans = Vec::new();
+        let valid = optim::option_names(opt_name).unwrap_or(&[]);
+        for o in opts {
+            let name = o.name.node.as_str();
+            if !DRIVER_OPTIONS.contains(&name) && !valid.contains(&name) {
+                let all: Vec<&str> = valid.iter().copied().chain(DRIVER_OPTIONS).collect();
+                return Err(self.unknown_option(name, o.name.span, &format!("`{opt_name}`"), &all));
+            }
+            if let Expr::Str(s) = &o.value.node {
+                if DRIVER_OPTIONS.contains(&name) {
+                    return Err(EvalError::OptimizerOption {
+                        span: o.value.span,
+                        message: format!("`{name}` must be a number"),
+                        help: None,
+                    });
+                }
+                own.push((name.to_string(), OptValue::Str(s.clone())));
+                spans.push(o.value.span);
+                continue;
+            }
+            let id = self.eval(&o.value)?;
+            let v = match self.tape.value(id) {
+                Tensor::Scalar(v) => *v,
+                t => {
+                    return Err(EvalError::NotScalar {
+                        span: o.value.span,
+                        what: format!("the option `{name}`"),
+                        shape: t.shape().to_vec(),
+                    })
+                }
+            };
+            match name {
+                "steps" => steps = Some(self.eval_count(&o.value, "`steps`")?),
+                "every" => settings.every = Some(self.eval_count(&o.value, "`every`")?.max(1)),
+                "target" => settings.target = Some(v),
+                "tol" => settings.tol = Some(v),
+                _ => {
+                    own.push((name.to_string(), OptValue::Number(v)));
+                    spans.push(o.value.span);
+                }
+            }
+        }
+        settings.steps = steps.ok_or_else(|| EvalError::OptimizerOption {
+            span: opt_span,
+            message: "`minimize` needs a number of steps".into(),
+            help: Some(format!(
+                "add `steps=N`, e.g. `minimize with {opt_name} lr=0.01 steps=1000`"
+            )),
+        })?;
+        Ok((settings, OwnOptions { values: own, spans }))
+    }
+
+    pub(crate) fn eval_binding(&mut self, b: &Binding, span: Span) -> Result<NodeId, EvalError> {
+        match b {
+            Binding::Formula(f) => self.eval_formula(f),
+            Binding::Data(t) => Ok(self.tape.constant((**t).clone())),
+            Binding::Param(i) => Ok(self.param_leaf(*i)),
+            Binding::Node(id) => Ok(*id),
+            Binding::Fn(_) => Err(EvalError::NoLoss { span, name: None }),
+        }
+    }
+
+    /// Per-entry lower and upper bounds of the flattened params.
+    fn flat_bounds(&self, params: &[usize]) -> (Vec<f64>, Vec<f64>) {
+        let (mut lo, mut hi) = (Vec::new(), Vec::new());
+        for &i in params {
+            let p = &self.params[i];
+            let shape = p.value.shape();
+            match &p.bounds {
+                Some((l, h)) => {
+                    let fit = |t: &Tensor| {
+                        t.broadcast_to(shape)
+                            .map(|t| t.to_vec())
+                            .unwrap_or_else(|_| vec![f64::NAN; p.value.len()])
+                    };
+                    lo.extend(fit(l));
+                    hi.extend(fit(h));
+                }
+                None => {
+                    lo.extend(std::iter::repeat_n(f64::NEG_INFINITY, p.value.len()));
+                    hi.extend(std::iter::repeat_n(f64::INFINITY, p.value.len()));
+                }
+            }
+        }
+        (lo, hi)
+    }
+
+    /// Writes the flat vector back into the params.
+    fn store_flat(&mut self, params: &[usize], x: &[f64]) {
+        let mut offset = 0;
+        for &i in params {
+            let p = &mut self.params[i];
+            let n = p.value.len();
+            p.value = match &p.value {
+                Tensor::Scalar(_) => Tensor::Scalar(x[offset]),
+                t => Tensor::from_shape_vec(t.shape(), x[offset..offset + n].to_vec()),
+            };
+            offset += n;
+        }
+    }
+}
+
+/// The optimization loop; returns the initial loss, the steps run and why
+/// it stopped early, if it did.
+#[allow(clippy::too_many_arguments)]
+fn run(
+    opt: &mut dyn optim::Optimizer,
+    obj: &mut LossObjective,
+    x: &mut [f64],
+    grad: &mut [f64],
+    s: &Settings,
+    lo: &[f64],
+    hi: &[f64],
+    verb: &str,
+) -> Result<(f64, u64, Option<Stop>), Interrupt> {
+    let mut initial = None;
+    let mut steps_run = 0;
+    let mut stop = None;
+    while steps_run < s.steps {
+        obj.step = steps_run as usize;
+        let loss = obj.eval(x, grad)?;
+        initial.get_or_insert(loss);
+        if let Some(every) = s.every {
+            if steps_run % every == 0 && steps_run > 0 {
+                let line = format!(
+                    "{verb} step {steps_run}: loss {}",
+                    format_scalar(obj.sign * loss, 4)
+                );
+                obj.interp.emit(&line);
+            }
+        }
+        if let Some(t) = s.target.filter(|&t| loss <= obj.sign * t) {
+            stop = Some(Stop::Target(t));
+            break;
+        }
+        if let Some(t) = s.tol.filter(|&t| grad.iter().all(|g| g.abs() < t)) {
+            stop = Some(Stop::Tol(t));
+            break;
+        }
+        let status = opt.step(x, loss, grad, obj)?;
+        for ((v, &l), &h) in x.iter_mut().zip(lo).zip(hi) {
+            *v = v.clamp(l, h);
+        }
+        steps_run += 1;
+        match status {
+            StepStatus::Continue => {}
+            StepStatus::LineSearchFailed => {
+                stop = Some(Stop::LineSearchFailed);
+                break;
+            }
+            StepStatus::Converged => {
+                stop = Some(Stop::Converged);
+                break;
+            }
+        }
+    }
+    let initial = match initial {
+        Some(v) => v,
+        None => obj.eval(x, grad)?,
+    };
+    Ok((initial, steps_run, stop))
+}
+
+/// The loss as a function of the flat params, for the optimizers.
+struct LossObjective<'a> {
+    interp: &'a mut Interp,
+    binding: Binding,
+    params: Vec<usize>,
+    /// -1 when maximizing.
+    sign: f64,
+    span: Span,
+    step: usize,
+    /// Why the last call returned `Interrupt`.
+    error: Option<EvalError>,
+}
+
+impl LossObjective<'_> {
+    /// Loads `x`, evaluates the loss on a fresh tape, checks it is a scalar.
+    fn forward(&mut self, x: &[f64]) -> Result<NodeId, Interrupt> {
+        self.interp.store_flat(&self.params, x);
+        self.interp.tape.clear();
+        let root = self
+            .interp
+            .eval_binding(&self.binding.clone(), self.span)
+            .map_err(|e| self.fail(e))?;
+        let shape = self.interp.tape.shape(root).to_vec();
+        if !shape.is_empty() {
+            return Err(self.fail(EvalError::LossNotScalar {
+                span: self.span,
+                shape,
+            }));
+        }
+        Ok(root)
+    }
+
+    fn fail(&mut self, e: EvalError) -> Interrupt {
+        self.error = Some(e);
+        Interrupt
+    }
+
+    fn eval_loss(&mut self, x: &[f64]) -> Result<f64, Interrupt> {
+        let root = self.forward(x)?;
+        let v = self.interp.tape.value(root).as_scalar().unwrap_or(f64::NAN);
+        self.check_finite(v, "loss")?;
+        Ok(v)
+    }
+
+    /// The leaves of the optimized params in the current epoch (a param not
+    /// read this time gets a fresh leaf, hence a zero gradient).
+    fn leaves(&mut self) -> Vec<NodeId> {
+        self.params
+            .clone()
+            .into_iter()
+            .map(|i| self.interp.param_leaf(i))
+            .collect()
+    }
+
+    fn check_finite(&mut self, v: f64, what: &str) -> Result<(), Interrupt> {
+        if v.is_finite() {
+            return Ok(());
+        }
+        let (origin, inputs) = self.interp.tape.first_non_finite();
+        let err = EvalError::NonFinite {
+            step: self.step,
+            what: what.into(),
+            span: self.span,
+            origin,
+            inputs,
+        };
+        Err(self.fail(err))
+    }
+}
+
+impl Objective for LossObjective<'_> {
+    fn eval(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, Interrupt> {
+        let root = self.forward(x)?;
+        let loss = self.interp.tape.value(root).as_scalar().unwrap_or(f64::NAN);
+        self.check_finite(loss, "loss")?;
+        let leaves = self.leaves();
+        let grads = self.interp.tape.grad(root, &leaves);
+        let mut offset = 0;
+        for g in grads {
+            for v in self.interp.tape.value(g).iter() {
+                grad[offset] = self.sign * v;
+                offset += 1;
+            }
+        }
+        if let Some(bad) = grad.iter().find(|g| !g.is_finite()) {
+            self.check_finite(*bad, "gradient")?;
+        }
+        Ok(self.sign * loss)
+    }
+
+    fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> Result<(), Interrupt> {
+        let root = self.forward(x)?;
+        let leaves = self.leaves();
+        let grads = self.interp.tape.grad(root, &leaves);
+        let n = x.len();
+        let mut row = 0;
+        for g in grads {
+            let len = self.interp.tape.value(g).len();
+            let shape = self.interp.tape.shape(g).to_vec();
+            for k in 0..len {
+                let gk = if shape.is_empty() {
+                    g
+                } else {
+                    self.interp
+                        .tape
+                        .index_unchecked(g, std::rc::Rc::new(unravel(k, &shape)))
+                };
+                let second = self.interp.tape.grad(gk, &leaves);
+                let mut col = 0;
+                for s in second {
+                    for v in self.interp.tape.value(s).iter() {
+                        hess[row * n + col] = self.sign * v;
+                        col += 1;
+                    }
+                }
+                row += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The multi-index of flat position `k` in `shape`.
+fn unravel(mut k: usize, shape: &[usize]) -> Vec<crate::autodiff::IndexPart> {
+    let mut idx = vec![0; shape.len()];
+    for (ax, &n) in shape.iter().enumerate().rev() {
+        idx[ax] = k % n;
+        k /= n;
+    }
+    idx.into_iter()
+        .map(crate::autodiff::IndexPart::At)
+        .collect()
+}
+
+fn option_error(e: OptionError, optimizer: &str, opt_span: Span, spans: &[Span]) -> EvalError {
+    let at = |i: usize| spans.get(i).copied().unwrap_or(opt_span);
+    match e {
+        OptionError::UnknownOptimizer { name, known } => EvalError::OptimizerOption {
+            span: opt_span,
+            message: format!("unknown optimizer `{name}`"),
+            help: Some(format!("the optimizers are {}", known.join(", "))),
+        },
+        OptionError::UnknownOption { index, valid, .. } => EvalError::OptimizerOption {
+            span: at(index),
+            message: format!("unknown option for `{optimizer}`"),
+            help: Some(format!("its options are {}", valid.join(", "))),
+        },
+        OptionError::DuplicateOption { index, .. } => EvalError::OptimizerOption {
+            span: at(index),
+            message: "this option is given twice".into(),
+            help: None,
+        },
+        OptionError::BadValue {
+            index,
+            option,
+            expected,
+        } => EvalError::OptimizerOption {
+            span: at(index),
+            message: format!("`{option}` must be {expected}"),
+            help: None,
+        },
+    }
+}

@@ -1,0 +1,402 @@
+//! The interpreter: runs statements, keeps bindings and params, and hands
+//! `minimize` to the optimizers.
+
+pub mod builtins;
+mod calculus;
+pub mod env;
+pub mod error;
+mod expr;
+mod minimize;
+
+use std::io::Write;
+use std::rc::Rc;
+
+use crate::autodiff::{NodeId, Tape};
+use crate::format::format_tensor;
+use crate::rng::Rng;
+use crate::syntax::ast::{Block, ExprS, Opt, Program, Stmt, StmtS};
+use crate::syntax::span::Span;
+use crate::tensor::Tensor;
+pub use env::{Binding, Param};
+use env::{FnDef, Formula, Scopes};
+pub use error::EvalError;
+
+/// How deep user functions may recurse before an error.
+pub const MAX_CALL_DEPTH: usize = 400;
+
+pub struct Interp {
+    pub(crate) tape: Tape,
+    pub(crate) scopes: Scopes,
+    pub(crate) params: Vec<Param>,
+    pub(crate) rng: Rng,
+    out: Box<dyn Write>,
+    /// Non-zero while evaluating a function body or a formula: `let`s there
+    /// are plain tape values, not formulas.
+    nested: usize,
+    /// Directory that relative paths (csv) are resolved against.
+    base_dir: std::path::PathBuf,
+    /// Names of the defined losses (the unnamed one is `loss`).
+    losses: Vec<String>,
+}
+
+/// The value of an expression statement, for the REPL to show.
+pub type StmtValue = Option<Tensor>;
+
+impl Interp {
+    pub fn new(seed: u64, out: Box<dyn Write>) -> Self {
+        Interp {
+            tape: Tape::new(),
+            scopes: Scopes::default(),
+            params: Vec::new(),
+            rng: Rng::new(seed),
+            out,
+            nested: 0,
+            base_dir: std::path::PathBuf::from("."),
+            losses: Vec::new(),
+        }
+    }
+
+    /// Where relative file paths in the script are looked up.
+    pub fn set_base_dir(&mut self, dir: std::path::PathBuf) {
+        self.base_dir = dir;
+    }
+
+    pub fn run(&mut self, program: &Program) -> Result<(), EvalError> {
+        for stmt in &program.stmts {
+            self.run_top(stmt)?;
+        }
+        Ok(())
+    }
+
+    /// Runs one top-level statement; an expression statement's value is
+    /// returned. The tape is cleared afterwards, success or not.
+    pub fn run_top(&mut self, stmt: &StmtS) -> Result<StmtValue, EvalError> {
+        let result = self.exec(stmt).map(|v| v.map(|id| self.tape.value(id).clone()));
+        self.tape.clear();
+        if result.is_err() {
+            self.scopes.reset_locals();
+            self.nested = 0;
+        }
+        self.out.flush().ok();
+        result
+    }
+
+    pub fn params(&self) -> &[Param] {
+        &self.params
+    }
+
+    pub fn scopes(&self) -> &Scopes {
+        &self.scopes
+    }
+
+    /// Runs a statement; returns the node of an expression statement.
+    fn exec(&mut self, stmt: &StmtS) -> Result<Option<NodeId>, EvalError> {
+        let span = stmt.span;
+        match &stmt.node {
+            Stmt::Let { name, value } => {
+                let binding = self.bind_value(value)?;
+                self.scopes.define(&name.node, binding);
+            }
+            Stmt::Param { name, init, bounds } => {
+                self.declare_param(&name.node, init, bounds.as_ref(), span)?
+            }
+            Stmt::Loss { name, value } => {
+                let id = self.eval(value)?;
+                let shape = self.tape.shape(id).to_vec();
+                if !shape.is_empty() {
+                    return Err(EvalError::LossNotScalar {
+                        span: value.span,
+                        shape,
+                    });
+                }
+                let binding = self.keep(value, id);
+                let name = name
+                    .as_ref()
+                    .map_or("loss", |n| n.node.as_str())
+                    .to_string();
+                self.scopes.define(&name, binding);
+                if !self.losses.contains(&name) {
+                    self.losses.push(name);
+                }
+            }
+            Stmt::Assign { name, value } => self.assign(&name.node, value, name.span)?,
+            Stmt::Minimize {
+                maximize,
+                loss,
+                optimizer,
+                opts,
+            } => {
+                if self.nested > 0 || !self.scopes.at_global_scope() {
+                    return Err(EvalError::Misplaced {
+                        span,
+                        message: "`minimize` can only run at the top level of a script".into(),
+                        help: Some("move it out of the function or block".into()),
+                    });
+                }
+                self.minimize(*maximize, loss.as_ref(), optimizer, opts, span)?;
+            }
+            Stmt::Print { args, opts } => self.print(args, opts)?,
+            Stmt::Fn { name, params, body } => {
+                let def = FnDef {
+                    name: name.node.clone(),
+                    params: params.clone(),
+                    body: body.clone(),
+                    span,
+                };
+                self.scopes.define(&name.node, Binding::Fn(Rc::new(def)));
+            }
+            Stmt::For { var, range, body } => self.exec_for(var, range, body)?,
+            Stmt::Seed(e) => {
+                let seed = self.eval_count(e, "a seed")?;
+                self.rng = Rng::new(seed);
+            }
+            Stmt::Assert { cond, message } => {
+                let id = self.eval(cond)?;
+                if !self.tape.value(id).iter().all(|v| v != 0.0) {
+                    let message = match message {
+                        Some(m) => Some(self.eval_text(m)?),
+                        None => None,
+                    };
+                    return Err(EvalError::AssertionFailed {
+                        span: cond.span,
+                        message,
+                    });
+                }
+            }
+            Stmt::Expr(e) => return self.eval_maybe(e),
+        }
+        Ok(None)
+    }
+
+    /// Evaluates `value` for a `let`: data when it does not depend on a
+    /// param, otherwise a formula (at the top level) or a tape value.
+    fn bind_value(&mut self, value: &ExprS) -> Result<Binding, EvalError> {
+        let id = self.eval(value)?;
+        Ok(self.keep(value, id))
+    }
+
+    /// What to store for `value`, just evaluated to `id`.
+    fn keep(&mut self, value: &ExprS, id: NodeId) -> Binding {
+        if !self.tape.requires_grad(id) {
+            Binding::Data(Rc::new(self.tape.value(id).clone()))
+        } else if self.nested > 0 {
+            Binding::Node(id)
+        } else {
+            let formula = Formula {
+                expr: value.clone(),
+                captured: self.capture(value),
+                cache: std::cell::Cell::new(Some((self.tape.epoch(), id))),
+            };
+            Binding::Formula(Rc::new(formula))
+        }
+    }
+
+    fn assign(&mut self, name: &str, value: &ExprS, span: Span) -> Result<(), EvalError> {
+        let slot = match self.scopes.find(name) {
+            Some(slot) => slot,
+            None => {
+                return Err(EvalError::BadAssignment {
+                    span,
+                    name: name.into(),
+                    reason: "no `let` of this name is in scope".into(),
+                })
+            }
+        };
+        match self.scopes.lookup(name) {
+            Some(Binding::Param(_)) => {
+                return Err(EvalError::BadAssignment {
+                    span,
+                    name: name.into(),
+                    reason: "this is a param; only optimizers change params".into(),
+                })
+            }
+            Some(Binding::Fn(_)) => {
+                return Err(EvalError::BadAssignment {
+                    span,
+                    name: name.into(),
+                    reason: "this is a function".into(),
+                })
+            }
+            _ => {}
+        }
+        let outside = match slot {
+            env::Slot::Global => true,
+            env::Slot::Local { frame, .. } => frame < self.scopes.base(),
+        };
+        let binding = self.bind_value(value)?;
+        if self.nested > 0 && outside && matches!(binding, Binding::Node(_)) {
+            return Err(EvalError::BadAssignment {
+                span,
+                name: name.into(),
+                reason: "a function cannot store a param-dependent value outside itself".into(),
+            });
+        }
+        self.scopes.set(slot, name, binding);
+        Ok(())
+    }
+
+    fn declare_param(
+        &mut self,
+        name: &str,
+        init: &ExprS,
+        bounds: Option<&(ExprS, ExprS)>,
+        span: Span,
+    ) -> Result<(), EvalError> {
+        if self.nested > 0 {
+            return Err(EvalError::Misplaced {
+                span,
+                message: "params can only be declared at the top level".into(),
+                help: None,
+            });
+        }
+        let id = self.eval(init)?;
+        let value = self.tape.value(id).clone();
+        let bounds = match bounds {
+            None => None,
+            Some((lo, hi)) => {
+                let (l, h) = (self.eval(lo)?, self.eval(hi)?);
+                let (l, h) = (self.tape.value(l).clone(), self.tape.value(h).clone());
+                let bounds_span = lo.span.to(hi.span);
+                let inside = value
+                    .zip(&l, |v, l| if v >= l { 1.0 } else { 0.0 })
+                    .and_then(|a| {
+                        a.zip(
+                            &value.zip(&h, |v, h| if v <= h { 1.0 } else { 0.0 })?,
+                            |a, b| a * b,
+                        )
+                    })
+                    .map_err(|m| EvalError::ShapeMismatch {
+                        op: "param bounds".into(),
+                        span: bounds_span,
+                        lhs: (init.span, m.lhs),
+                        rhs: (bounds_span, m.rhs),
+                        help: "give scalar bounds or bounds of the param's shape".into(),
+                    })?;
+                if inside.iter().any(|v| v == 0.0) {
+                    return Err(EvalError::ParamOutOfBounds {
+                        span: init.span,
+                        bounds: bounds_span,
+                        name: name.into(),
+                    });
+                }
+                Some((l, h))
+            }
+        };
+        let param = Param {
+            name: name.into(),
+            value,
+            bounds,
+            span,
+            leaf: std::cell::Cell::new(None),
+        };
+        // Re-declaring replaces the param in place, so formulas that use it
+        // see the new one.
+        if let Some(Binding::Param(i)) = self.scopes.lookup(name) {
+            let i = *i;
+            self.params[i] = param;
+        } else {
+            self.params.push(param);
+            self.scopes
+                .define(name, Binding::Param(self.params.len() - 1));
+        }
+        Ok(())
+    }
+
+    fn exec_for(
+        &mut self,
+        var: &crate::syntax::ast::Ident,
+        range: &ExprS,
+        body: &Block,
+    ) -> Result<(), EvalError> {
+        let (start, end) = match &range.node {
+            crate::syntax::ast::Expr::Range { start, end } => (
+                self.eval_integer(start, "a range bound")?,
+                self.eval_integer(end, "a range bound")?,
+            ),
+            _ => {
+                return Err(EvalError::BadArgument {
+                    span: range.span,
+                    message: "`for` needs a range".into(),
+                    help: Some("write `for i in 0..n { ... }`".into()),
+                })
+            }
+        };
+        for i in start..end {
+            self.scopes.push_block();
+            self.scopes
+                .define(&var.node, Binding::Data(Rc::new(Tensor::Scalar(i as f64))));
+            let result = self.exec_block_stmts(body);
+            self.scopes.pop_block();
+            result?;
+        }
+        Ok(())
+    }
+
+    /// Runs a block's statements and value in the current frame.
+    fn exec_block_stmts(&mut self, block: &Block) -> Result<Option<NodeId>, EvalError> {
+        for stmt in &block.stmts {
+            self.exec(stmt)?;
+        }
+        match &block.value {
+            Some(e) => self.eval_maybe(e),
+            None => Ok(None),
+        }
+    }
+
+    fn print(&mut self, args: &[ExprS], opts: &[Opt]) -> Result<(), EvalError> {
+        let mut digits = 4;
+        for opt in opts {
+            match opt.name.node.as_str() {
+                "digits" => digits = self.eval_count(&opt.value, "`digits`")?.min(17) as usize,
+                other => {
+                    return Err(self.unknown_option(other, opt.name.span, "print", &["digits"]))
+                }
+            }
+        }
+        let mut parts = Vec::with_capacity(args.len());
+        for a in args {
+            parts.push(match &a.node {
+                crate::syntax::ast::Expr::Str(s) => s.clone(),
+                _ => {
+                    let id = self.eval(a)?;
+                    format_tensor(&self.tape.value(id).view(), digits)
+                }
+            });
+        }
+        self.emit(&parts.join(" "));
+        Ok(())
+    }
+
+    /// Writes one line of program output.
+    pub(crate) fn emit(&mut self, line: &str) {
+        // A closed stdout (e.g. `| head`) is not the script's error.
+        let _ = writeln!(self.out, "{line}");
+    }
+
+    fn eval_text(&mut self, e: &ExprS) -> Result<String, EvalError> {
+        match &e.node {
+            crate::syntax::ast::Expr::Str(s) => Ok(s.clone()),
+            _ => {
+                let id = self.eval(e)?;
+                Ok(format_tensor(&self.tape.value(id).view(), 4))
+            }
+        }
+    }
+
+    pub(crate) fn unknown_option(
+        &self,
+        name: &str,
+        span: Span,
+        context: &str,
+        valid: &[&str],
+    ) -> EvalError {
+        EvalError::UnknownOption {
+            name: name.into(),
+            span,
+            context: context.into(),
+            valid: valid.iter().map(|s| s.to_string()).collect(),
+            suggestion: crate::diagnostic::did_you_mean(name, valid.iter().copied())
+                .map(String::from),
+        }
+    }
+}

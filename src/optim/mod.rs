@@ -1,0 +1,170 @@
+//! The optimizers behind `minimize ... with NAME option=value ...`.
+//!
+//! This module knows nothing about the interpreter: params arrive flattened
+//! into one `&mut [f64]` (all params concatenated) and the loss is an
+//! [`Objective`]. Each update rule follows PyTorch 2.15's CPU float64
+//! single-tensor code path, including where its kernels round once (a fused
+//! multiply-add, `f64::mul_add` here) and which scalars it computes in
+//! double, so that a run retraces torch's trajectory to the last bit or
+//! nearly so (see `tests/optim_refs.rs`). `newton` is ours, not torch's.
+//!
+//! Maximizing is the caller's business (it negates the loss), and so are the
+//! driver's own options (`steps`, `target`, `tol`, `every`): strip them
+//! before calling [`build`].
+
+mod adagrad;
+mod adam;
+mod kernels;
+mod lbfgs;
+mod nadam;
+mod newton;
+mod options;
+mod rmsprop;
+mod sgd;
+mod strong_wolfe;
+
+pub use options::{OptValue, OptionError};
+
+use options::Options;
+
+/// The function being minimized; the interpreter implements this.
+pub trait Objective {
+    /// Loss at `x`; writes dloss/dx into `grad` (same length as x).
+    fn eval(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, Interrupt>;
+    /// Row-major Hessian (n*n) at x. Only Newton calls it.
+    fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> Result<(), Interrupt>;
+}
+
+/// The objective failed (the implementor keeps the reason) or was cancelled.
+#[derive(Debug)]
+pub struct Interrupt;
+
+/// What a step found, beyond the new `x`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepStatus {
+    /// `x` was updated (or may move on the next step); keep going.
+    Continue,
+    /// Newton's backtracking found no step that lowers the loss enough;
+    /// `x` is unchanged.
+    LineSearchFailed,
+    /// `x` is a fixed point of this optimizer: this step left it unchanged
+    /// and every further step would too (L-BFGS at its gradient or
+    /// directional-derivative tolerance, Newton at a zero step).
+    Converged,
+}
+
+/// One optimizer with its state (moments, step count, history).
+pub trait Optimizer {
+    /// One torch `step()`. The driver has already evaluated `loss` and `grad` at `x`
+    /// (and checked its own stopping rules); first-order methods just update `x`,
+    /// LBFGS/Newton may call `obj` for further evaluations.
+    fn step(
+        &mut self,
+        x: &mut [f64],
+        loss: f64,
+        grad: &[f64],
+        obj: &mut dyn Objective,
+    ) -> Result<StepStatus, Interrupt>;
+}
+
+/// Builds an optimizer from its options, or says which option is wrong.
+type Builder = fn(&Options, usize) -> Result<Box<dyn Optimizer>, OptionError>;
+
+/// One row of the registry: a name, its options, its builder.
+struct Entry {
+    name: &'static str,
+    options: &'static [&'static str],
+    build: Builder,
+}
+
+/// Every optimizer, in the order LANGUAGE.md lists them.
+const REGISTRY: &[Entry] = &[
+    Entry {
+        name: "sgd",
+        options: sgd::OPTIONS,
+        build: sgd::build,
+    },
+    Entry {
+        name: "adam",
+        options: adam::OPTIONS,
+        build: adam::build_adam,
+    },
+    Entry {
+        name: "adamw",
+        options: adam::OPTIONS,
+        build: adam::build_adamw,
+    },
+    Entry {
+        name: "nadam",
+        options: nadam::OPTIONS,
+        build: nadam::build,
+    },
+    Entry {
+        name: "rmsprop",
+        options: rmsprop::OPTIONS,
+        build: rmsprop::build,
+    },
+    Entry {
+        name: "adagrad",
+        options: adagrad::OPTIONS,
+        build: adagrad::build,
+    },
+    Entry {
+        name: "lbfgs",
+        options: lbfgs::OPTIONS,
+        build: lbfgs::build,
+    },
+    Entry {
+        name: "newton",
+        options: newton::OPTIONS,
+        build: newton::build,
+    },
+];
+
+/// The optimizer names `build` accepts (for a did-you-mean).
+pub const OPTIMIZERS: &[&str] = &[
+    "sgd", "adam", "adamw", "nadam", "rmsprop", "adagrad", "lbfgs", "newton",
+];
+
+/// The options `optimizer` accepts, or `None` if there is no such optimizer.
+pub fn option_names(optimizer: &str) -> Option<&'static [&'static str]> {
+    entry(optimizer).map(|e| e.options)
+}
+
+/// Builds an optimizer from its name and `name=value` options (numbers; booleans as 0/1;
+/// lbfgs's line_search as a string), with torch.optim's defaults. `n_params` is the
+/// length of the flat parameter vector every later `step` receives.
+pub fn build(
+    name: &str,
+    opts: &[(String, OptValue)],
+    n_params: usize,
+) -> Result<Box<dyn Optimizer>, OptionError> {
+    let entry = entry(name).ok_or_else(|| OptionError::UnknownOptimizer {
+        name: name.to_string(),
+        known: OPTIMIZERS,
+    })?;
+    let options = Options::new(entry.name, entry.options, opts)?;
+    (entry.build)(&options, n_params)
+}
+
+fn entry(name: &str) -> Option<&'static Entry> {
+    REGISTRY.iter().find(|e| e.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_matches_the_public_list() {
+        let names: Vec<&str> = REGISTRY.iter().map(|e| e.name).collect();
+        assert_eq!(names, OPTIMIZERS);
+    }
+
+    #[test]
+    fn every_optimizer_builds_with_defaults() {
+        for name in OPTIMIZERS {
+            assert!(build(name, &[], 3).is_ok(), "{name}");
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Reading `name=value` optimizer options, with errors that point at the
+//! offending option by its index (the caller maps indices to spans).
+
+use std::fmt;
+
+/// One option's value as written in the script.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OptValue {
+    /// A number; booleans are 0 or 1.
+    Number(f64),
+    /// A string, e.g. lbfgs's `line_search="strong_wolfe"`.
+    Str(String),
+}
+
+/// Why `build` refused an optimizer or its options.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OptionError {
+    /// No optimizer has this name; `known` lists those that exist.
+    UnknownOptimizer {
+        name: String,
+        known: &'static [&'static str],
+    },
+    /// Option `index` is not one of `optimizer`'s; `valid` lists those that are.
+    UnknownOption {
+        index: usize,
+        optimizer: &'static str,
+        valid: &'static [&'static str],
+    },
+    /// Option `index` repeats the one at `first`.
+    DuplicateOption { index: usize, first: usize },
+    /// Option `index` has a value the optimizer cannot use; `expected` says
+    /// what it accepts (e.g. "a number >= 0").
+    BadValue {
+        index: usize,
+        option: &'static str,
+        expected: &'static str,
+    },
+}
+
+impl fmt::Display for OptionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OptionError::UnknownOptimizer { name, .. } => write!(f, "unknown optimizer `{name}`"),
+            OptionError::UnknownOption { optimizer, .. } => {
+                write!(f, "`{optimizer}` has no such option")
+            }
+            OptionError::DuplicateOption { .. } => write!(f, "option given twice"),
+            OptionError::BadValue {
+                option, expected, ..
+            } => write!(f, "`{option}` must be {expected}"),
+        }
+    }
+}
+
+impl std::error::Error for OptionError {}
+
+/// The options given for one optimizer, already checked to be known and
+/// unique; each getter falls back to torch's default when one is absent.
+pub(super) struct Options<'a> {
+    given: &'a [(String, OptValue)],
+}
+
+impl<'a> Options<'a> {
+    /// Rejects names not in `valid` and repeated names.
+    pub(super) fn new(
+        optimizer: &'static str,
+        valid: &'static [&'static str],
+        given: &'a [(String, OptValue)],
+    ) -> Result<Self, OptionError> {
+        for (index, (name, _)) in given.iter().enumerate() {
+            if !valid.contains(&name.as_str()) {
+                return Err(OptionError::UnknownOption {
+                    index,
+                    optimizer,
+                    valid,
+                });
+            }
+            if let Some(first) = given[..index].iter().position(|(n, _)| n == name) {
+                return Err(OptionError::DuplicateOption { index, first });
+            }
+        }
+        Ok(Options { given })
+    }
+
+    /// Index and value of option `name`, if given.
+    fn find(&self, name: &str) -> Option<(usize, &'a OptValue)> {
+        self.given
+            .iter()
+            .enumerate()
+            .find(|(_, (n, _))| n == name)
+            .map(|(i, (_, v))| (i, v))
+    }
+
+    /// A number satisfying `ok`, else `BadValue` with `expected`.
+    fn number_where(
+        &self,
+        name: &'static str,
+        default: f64,
+        expected: &'static str,
+        ok: impl Fn(f64) -> bool,
+    ) -> Result<f64, OptionError> {
+        match self.find(name) {
+            None => Ok(default),
+            Some((_, OptValue::Number(v))) if v.is_finite() && ok(*v) => Ok(*v),
+            Some((index, _)) => Err(OptionError::BadValue {
+                index,
+                option: name,
+                expected,
+            }),
+        }
+    }
+
+    /// A finite number >= 0 (learning rates, decays, epsilons).
+    pub(super) fn non_negative(
+        &self,
+        name: &'static str,
+        default: f64,
+    ) -> Result<f64, OptionError> {
+        self.number_where(name, default, "a number >= 0", |v| v >= 0.0)
+    }
+
+    /// A finite number > 0 (Newton's damping, which doubles from it).
+    pub(super) fn positive(&self, name: &'static str, default: f64) -> Result<f64, OptionError> {
+        self.number_where(name, default, "a number > 0", |v| v > 0.0)
+    }
+
+    /// A number in [0, 1), as torch demands of Adam's betas.
+    pub(super) fn beta(&self, name: &'static str, default: f64) -> Result<f64, OptionError> {
+        self.number_where(name, default, "a number in [0, 1)", |v| {
+            (0.0..1.0).contains(&v)
+        })
+    }
+
+    /// A boolean written as 0 or 1.
+    pub(super) fn flag(&self, name: &'static str, default: bool) -> Result<bool, OptionError> {
+        let v = self.number_where(name, f64::from(u8::from(default)), "0 or 1", |v| {
+            v == 0.0 || v == 1.0
+        })?;
+        Ok(v == 1.0)
+    }
+
+    /// A whole number >= 1 (iteration counts, history length).
+    pub(super) fn count(&self, name: &'static str, default: usize) -> Result<usize, OptionError> {
+        // Capped well below usize::MAX so the cast below is exact.
+        let v = self.number_where(name, default as f64, "a whole number >= 1", |v| {
+            v >= 1.0 && v.fract() == 0.0 && v <= 1e15
+        })?;
+        Ok(v as usize)
+    }
+
+    /// One of the strings in `choices`.
+    pub(super) fn choice(
+        &self,
+        name: &'static str,
+        default: &'static str,
+        choices: &'static [&'static str],
+        expected: &'static str,
+    ) -> Result<&'static str, OptionError> {
+        match self.find(name) {
+            None => Ok(default),
+            Some((index, value)) => {
+                let found = match value {
+                    OptValue::Str(s) => choices.iter().find(|c| **c == s.as_str()),
+                    OptValue::Number(_) => None,
+                };
+                found.copied().ok_or(OptionError::BadValue {
+                    index,
+                    option: name,
+                    expected,
+                })
+            }
+        }
+    }
+
+    /// A `BadValue` at option `name` for a constraint between options (e.g.
+    /// nesterov without momentum); only called for an option that was given.
+    pub(super) fn conflict(&self, name: &'static str, expected: &'static str) -> OptionError {
+        let index = self.find(name).map_or(0, |(i, _)| i);
+        OptionError::BadValue {
+            index,
+            option: name,
+            expected,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &[&str] = &["lr", "nesterov", "line_search"];
+
+    fn opts(given: &[(&str, OptValue)]) -> Vec<(String, OptValue)> {
+        given
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn unknown_and_duplicate_names_point_at_the_option() {
+        let given = opts(&[
+            ("lr", OptValue::Number(0.1)),
+            ("lrr", OptValue::Number(1.0)),
+        ]);
+        assert_eq!(
+            Options::new("sgd", VALID, &given).err(),
+            Some(OptionError::UnknownOption {
+                index: 1,
+                optimizer: "sgd",
+                valid: VALID
+            })
+        );
+        let given = opts(&[("lr", OptValue::Number(0.1)), ("lr", OptValue::Number(1.0))]);
+        assert_eq!(
+            Options::new("sgd", VALID, &given).err(),
+            Some(OptionError::DuplicateOption { index: 1, first: 0 })
+        );
+    }
+
+    #[test]
+    fn values_are_checked() {
+        let given = opts(&[
+            ("lr", OptValue::Number(-1.0)),
+            ("nesterov", OptValue::Number(0.5)),
+            ("line_search", OptValue::Number(1.0)),
+        ]);
+        let o = Options::new("x", VALID, &given).unwrap();
+        assert!(matches!(
+            o.non_negative("lr", 1.0),
+            Err(OptionError::BadValue { index: 0, .. })
+        ));
+        assert!(matches!(
+            o.flag("nesterov", false),
+            Err(OptionError::BadValue { index: 1, .. })
+        ));
+        assert!(matches!(
+            o.choice("line_search", "none", &["none"], "\"none\""),
+            Err(OptionError::BadValue { index: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn defaults_apply_when_absent() {
+        let o = Options::new("x", VALID, &[]).unwrap();
+        assert_eq!(o.non_negative("lr", 0.5), Ok(0.5));
+        assert_eq!(o.flag("nesterov", true), Ok(true));
+    }
+}

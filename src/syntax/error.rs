@@ -1,0 +1,299 @@
+//! Lexical and syntax errors, and the words each one is reported with.
+
+use crate::diagnostic::Diagnostic;
+
+use super::span::Span;
+
+/// Why a number literal could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberProblem {
+    /// Letters run straight on from the digits: `2x`, `0x1f`.
+    TrailingLetters,
+    /// `1e` or `1e+` with no exponent digits.
+    MissingExponent,
+    /// More than one decimal point: `1.2.3`.
+    ExtraDot,
+    /// Beyond the range of an f64: `1e999`.
+    TooLarge,
+}
+
+/// Everything that can be wrong with a script before it runs. Each variant
+/// carries the span it is about; [`SyntaxError::code`] is its stable code.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyntaxError {
+    /// Characters that start no token, such as `$` or `é` outside a string.
+    InvalidCharacter { span: Span, text: String },
+    /// A string with no closing `"` on its line.
+    UnterminatedString { span: Span },
+    /// A backslash escape other than `\"`, `\\`, `\n`, `\t`.
+    InvalidEscape { span: Span, escape: String },
+    /// A malformed number literal.
+    InvalidNumber {
+        span: Span,
+        text: String,
+        problem: NumberProblem,
+    },
+    /// A token the grammar does not allow here. `found` and `expected` are
+    /// already in words ("`)`", "an expression"); `unclosed` is a bracket
+    /// left open around this point.
+    UnexpectedToken {
+        span: Span,
+        found: String,
+        expected: Vec<String>,
+        unclosed: Option<(Span, char)>,
+    },
+    /// The input ended in the middle of a statement.
+    UnexpectedEnd {
+        span: Span,
+        expected: Vec<String>,
+        unclosed: Option<(Span, char)>,
+    },
+    /// A closing bracket with nothing open to close.
+    UnmatchedBracket { span: Span, found: char },
+    /// A closing bracket of the wrong kind for the one open.
+    MismatchedBracket {
+        span: Span,
+        found: char,
+        open: Span,
+        open_char: char,
+    },
+    /// More than `limit` brackets open at once; lexing stopped here.
+    NestingTooDeep { span: Span, limit: usize },
+    /// An expression nested more than `limit` levels (long operator chains).
+    ExpressionTooDeep { span: Span, limit: usize },
+    /// `x.name` for a name other than `T`.
+    BadField { span: Span, name: String },
+    /// `a < b < c`: comparisons do not associate. `first` is the first
+    /// operator, `span` the second.
+    ChainedComparison { span: Span, first: Span },
+    /// A positional argument after a `name=value` option.
+    PositionalAfterOption { span: Span, option: Span },
+}
+
+impl SyntaxError {
+    /// The stable code, listed in docs/errors.md.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyntaxError::InvalidCharacter { .. } => "E0101",
+            SyntaxError::UnterminatedString { .. } => "E0102",
+            SyntaxError::InvalidEscape { .. } => "E0103",
+            SyntaxError::InvalidNumber { .. } => "E0104",
+            SyntaxError::UnexpectedToken { .. } => "E0105",
+            SyntaxError::UnexpectedEnd { .. } => "E0106",
+            SyntaxError::UnmatchedBracket { .. } => "E0107",
+            SyntaxError::MismatchedBracket { .. } => "E0108",
+            SyntaxError::NestingTooDeep { .. } => "E0109",
+            SyntaxError::ExpressionTooDeep { .. } => "E0110",
+            SyntaxError::BadField { .. } => "E0111",
+            SyntaxError::ChainedComparison { .. } => "E0112",
+            SyntaxError::PositionalAfterOption { .. } => "E0113",
+        }
+    }
+
+    /// The span the error is reported at.
+    pub fn span(&self) -> Span {
+        match self {
+            SyntaxError::InvalidCharacter { span, .. }
+            | SyntaxError::UnterminatedString { span }
+            | SyntaxError::InvalidEscape { span, .. }
+            | SyntaxError::InvalidNumber { span, .. }
+            | SyntaxError::UnexpectedToken { span, .. }
+            | SyntaxError::UnexpectedEnd { span, .. }
+            | SyntaxError::UnmatchedBracket { span, .. }
+            | SyntaxError::MismatchedBracket { span, .. }
+            | SyntaxError::NestingTooDeep { span, .. }
+            | SyntaxError::ExpressionTooDeep { span, .. }
+            | SyntaxError::BadField { span, .. }
+            | SyntaxError::ChainedComparison { span, .. }
+            | SyntaxError::PositionalAfterOption { span, .. } => *span,
+        }
+    }
+
+    /// The error as a diagnostic: what was found, what was expected, and how
+    /// to fix it.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let code = self.code();
+        match self {
+            SyntaxError::InvalidCharacter { span, text } => {
+                let plural = if text.chars().count() > 1 { "characters" } else { "character" };
+                let d = Diagnostic::error(code, format!("invalid {plural} `{text}`"), *span, "not part of any token");
+                match invalid_char_help(text) {
+                    Some(help) => d.with_help(help),
+                    None => d,
+                }
+            }
+            SyntaxError::UnterminatedString { span } => {
+                Diagnostic::error(code, "unterminated string", *span, "this string has no closing `\"`")
+                    .with_help("close the string with `\"` on the same line; write `\\n` for a line break inside it")
+            }
+            SyntaxError::InvalidEscape { span, escape } => {
+                Diagnostic::error(code, format!("invalid escape `{escape}` in a string"), *span, "unknown escape")
+                    .with_help("the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`; write `\\\\` for a backslash")
+            }
+            SyntaxError::InvalidNumber { span, text, problem } => {
+                let (label, help) = match problem {
+                    NumberProblem::TrailingLetters => (
+                        "letters run on from the digits",
+                        "numbers are written like `3`, `3.6`, `.5` or `1e-3`; to multiply, write `2 * x`",
+                    ),
+                    NumberProblem::MissingExponent => {
+                        ("the exponent has no digits", "write the exponent in full, e.g. `1e-3` or `2.5E+4`")
+                    }
+                    NumberProblem::ExtraDot => ("a number has at most one `.`", "remove the extra `.`"),
+                    NumberProblem::TooLarge => {
+                        ("too large for a 64-bit float", "the largest finite value is about `1.8e308`")
+                    }
+                };
+                Diagnostic::error(code, format!("invalid number `{text}`"), *span, label).with_help(help)
+            }
+            SyntaxError::UnexpectedToken { span, found, expected, unclosed } => {
+                let title = if expected.is_empty() {
+                    format!("unexpected {found}")
+                } else {
+                    format!("expected {}, found {found}", list(expected))
+                };
+                let label = if expected.is_empty() {
+                    "not expected here".to_string()
+                } else {
+                    format!("expected {} here", list(expected))
+                };
+                let mut d = Diagnostic::error(code, title, *span, label);
+                if let Some(help) = unexpected_help(found, expected) {
+                    d = d.with_help(help);
+                }
+                with_unclosed(d, *unclosed)
+            }
+            SyntaxError::UnexpectedEnd { span, expected, unclosed } => {
+                let label = if expected.is_empty() {
+                    "the input ends here".to_string()
+                } else {
+                    format!("expected {} here", list(expected))
+                };
+                with_unclosed(Diagnostic::error(code, "unexpected end of input", *span, label), *unclosed)
+            }
+            SyntaxError::UnmatchedBracket { span, found } => {
+                let open = match found {
+                    ')' => '(',
+                    ']' => '[',
+                    _ => '{',
+                };
+                Diagnostic::error(code, format!("unmatched `{found}`"), *span, format!("no `{open}` is open here"))
+                    .with_help(format!("remove this `{found}`, or add the `{open}` it should close"))
+            }
+            SyntaxError::MismatchedBracket { span, found, open, open_char } => {
+                let close = super::lexer::closer_of(*open_char);
+                Diagnostic::error(
+                    code,
+                    format!("mismatched `{found}`: expected `{close}`"),
+                    *span,
+                    format!("expected `{close}` here"),
+                )
+                .with_label(*open, format!("to close this `{open_char}`"))
+                .with_help(format!("close `{open_char}` with `{close}`"))
+            }
+            SyntaxError::NestingTooDeep { span, limit } => {
+                Diagnostic::error(code, "brackets nested too deeply", *span, format!("more than {limit} brackets open here"))
+                    .with_help("split the expression into smaller parts with `let`")
+            }
+            SyntaxError::ExpressionTooDeep { span, limit } => Diagnostic::error(
+                code,
+                "expression nested too deeply",
+                *span,
+                format!("this expression nests more than {limit} levels"),
+            )
+            .with_help("split the expression into smaller parts with `let`"),
+            SyntaxError::BadField { span, name } => Diagnostic::error(
+                code,
+                format!("unknown field `.{name}`"),
+                *span,
+                "only `.T` (transpose) may follow a `.`",
+            )
+            .with_help(format!("values have no fields; to apply a function write `{name}(x)`, to transpose write `x.T`")),
+            SyntaxError::ChainedComparison { span, first } => {
+                Diagnostic::error(code, "comparisons cannot be chained", *span, "second comparison")
+                    .with_label(*first, "first comparison")
+                    .with_help("write `a < b and b < c`, or add parentheses")
+            }
+            SyntaxError::PositionalAfterOption { span, option } => Diagnostic::error(
+                code,
+                "positional argument after an option",
+                *span,
+                "this argument comes after an option",
+            )
+            .with_label(*option, "option given here")
+            .with_help("put `name=value` options after all positional arguments"),
+        }
+    }
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.to_diagnostic().title)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+/// `a`, `a or b`, `a, b or c`.
+fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn with_unclosed(d: Diagnostic, unclosed: Option<(Span, char)>) -> Diagnostic {
+    match unclosed {
+        Some((open, ch)) => {
+            let close = super::lexer::closer_of(ch);
+            d.with_label(open, format!("this `{ch}` is never closed"))
+                .with_help(format!("add the missing `{close}`"))
+        }
+        None => d,
+    }
+}
+
+/// Hints for characters that other languages use.
+fn invalid_char_help(text: &str) -> Option<&'static str> {
+    Some(match text.chars().next()? {
+        '!' => "write `not x` for logical negation; `!=` means not equal",
+        '&' => "write `and` for logical and",
+        '|' => "write `or` for logical or",
+        '\'' => "strings use double quotes: \"...\"",
+        '%' => "there is no `%` operator",
+        c if !c.is_ascii() && c.is_alphabetic() => "names use only ASCII letters, digits and `_`",
+        _ => return None,
+    })
+}
+
+fn unexpected_help(found: &str, expected: &[String]) -> Option<String> {
+    let expects = |what: &str| expected.iter().any(|e| e == what);
+    if found == "`=`" && expects("an operator") {
+        return Some(
+            "to compare values, use `==`; only a plain name can be assigned with `=`".to_string(),
+        );
+    }
+    if found == "`..`" {
+        return Some("a range `a..b` may only follow `for i in`".to_string());
+    }
+    if found == "`**`" {
+        return Some("there is no `**`; write powers as `x^2`".to_string());
+    }
+    if found == "`else`" {
+        return Some("`else` must follow the `}` of an `if` block".to_string());
+    }
+    if expects("a name")
+        && found.starts_with('`')
+        && super::lexer::is_keyword(found.trim_matches('`'))
+    {
+        return Some(format!("{found} is a keyword and cannot be used as a name"));
+    }
+    if expects("a newline") && expects("`,`") && found != "a newline" {
+        return Some("separate items with `,`, and statements with a newline or `;`".to_string());
+    }
+    if expects("a newline") && found != "a newline" {
+        return Some("put each statement on its own line, or separate them with `;`".to_string());
+    }
+    None
+}

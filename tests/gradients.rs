@@ -1,0 +1,513 @@
+//! Gradient checks: every differentiable operator and builtin against
+//! central finite differences in f64, second derivatives, and the kink
+//! conventions of refs/kinks.md. One `#[test]` per op family; each lists
+//! every failing expression, not just the first.
+//!
+//! `check_grad` builds the scalar `sum((expr) * W)` with a fixed random `W`
+//! of the output's shape (so every output entry matters), asks gradlang for
+//! its gradient, and compares it entry by entry with central differences
+//! taken by re-declaring the param at x ± h·e_j in the same interpreter.
+
+use gradlang::diagnostic::render;
+use gradlang::driver::eval_str;
+use gradlang::eval::Interp;
+use gradlang::tensor::Tensor;
+
+/// Largest accepted |analytic - numeric| / max(|analytic|, |numeric|, FLOOR).
+const TOL: f64 = 1e-6;
+/// Gradients smaller than this are compared absolutely (at TOL * FLOOR).
+const FLOOR: f64 = 1.0;
+/// Random points per family.
+const POINTS: usize = 3;
+
+/// SplitMix64: a small deterministic generator for test points.
+struct Rng(u64);
+
+impl Rng {
+    /// Uniform on [0, 1).
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.next()
+    }
+
+    /// |v| in [lo, hi) with a random sign: lo > 0 keeps it away from 0.
+    fn signed(&mut self, lo: f64, hi: f64) -> f64 {
+        let v = self.uniform(lo, hi);
+        if self.next() < 0.5 {
+            -v
+        } else {
+            v
+        }
+    }
+
+    fn data(&mut self, n: usize, mut f: impl FnMut(&mut Rng) -> f64) -> Vec<f64> {
+        (0..n).map(|_| f(self)).collect()
+    }
+
+    /// `param` lines from a spec like `"x 3,4 -2 2; y 3,4 ±0.5 2; s - 0 1"`:
+    /// name, shape (`-` for a scalar), then entries uniform in [lo, hi) or,
+    /// with `±`, |entries| in [lo, hi) with random signs.
+    fn params(&mut self, spec: &str) -> String {
+        let mut out = Vec::new();
+        for decl in spec.split(';') {
+            let w: Vec<&str> = decl.split_whitespace().collect();
+            let shape: Vec<usize> = w[1].split(',').filter_map(|d| d.parse().ok()).collect();
+            let signed = w[2].starts_with('±');
+            let lo: f64 = w[2].trim_start_matches('±').parse().unwrap();
+            let hi: f64 = w[3].parse().unwrap();
+            let d = self.data(shape.iter().product(), |r| {
+                if signed {
+                    r.signed(lo, hi)
+                } else {
+                    r.uniform(lo, hi)
+                }
+            });
+            out.push(format!("param {} = {}", w[0], literal(&shape, &d)));
+        }
+        out.join("\n")
+    }
+}
+
+/// Source text for a tensor of `shape` holding `data` in row-major order;
+/// `{}` prints an f64 so that it parses back to the same bits.
+fn literal(shape: &[usize], data: &[f64]) -> String {
+    match shape.split_first() {
+        None => format!("{}", data[0]),
+        Some((&n, rest)) => {
+            let step: usize = rest.iter().product();
+            let items: Vec<String> = (0..n)
+                .map(|i| literal(rest, &data[i * step..(i + 1) * step]))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+    }
+}
+
+/// Runs `src`; its trailing expression's value, or the rendered diagnostics.
+fn run(m: &mut Interp, src: &str) -> Result<Option<Tensor>, String> {
+    eval_str(m, src).map_err(|ds| ds.iter().map(|d| render(d, "t.gl", src, false)).collect())
+}
+
+fn value(m: &mut Interp, src: &str) -> Result<Tensor, String> {
+    run(m, src)?.ok_or_else(|| format!("`{src}` has no value"))
+}
+
+/// Checks `grad(sum((expr) * W), param)` against central differences after
+/// running `setup`; the error names the worst entry.
+fn check_grad(setup: &str, expr: &str, param: &str) -> Result<(), String> {
+    let mut m = Interp::new(0, Box::new(std::io::sink()));
+    run(&mut m, setup)?;
+    let x0 = value(&mut m, param)?;
+    let out = value(&mut m, expr)?;
+    let mut rng = Rng(0x5EED);
+    let w = rng.data(out.len(), |r| r.signed(0.5, 1.5));
+    let obj = format!("sum(({expr}) * ({}))", literal(out.shape(), &w));
+    let g = value(&mut m, &format!("grad({obj}, {param})"))?;
+    if g.shape() != x0.shape() {
+        return Err(format!(
+            "grad has shape {:?}, the param {:?}",
+            g.shape(),
+            x0.shape()
+        ));
+    }
+    let xs = x0.to_vec();
+    let mut worst = (0.0, 0, 0.0, 0.0);
+    for (j, (&xj, &gj)) in xs.iter().zip(&g.to_vec()).enumerate() {
+        let mut at = |v: f64| -> Result<f64, String> {
+            let mut x = xs.clone();
+            x[j] = v;
+            run(
+                &mut m,
+                &format!("param {param} = {}", literal(x0.shape(), &x)),
+            )?;
+            Ok(value(&mut m, &obj)?.to_vec()[0])
+        };
+        let h = 1e-6 * xj.abs().max(1.0);
+        let (xp, xm) = (xj + h, xj - h);
+        let numeric = (at(xp)? - at(xm)?) / (xp - xm);
+        let err = (gj - numeric).abs() / gj.abs().max(numeric.abs()).max(FLOOR);
+        if err.is_nan() || err > worst.0 {
+            worst = (err, j, gj, numeric);
+        }
+    }
+    let (err, j, a, n) = worst;
+    if err <= TOL {
+        Ok(())
+    } else {
+        Err(format!(
+            "entry {j}: grad {a:e}, finite difference {n:e} (relative error {err:.1e})"
+        ))
+    }
+}
+
+/// The failures of one family, reported together at the end.
+#[derive(Default)]
+struct Family {
+    failures: Vec<String>,
+    checks: usize,
+}
+
+impl Family {
+    /// Checks the gradient of `expr` with respect to each of `params`.
+    fn grad(&mut self, setup: &str, expr: &str, params: &[&str]) {
+        for p in params {
+            self.checks += 1;
+            let result = std::panic::catch_unwind(|| check_grad(setup, expr, p));
+            if let Err(e) = result.unwrap_or_else(|_| Err("gradlang panicked".into())) {
+                self.failures
+                    .push(format!("d/d{p} of `{expr}`\n  at {setup:?}\n  {e}"));
+            }
+        }
+    }
+
+    /// Lines `expr; expr; ... | params...`: each expression is checked with
+    /// respect to each param. `#` lines are comments.
+    fn table(&mut self, setup: &str, table: &str) {
+        for line in table.lines().map(str::trim).filter(|l| !l.starts_with('#')) {
+            if let Some((exprs, params)) = line.split_once('|') {
+                let params: Vec<&str> = params.split_whitespace().collect();
+                for expr in exprs.split(';') {
+                    self.grad(setup, expr.trim(), &params);
+                }
+            }
+        }
+    }
+
+    /// The value of `src`'s last expression must be `expected` to `tol`
+    /// relative (NaN matches NaN, an infinity only itself).
+    fn expect(&mut self, src: &str, expected: &[f64], tol: f64) {
+        self.checks += 1;
+        let run = || value(&mut Interp::new(0, Box::new(std::io::sink())), src);
+        let result = std::panic::catch_unwind(run);
+        let got = match result.unwrap_or_else(|_| Err("gradlang panicked".into())) {
+            Ok(t) => t.to_vec(),
+            Err(e) => return self.failures.push(format!("{src:?}\n  {e}")),
+        };
+        let same = |a: f64, b: f64| {
+            (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= tol * b.abs().max(1.0)
+        };
+        if got.len() != expected.len() || !got.iter().zip(expected).all(|(&a, &b)| same(a, b)) {
+            self.failures.push(format!(
+                "{src:?}\n  expected {expected:?}\n  got      {got:?}"
+            ));
+        }
+    }
+
+    fn finish(self, family: &str) {
+        let n = self.failures.len();
+        let all = self.failures.join("\n\n");
+        assert!(
+            n == 0,
+            "{family}: {n} of {} checks failed:\n\n{all}\n",
+            self.checks
+        );
+    }
+}
+
+#[test]
+fn arithmetic_operators() {
+    let mut f = Family::default();
+    let mut r = Rng(1);
+    for _ in 0..POINTS {
+        let setup = r.params(
+            "x 3,4 -2 2; y 3,4 ±0.5 2; s - ±0.5 2; c 3,1 ±0.5 2; v 4 ±0.5 2; a 2,3 ±0.5 2; \
+             u 3 ±0.5 2; p 3,4 0.3 2; q 3,4 -1.5 1.5; k 3,1 0.3 2; B 3,4 -2 2",
+        );
+        f.table(
+            &setup,
+            "x + y; x - y; x * y; x / y | x y
+             -x | x
+             -x * y + x / y - x | x y
+             x * x | x
+             # scalar with matrix
+             s + y; y - s; s * y; y / s; s / y | s y
+             # (3,1) with (4), and (2,3) with (3)
+             c + v; c - v; c * v; c / v; v / c | c v
+             a + u; a - u; a * u; a / u; u / a | a u
+             # powers: a positive base unless the exponent is a whole number
+             p ^ q | p q
+             p ^ s | p s
+             k ^ v | k v
+             s ^ 2 * p ^ q | s p q
+             x ^ 2; x ^ 3; -x ^ 2 | x
+             y ^ -1; y ^ -2 | y
+             p ^ 0.5; p ^ -1.5 | p
+             2 ^ x | x
+             # (2,3)@(3,4), (3)@(3,4), (2,3)@(3), (3)@(3)
+             a @ B | a B
+             u @ B | u B
+             a @ u | a u
+             u @ u | u
+             u @ (a.T @ a) @ u | a u
+             a @ B @ B.T | a B",
+        );
+    }
+    f.finish("arithmetic operators");
+}
+
+#[test]
+fn elementwise_builtins() {
+    let mut f = Family::default();
+    let mut r = Rng(2);
+    for _ in 0..POINTS {
+        let xs = r.data(12, |r| r.uniform(-2.0, 2.0));
+        // y differs from x by at least 0.1 everywhere: no ties for max/min.
+        let ys: Vec<f64> = xs.iter().map(|v| v + r.signed(0.1, 1.0)).collect();
+        // z is well inside (-0.4, 0.4) or well outside (-0.6, 0.6): no clamp bound.
+        let zs = r.data(12, |r| {
+            if r.next() < 0.5 {
+                r.uniform(-0.4, 0.4)
+            } else {
+                r.signed(0.6, 2.0)
+            }
+        });
+        let setup = format!(
+            "param x = {}\nparam y = {}\nparam z = {}\n{}",
+            literal(&[3, 4], &xs),
+            literal(&[3, 4], &ys),
+            literal(&[3, 4], &zs),
+            r.params(
+                "p 3,4 0.2 3; t 3,4 -1.2 1.2; n 3,4 ±0.1 2; s - -1 1; \
+                 lo - -0.55 -0.45; hi - 0.45 0.55; L 4 -0.55 -0.45"
+            ),
+        );
+        f.table(
+            &setup,
+            "exp(x); sin(x); cos(x); tanh(x); sigmoid(x); softplus(x) | x
+             sigmoid(x * 15) + softplus(x * 8) | x
+             log(p); sqrt(p) | p
+             tan(t) | t
+             relu(n); abs(n); sign(n); abs(n) * sign(n) + relu(n) ^ 2 | n
+             pow(p, x) | p x
+             pow(x, 2); pow(2, x) | x
+             pow(p, s) | p s
+             max(x, y); min(x, y); max(x, y) * min(x, y) | x y
+             clamp(z, -0.5, 0.5); clamp(z * 2, -1, 1) | z
+             clamp(z, lo, hi) | z lo hi
+             clamp(z, L, hi) | z L hi",
+        );
+    }
+    f.finish("elementwise builtins");
+}
+
+#[test]
+fn reductions() {
+    let mut f = Family::default();
+    let mut r = Rng(3);
+    for _ in 0..POINTS {
+        let setup = r.params("x 3,4 -2 2; y 3,4 -2 2; p 3,4 ±0.5 1.5; v 5 -2 2; w 5 -2 2");
+        for red in ["sum", "mean", "max", "min", "norm", "logsumexp", "prod"] {
+            let arg = if red == "prod" { "p" } else { "x" };
+            for opt in ["", ", axis=0", ", axis=1", ", axis=-1"] {
+                f.grad(&setup, &format!("{red}({arg}{opt})"), &[arg]);
+            }
+            f.grad(&setup, &format!("{red}(v) + {red}(w, axis=0)"), &["v", "w"]);
+        }
+        f.table(
+            &setup,
+            "softmax(x); softmax(x, axis=0); softmax(x, axis=-1) | x
+             softmax(v) | v
+             dot(x, y) | x y
+             dot(v, w) | v w
+             dot(x, x) | x
+             max(x, axis=1) - logsumexp(y, axis=1) | x y
+             mean(x * y, axis=0) / norm(y, axis=0) | x y",
+        );
+    }
+    f.finish("reductions");
+}
+
+#[test]
+fn shape_operations() {
+    let mut f = Family::default();
+    let mut r = Rng(4);
+    for _ in 0..POINTS {
+        let setup = r.params(
+            "x 3,4 -2 2; y 3,2 -2 2; z 2,4 -2 2; v 4 -2 2; w 3 -2 2; s - -2 2; \
+             c 4 -2 2; t 5 -1.5 1.5",
+        );
+        f.table(
+            &setup,
+            "transpose(x); x.T; x.T @ x; reshape(x, [2, 6]); reshape(x, [-1, 3]) | x
+             reshape(x, [12]) * reshape(x.T, [-1]) | x
+             hstack(x, y) | x y
+             hstack(v, w) | v w
+             hstack(s, v) | s v
+             vstack(x, z) | x z
+             vstack(v, x, v * 2) | v x
+             concat(x, y, axis=1) | x y
+             concat(x, z) | x z
+             concat(v, w, v) | v w
+             x[1]; x[1, 2]; x[:, 0]; x[1:3]; x[-1]; x[:, 1:3] * x[0:3, -2:] | x
+             x[0] * x[2] + x[1, 3]; [x[0, 0], x[1, 1] * 2] | x
+             [[s, 1], [x[1, 1], s * x[0, 0]]] | s x
+             [v, v * s, c] | v s c
+             full(x[0, 1], 2, 3) | x
+             full(s, 3, 4) * x | s x
+             polyval(c, t) | c t
+             polyval(c, s) | c s",
+        );
+    }
+    f.finish("shape operations");
+}
+
+#[test]
+fn functions_and_control_flow() {
+    let mut f = Family::default();
+    let mut r = Rng(5);
+    for _ in 0..POINTS {
+        let setup = r.params("x 3 -2 2; y 3 -1 1; k - ±0.3 2")
+            + "\nfn f(a) = a * sin(a)
+               fn g(a, b) { let t = a * b; t + exp(t) }
+               fn poly(x) { let s = 0; for i in 0..4 { s = s + x^i }; s }
+               fn pw(a, n) = if n == 0 { 1 } else { a * pw(a, n - 1) }
+               fn h(a) = if a > 0 { log(a) } else { a ^ 2 }
+               let q = x * x";
+        f.table(
+            &setup,
+            "f(x) + f(2 * x) | x
+             g(x, y) | x y
+             g(f(x), y * k) | x y k
+             poly(x) | x
+             poly(k) * x | k x
+             pw(x, 3) | x
+             sin(q) + q * y | x y
+             if k > 0 { k ^ 3 * x } else { exp(k) * x } | k x
+             h(k) + h(-k) | k",
+        );
+    }
+    f.finish("functions and control flow");
+}
+
+#[test]
+fn second_order() {
+    let mut f = Family::default();
+    let mut r = Rng(6);
+    for _ in 0..POINTS {
+        let setup = r.params("k - ±0.3 2; p - 0.3 2; x 3 ±0.3 1.5; A 2,2 -1 1")
+            + &format!(
+                "\nlet M = {}",
+                literal(&[3, 3], &r.data(9, |r| r.uniform(-1.0, 1.0)))
+            );
+        // grad(sum(grad(y, x) * W), x) against differences of grad(y, x).
+        f.table(
+            &setup,
+            "grad(k ^ 3 * sin(k), k); grad(exp(k) / (1 + k ^ 2), k) | k
+             grad(tanh(k) + sigmoid(k) + softplus(k) + cos(k), k) | k
+             grad(log(p) * sqrt(p) + tan(p / 3), p) | p
+             grad(p ^ k, k); grad(p ^ k, p) | k p
+             grad(grad(k ^ 4 + exp(k), k), k) | k
+             grad(logsumexp(x), x); grad(norm(x) ^ 3, x); grad(prod(x), x) | x
+             grad(dot(x, M @ x), x); grad(sum(softmax(x) * [1, 2, 3]), x) | x
+             grad(sum(x / (1 + x ^ 2)) * k, x) | x k
+             grad(mean(abs(x) ^ 3) + max(x) * min(x), x) | x
+             grad((x @ x) ^ 2, x); grad(sum(relu(x) ^ 3 + clamp(x, -1, 1) ^ 3), x) | x
+             grad(sum(x[0:2] * x[1:3]) * x[0], x); grad(sum(hstack(x, x ^ 2) ^ 2), x) | x
+             grad(sum(full(k, 3) * x ^ 2) * k, k) | k x
+             grad(sum(A @ A.T @ A), A); grad(sum(reshape(A, [4]) ^ 3), A) | A
+             grad(sum(mean(A, axis=0) ^ 3) + norm(A, axis=1) @ [1, 2], A) | A
+             hessian(sum(x ^ 3) + prod(x), x) | x",
+        );
+    }
+    // Hessians against closed forms.
+    let x = [0.7, -1.3, 0.4];
+    let m = [1.0, 2.0, -0.5, 0.3, -1.0, 0.8, 1.5, 0.2, 0.6];
+    let px = format!(
+        "param x = {}\nlet M = {}",
+        literal(&[3], &x),
+        literal(&[3, 3], &m)
+    );
+    let total: f64 = x.iter().map(|v| v.exp()).sum();
+    let s = x.map(|v| v.exp() / total);
+    let (mut cube, mut quad, mut lse) = ([0.0; 9], [0.0; 9], [0.0; 9]);
+    for k in 0..9 {
+        let (i, j) = (k / 3, k % 3);
+        cube[k] = if i == j { 6.0 * x[i] } else { 0.0 };
+        quad[k] = m[k] + m[j * 3 + i];
+        lse[k] = if i == j { s[i] } else { 0.0 } - s[i] * s[j];
+    }
+    let (a, b) = (x[0], x[1]);
+    let mixed = [2.0 * b, 2.0 * a, 0.0, 2.0 * a, 0.0, 0.0, 0.0, 0.0, 0.0];
+    f.expect(&format!("{px}\nhessian(sum(x ^ 3), x)"), &cube, 1e-12);
+    f.expect(&format!("{px}\nhessian(dot(x, M @ x), x)"), &quad, 1e-12);
+    f.expect(&format!("{px}\nhessian(logsumexp(x), x)"), &lse, 1e-12);
+    f.expect(&format!("{px}\nhessian(x[0] ^ 2 * x[1], x)"), &mixed, 1e-12);
+    f.expect(&format!("{px}\nhessian(sum(x) * 2, x)"), &[0.0; 9], 0.0);
+    let sin = -(0.8f64.sin());
+    f.expect("param k = 0.8\nhessian(sin(k), k)", &[sin], 1e-12);
+    f.finish("second order");
+}
+
+/// Parses `setup | expr | expected` lines (setup statements separated by
+/// `;`, expected values by spaces, `inf`/`-inf`/`NaN` allowed).
+fn exact_table(f: &mut Family, table: &str) {
+    for line in table
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+        let expected: Vec<f64> = parts[2]
+            .split_whitespace()
+            .map(|v| v.parse().unwrap())
+            .collect();
+        f.expect(&format!("{}\n{}", parts[0], parts[1]), &expected, 1e-15);
+    }
+}
+
+#[test]
+fn kinks_follow_refs_kinks_md() {
+    let mut f = Family::default();
+    exact_table(
+        &mut f,
+        "param x = [0, 1, -1] | grad(sum(relu(x)), x) | 0 1 0
+         param x = [0, -0.0, 2, -3] | grad(sum(abs(x)), x) | 0 0 1 -1
+         param x = [0, 1.5, -2] | grad(sum(sign(x)), x) | 0 0 0
+         param x = [0, 4] | grad(sum(sqrt(x)), x) | inf 0.25
+         param x = [0, 4] | grad(sum(x ^ 0.5), x) | inf 0.25
+         param x = [0, 0, 0] | grad(norm(x), x) | 0 0 0
+         param x = [[0, 0], [3, 4]] | grad(sum(norm(x, axis=1)), x) | 0 0 0.6 0.8
+         param x = [0, 0] | grad(sqrt(sum(x * x)), x) | NaN NaN
+         param x = [1, 2, 3]; param y = [1, 0, 3] | grad(sum(max(x, y)), x) | 0.5 1 0.5
+         param x = [1, 2, 3]; param y = [1, 0, 3] | grad(sum(max(x, y)), y) | 0.5 0 0.5
+         param x = [1, 2, 3]; param y = [1, 0, 3] | grad(sum(min(x, y)), x) | 0.5 0 0.5
+         param x = [1, 2, 3]; param y = [1, 0, 3] | grad(sum(min(x, y)), y) | 0.5 1 0.5
+         param x = [1, 2, 0] | grad(sum(max(x, 1)), x) | 0.5 1 0
+         param x = [1, 1, 0] | grad(max(x), x) | 0.5 0.5 0
+         param x = [0, 1, 0] | grad(min(x), x) | 0.5 0 0.5
+         param x = [[2, 2], [2, 1]] | grad(max(x), x) | 0.3333333333333333 0.3333333333333333 0.3333333333333333 0
+         # along an axis all of it goes to the first extreme (torch's max(dim))
+         param x = [[1, 1, 0], [0, 2, 2]] | grad(sum(max(x, axis=1)), x) | 1 0 0 0 1 0
+         param x = [[0, 0, 1], [2, 1, 1]] | grad(sum(min(x, axis=1)), x) | 1 0 0 0 1 0
+         param x = [0, 1, 0.5, -1, 2] | grad(sum(clamp(x, 0, 1)), x) | 0 0 1 0 0
+         # bounds that are params (tensor bounds): a tie splits the gradient
+         param x = [0.5, 1, 3]; param lo = 0.5; param hi = [2, 2, 3] | grad(sum(clamp(x, lo, hi)), x) | 0.5 1 0.5
+         param x = [0.5, 1, 3]; param lo = 0.5; param hi = [2, 2, 3] | grad(sum(clamp(x, lo, hi)), lo) | 0.5
+         param x = [0.5, 1, 3]; param lo = 0.5; param hi = [2, 2, 3] | grad(sum(clamp(x, lo, hi)), hi) | 0 0 0.5
+         param x = [-1, 0.5]; param lo = [0, 0] | grad(sum(clamp(x, lo, 1)), lo) | 1 0
+         param x = 0 | grad(x ^ 0, x) | 0
+         param x = 0 | grad(x ^ 2, x) | 0
+         param x = 0 | grad(x ^ 1.5, x) | 0
+         param x = 0 | grad(x ^ -1, x) | -inf
+         param x = 0; param y = 2 | [grad(pow(x, y), x), grad(pow(x, y), y)] | 0 0
+         param x = 0; param y = 0 | [grad(pow(x, y), x), grad(pow(x, y), y)] | 0 0
+         param x = 0; param y = 0.5 | [grad(pow(x, y), x), grad(pow(x, y), y)] | inf 0
+         param x = -2; param y = 2 | [grad(pow(x, y), x), grad(pow(x, y), y)] | -4 NaN
+         param x = -2; param y = 0.5 | [grad(x ^ y, x), grad(x ^ y, y)] | NaN NaN
+         param y = 2 | grad(0 ^ y, y) | 0
+         param x = 0 | grad(log(x), x) | inf
+         param x = -1 | grad(log(x), x) | -1
+         param x = 1; param y = 0 | [grad(x / y, x), grad(x / y, y)] | inf -inf
+         param x = 0 | grad(tanh(x), x) | 1
+         param x = [0, 2, 3] | grad(prod(x), x) | 6 0 0
+         param x = [0, 0, 3] | grad(prod(x), x) | 0 0 0",
+    );
+    f.finish("kinks");
+}
