@@ -10,17 +10,23 @@
 //! - [`format`]: PyTorch-style printing of tensors.
 //! - [`diagnostic`]: the one place errors become text.
 //! - [`rng`]: the portable random generator.
+//! - Front ends: [`driver`] (run a whole script), [`check`], [`repl`],
+//!   [`report`] (`--json`, `--plot`), [`progress`]; `main.rs` is the CLI.
 
 // Errors carry their spans and words by value; they are the cold path, so
 // their size in `Result` is not worth boxing for.
 #![allow(clippy::result_large_err)]
 
 pub mod autodiff;
+pub mod check;
 pub mod diagnostic;
 pub mod driver;
 pub mod eval;
 pub mod format;
 pub mod optim;
+pub mod progress;
+pub mod repl;
+pub mod report;
 pub mod rng;
 pub mod syntax;
 pub mod tensor;

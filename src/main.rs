@@ -1,11 +1,11 @@
 //! The `gradlang` command: `run` a script, `check` it, or open the REPL.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use gradlang::driver::{self, Reporter, EXIT_USAGE};
+use gradlang::driver::{self, Reporter, EXIT_SCRIPT_ERROR, EXIT_USAGE};
 use gradlang::eval::Interp;
 
 #[derive(Parser)]
@@ -22,7 +22,19 @@ struct Cli {
 enum Command {
     /// Run a script (`-` reads it from standard input).
     Run {
+        /// Print one JSON document with every print, minimize and param
+        /// instead of the text output.
+        #[arg(long)]
+        json: bool,
+        /// Write the loss curve of every minimize to this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
         /// The script to run.
+        file: PathBuf,
+    },
+    /// Parse a script and resolve its names without running it.
+    Check {
+        /// The script to check.
         file: PathBuf,
     },
 }
@@ -48,6 +60,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// The script at `file` (or stdin for `-`): its display name, bytes and the
+/// directory its relative paths start from.
+fn read_script(file: &PathBuf) -> Result<(String, Vec<u8>, PathBuf), i32> {
+    if file.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        return match std::io::stdin().read_to_end(&mut buf) {
+            Ok(_) => Ok(("<stdin>".to_string(), buf, PathBuf::from("."))),
+            Err(e) => {
+                eprintln!("error: cannot read standard input: {e}");
+                Err(EXIT_USAGE)
+            }
+        };
+    }
+    match std::fs::read(file) {
+        Ok(b) => Ok((file.display().to_string(), b, driver::script_dir(file))),
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", file.display());
+            Err(EXIT_USAGE)
+        }
+    }
+}
+
 fn run(cli: Cli) -> i32 {
     let mut stderr = std::io::stderr();
     let color = gradlang::diagnostic::stderr_wants_color();
@@ -56,42 +90,64 @@ fn run(cli: Cli) -> i32 {
         color,
     };
     match cli.command {
-        Some(Command::Run { file }) => {
-            let (name, bytes, dir) = if file.as_os_str() == "-" {
-                let mut buf = Vec::new();
-                if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
-                    eprintln!("error: cannot read standard input: {e}");
+        Some(Command::Run { json, plot, file }) => {
+            let (name, bytes, dir) = match read_script(&file) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            let out: Box<dyn Write> = if json {
+                Box::new(std::io::sink())
+            } else {
+                Box::new(std::io::BufWriter::new(std::io::stdout()))
+            };
+            let mut interp = Interp::new(cli.seed, out);
+            interp.set_base_dir(dir);
+            if json || plot.is_some() {
+                interp.enable_record();
+            }
+            if std::io::stderr().is_terminal() && !json {
+                interp.set_observer(Box::new(gradlang::progress::ProgressBar::new()));
+            }
+            let code = driver::run_source(&mut interp, &name, &bytes, &mut reporter);
+            let record = interp.take_record().unwrap_or_default();
+            if json {
+                let doc = gradlang::report::json(&record, interp.params(), code == 0);
+                let _ = writeln!(std::io::stdout(), "{doc}");
+            }
+            if let Some(path) = plot {
+                if let Err(e) = std::fs::write(&path, gradlang::report::svg(&record)) {
+                    eprintln!("error: cannot write `{}`: {e}", path.display());
                     return EXIT_USAGE;
                 }
-                ("<stdin>".to_string(), buf, PathBuf::from("."))
-            } else {
-                match std::fs::read(&file) {
-                    Ok(b) => (file.display().to_string(), b, driver::script_dir(&file)),
-                    Err(e) => {
-                        eprintln!("error: cannot read `{}`: {e}", file.display());
-                        return EXIT_USAGE;
-                    }
-                }
-            };
-            let mut interp = Interp::new(cli.seed, Box::new(std::io::stdout()));
-            interp.set_base_dir(dir);
-            driver::run_source(&mut interp, &name, &bytes, &mut reporter)
-        }
-        None => {
-            let mut buf = Vec::new();
-            if std::io::stdin().is_terminal() {
-                eprintln!(
-                    "gradlang {}: the REPL is not built yet; run a script with `gradlang run FILE`",
-                    env!("CARGO_PKG_VERSION")
-                );
-                return EXIT_USAGE;
             }
+            code
+        }
+        Some(Command::Check { file }) => match read_script(&file) {
+            Ok((name, bytes, _)) => gradlang::check::check_source(&name, &bytes, &mut reporter),
+            Err(code) => code,
+        },
+        None if std::io::stdin().is_terminal() => gradlang::repl::run(cli.seed),
+        None => {
+            // Not a terminal: run the input as a script, no prompts or colours.
+            let mut buf = Vec::new();
             if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
                 eprintln!("error: cannot read standard input: {e}");
                 return EXIT_USAGE;
             }
-            let mut interp = Interp::new(cli.seed, Box::new(std::io::stdout()));
-            driver::run_source(&mut interp, "<stdin>", &buf, &mut reporter)
+            let mut interp = Interp::new(
+                cli.seed,
+                Box::new(std::io::BufWriter::new(std::io::stdout())),
+            );
+            let mut plain = Reporter {
+                err: reporter.err,
+                color: false,
+            };
+            let code = driver::run_source(&mut interp, "<stdin>", &buf, &mut plain);
+            if code == 0 {
+                0
+            } else {
+                EXIT_SCRIPT_ERROR
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use super::env::Binding;
 use super::error::EvalError;
+use super::record::MinimizeRecord;
 use super::Interp;
 use crate::autodiff::NodeId;
 use crate::diagnostic::did_you_mean;
@@ -17,8 +18,21 @@ use crate::tensor::Tensor;
 /// Options every optimizer takes, handled here rather than by the optimizer.
 const DRIVER_OPTIONS: [&str; 4] = ["steps", "target", "tol", "every"];
 
+impl Stop {
+    fn describe(&self) -> String {
+        match self {
+            Stop::Interrupted => "interrupted".into(),
+            Stop::Target(t) => format!("loss reached the target {}", format_scalar(*t, 4)),
+            Stop::Tol(t) => format!("every gradient entry below tol {}", format_scalar(*t, 4)),
+            Stop::LineSearchFailed => "the line search found no better point".into(),
+            Stop::Converged => "converged, no further progress possible".into(),
+        }
+    }
+}
+
 /// Why a run ended before `steps`.
 enum Stop {
+    Interrupted,
     Target(f64),
     Tol(f64),
     LineSearchFailed,
@@ -74,8 +88,7 @@ impl Interp {
                 ),
             });
         }
-        let (settings, own) =
-            self.minimize_options(opt_name, optimizer.span, opts)?;
+        let (settings, own) = self.minimize_options(opt_name, optimizer.span, opts)?;
 
         // Which params the loss reaches, at their current values.
         let root = self.eval_binding(&binding, loss_span)?;
@@ -107,8 +120,20 @@ impl Interp {
             error: None,
         };
         let mut grad = vec![0.0; x.len()];
+        if let Some(o) = &mut obj.interp.observer {
+            o.start(&verb, settings.steps);
+        }
+        let mut history = Vec::new();
         let outcome = run(
-            &mut *opt, &mut obj, &mut x, &mut grad, &settings, &lo, &hi, &verb,
+            &mut *opt,
+            &mut obj,
+            &mut x,
+            &mut grad,
+            &settings,
+            &lo,
+            &hi,
+            &verb,
+            &mut history,
         );
         let error = obj.error.take();
         let (initial, steps_run, stop) = match outcome {
@@ -131,33 +156,44 @@ impl Interp {
         self.store_flat(&params, &x);
         self.tape.clear();
 
+        if let Some(o) = &mut self.observer {
+            o.finish();
+        }
+        let stop = stop.map(|s| s.describe());
         let mut line = format!(
             "{verb}: {steps_run} steps, loss {} -> {}",
             format_scalar(sign * initial, 4),
             format_scalar(sign * last, 4)
         );
-        match stop {
-            Some(Stop::Target(t)) => {
-                line += &format!(
-                    " (stopped early: loss reached the target {})",
-                    format_scalar(t, 4)
-                )
-            }
-            Some(Stop::Tol(t)) => {
-                line += &format!(
-                    " (stopped early: every gradient entry below tol {})",
-                    format_scalar(t, 4)
-                )
-            }
-            Some(Stop::LineSearchFailed) => {
-                line += " (stopped early: the line search found no better point)"
-            }
-            Some(Stop::Converged) => {
-                line += " (stopped early: converged, no further progress possible)"
-            }
-            None => {}
+        if let Some(why) = &stop {
+            line += &format!(" (stopped early: {why})");
         }
         self.emit(&line);
+        if let Some(r) = &mut self.record {
+            let mut options = own.values;
+            options.push(("steps".into(), OptValue::Number(settings.steps as f64)));
+            for (name, v) in [
+                ("target", settings.target),
+                ("tol", settings.tol),
+                ("every", settings.every.map(|e| e as f64)),
+            ] {
+                if let Some(v) = v {
+                    options.push((name.into(), OptValue::Number(v)));
+                }
+            }
+            history.push(sign * last);
+            r.minimizes.push(MinimizeRecord {
+                optimizer: verb,
+                loss: loss_name.to_string(),
+                maximize,
+                options,
+                steps: steps_run,
+                stop,
+                initial_loss: sign * initial,
+                final_loss: sign * last,
+                history,
+            });
+        }
         Ok(())
     }
 
@@ -291,14 +327,28 @@ fn run(
     lo: &[f64],
     hi: &[f64],
     verb: &str,
+    history: &mut Vec<f64>,
 ) -> Result<(f64, u64, Option<Stop>), Interrupt> {
     let mut initial = None;
     let mut steps_run = 0;
     let mut stop = None;
+    let recording = obj.interp.record.is_some();
     while steps_run < s.steps {
         obj.step = steps_run as usize;
         let loss = obj.eval(x, grad)?;
         initial.get_or_insert(loss);
+        if recording {
+            history.push(obj.sign * loss);
+        }
+        if let Some(o) = &mut obj.interp.observer {
+            o.step(steps_run, obj.sign * loss);
+        }
+        if let Some(flag) = &obj.interp.interrupt {
+            if flag.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                stop = Some(Stop::Interrupted);
+                break;
+            }
+        }
         if let Some(every) = s.every {
             if steps_run % every == 0 && steps_run > 0 {
                 let line = format!(

@@ -7,6 +7,7 @@ pub mod env;
 pub mod error;
 mod expr;
 mod minimize;
+pub mod record;
 
 use std::io::Write;
 use std::rc::Rc;
@@ -37,6 +38,11 @@ pub struct Interp {
     base_dir: std::path::PathBuf,
     /// Names of the defined losses (the unnamed one is `loss`).
     losses: Vec<String>,
+    /// Prints and minimize runs as values, when a front end asked for them.
+    pub(crate) record: Option<record::Record>,
+    pub(crate) observer: Option<Box<dyn record::Observer>>,
+    /// Set from outside (Ctrl-C) to stop a running minimize after its step.
+    pub(crate) interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// The value of an expression statement, for the REPL to show.
@@ -53,7 +59,30 @@ impl Interp {
             nested: 0,
             base_dir: std::path::PathBuf::from("."),
             losses: Vec::new(),
+            record: None,
+            observer: None,
+            interrupt: None,
         }
+    }
+
+    /// Keeps every print and minimize as values, for `take_record`.
+    pub fn enable_record(&mut self) {
+        self.record = Some(record::Record::default());
+    }
+
+    pub fn take_record(&mut self) -> Option<record::Record> {
+        self.record.take()
+    }
+
+    /// Watches every later `minimize` (e.g. a progress bar).
+    pub fn set_observer(&mut self, observer: Box<dyn record::Observer>) {
+        self.observer = Some(observer);
+    }
+
+    /// A flag that, once set, stops a running `minimize` after its current
+    /// step (the params keep their values); it is cleared when seen.
+    pub fn set_interrupt(&mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+        self.interrupt = Some(flag);
     }
 
     /// Where relative file paths in the script are looked up.
@@ -71,7 +100,9 @@ impl Interp {
     /// Runs one top-level statement; an expression statement's value is
     /// returned. The tape is cleared afterwards, success or not.
     pub fn run_top(&mut self, stmt: &StmtS) -> Result<StmtValue, EvalError> {
-        let result = self.exec(stmt).map(|v| v.map(|id| self.tape.value(id).clone()));
+        let result = self
+            .exec(stmt)
+            .map(|v| v.map(|id| self.tape.value(id).clone()));
         self.tape.clear();
         if result.is_err() {
             self.scopes.reset_locals();
@@ -354,14 +385,23 @@ impl Interp {
             }
         }
         let mut parts = Vec::with_capacity(args.len());
+        let mut items = Vec::with_capacity(args.len());
         for a in args {
-            parts.push(match &a.node {
-                crate::syntax::ast::Expr::Str(s) => s.clone(),
+            let item = match &a.node {
+                crate::syntax::ast::Expr::Str(s) => record::PrintItem::Text(s.clone()),
                 _ => {
                     let id = self.eval(a)?;
-                    format_tensor(&self.tape.value(id).view(), digits)
+                    record::PrintItem::Value(self.tape.value(id).clone())
                 }
+            };
+            parts.push(match &item {
+                record::PrintItem::Text(s) => s.clone(),
+                record::PrintItem::Value(t) => format_tensor(&t.view(), digits),
             });
+            items.push(item);
+        }
+        if let Some(r) = &mut self.record {
+            r.prints.push(items);
         }
         self.emit(&parts.join(" "));
         Ok(())
