@@ -62,13 +62,20 @@ pub fn run_source(interp: &mut Interp, path: &str, bytes: &[u8], reporter: &mut 
             return EXIT_SCRIPT_ERROR;
         }
     };
-    match interp.run(&program) {
-        Ok(()) => 0,
-        Err(e) => {
+    for warning in crate::lint::unused_lets(&program) {
+        reporter.report(&warning, path, src);
+    }
+    for stmt in &program.stmts {
+        let result = interp.run_top(stmt);
+        for warning in interp.take_warnings() {
+            reporter.report(&warning, path, src);
+        }
+        if let Err(e) = result {
             reporter.report(&e.to_diagnostic(), path, src);
-            EXIT_SCRIPT_ERROR
+            return EXIT_SCRIPT_ERROR;
         }
     }
+    0
 }
 
 /// The directory relative paths in a script at `path` are resolved from.

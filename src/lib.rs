@@ -23,6 +23,7 @@ pub mod diagnostic;
 pub mod driver;
 pub mod eval;
 pub mod format;
+pub mod lint;
 pub mod optim;
 pub mod progress;
 pub mod repl;

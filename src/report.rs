@@ -1,15 +1,10 @@
-//! `--json` and `--plot`: a run's results as data.
+//! `run --json` and `run --plot`: a run's results as data, for other
+//! programs ([`json`]) and for eyes ([`svg`]). Both read the
+//! [`Record`](crate::eval::record::Record) the interpreter kept; neither
+//! touches the text output.
 
-use crate::eval::record::Record;
-use crate::eval::Param;
+mod json;
+mod svg;
 
-/// One JSON document with every print, every minimize and the final value
-/// of every param.
-pub fn json(_record: &Record, _params: &[Param], _ok: bool) -> String {
-    String::from("{}")
-}
-
-/// The loss curve of every minimize as an SVG document.
-pub fn svg(_record: &Record) -> String {
-    String::from("<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
-}
+pub use json::json;
+pub use svg::svg;

@@ -127,13 +127,15 @@ impl UnaryFn {
                 tape.mul(g, s)
             }
             // relu'(0) = 0 and abs'(0) = 0: constant masks.
+            // Masks are recorded as ops on `x`, so a replayed tape recomputes them.
             UnaryFn::Relu => {
-                let mask = tape.value(x).map(|v| if v > 0.0 { 1.0 } else { 0.0 });
-                tape.mul_const(g, mask)
+                let zero = tape.scalar(0.0);
+                let mask = tape.compare(CompareFn::Gt, x, zero).unwrap_or_else(|e| unreachable!("invariant: scalar broadcasts: {e:?}"));
+                tape.mul(g, mask)
             }
             UnaryFn::Abs => {
-                let mask = tape.value(x).map(|v| UnaryFn::Sign.apply(v));
-                tape.mul_const(g, mask)
+                let sign = tape.unary(UnaryFn::Sign, x);
+                tape.mul(g, sign)
             }
             UnaryFn::Sign => return None,
         })
@@ -231,25 +233,12 @@ impl BinaryFn {
             ),
             BinaryFn::Max | BinaryFn::Min => {
                 // Ties split the gradient evenly.
-                let is_max = self == BinaryFn::Max;
-                let wins = |x: f64, y: f64| {
-                    if x == y {
-                        0.5
-                    } else if (x > y) == is_max {
-                        1.0
-                    } else {
-                        0.0
-                    }
+                let share = if self == BinaryFn::Max { CompareFn::MaxShare } else { CompareFn::MinShare };
+                let mut part = |x, y| {
+                    let mask = tape.compare(share, x, y).unwrap_or_else(|e| unreachable!("shapes checked in forward: {e:?}"));
+                    tape.mul(g, mask)
                 };
-                let mask_a = tape
-                    .value(a)
-                    .zip(tape.value(b), wins)
-                    .unwrap_or_else(|_| unreachable!("shapes checked in forward"));
-                let mask_b = mask_a.map(|m| 1.0 - m);
-                (
-                    need_a.then(|| tape.mul_const(g, mask_a)),
-                    need_b.then(|| tape.mul_const(g, mask_b)),
-                )
+                (need_a.then(|| part(a, b)), need_b.then(|| part(b, a)))
             }
         };
         let mut out = Vec::with_capacity(2);
@@ -270,7 +259,7 @@ fn pow_base_grad(tape: &mut Tape, a: NodeId, b: NodeId, g: NodeId) -> NodeId {
     let a_pow = tape.binary_unchecked(BinaryFn::Pow, a, b_minus_1);
     let d = tape.mul(b, a_pow);
     let gd = tape.mul(g, d);
-    if tape.value(b).iter().any(|v| v == 0.0) {
+    if tape.decide(b).iter().any(|v| v == 0.0) {
         let zero_exp = tape.value(b).map(|v| if v == 0.0 { 1.0 } else { 0.0 });
         tape.zero_where(zero_exp, gd)
     } else {
@@ -283,7 +272,7 @@ fn pow_exp_grad(tape: &mut Tape, a: NodeId, y: NodeId, g: NodeId) -> NodeId {
     let ln_a = tape.unary(UnaryFn::Log, a);
     let d = tape.mul(y, ln_a);
     let gd = tape.mul(g, d);
-    if tape.value(a).iter().any(|v| v == 0.0) {
+    if tape.decide(a).iter().any(|v| v == 0.0) {
         let zero_base = tape.value(a).map(|v| if v == 0.0 { 1.0 } else { 0.0 });
         tape.zero_where(zero_base, gd)
     } else {
@@ -302,6 +291,8 @@ pub(crate) fn clamp_backward(
     hi: NodeId,
     g: NodeId,
 ) -> Contributions {
+    // The weights below are computed from values, not recorded as ops.
+    tape.forbid_replay();
     let gshape = tape.shape(g).to_vec();
     let full = |t: &Tensor| {
         t.broadcast_to(&gshape)
@@ -364,13 +355,11 @@ pub(crate) fn select_backward(
 /// operands whose shapes the caller already knows agree (backward passes).
 impl Tape {
     pub fn unary(&mut self, f: UnaryFn, x: NodeId) -> NodeId {
-        let value = self.value(x).map(|v| f.apply(v));
-        self.push(Op::Unary(f, x), value)
+        self.record_unchecked(Op::Unary(f, x), &[])
     }
 
     pub fn binary(&mut self, f: BinaryFn, a: NodeId, b: NodeId) -> Result<NodeId, OpError> {
-        let value = self.value(a).zip(self.value(b), |x, y| f.apply(x, y))?;
-        Ok(self.push(Op::Binary(f, a, b), value))
+        self.record(Op::Binary(f, a, b), &[])
     }
 
     pub(crate) fn binary_unchecked(&mut self, f: BinaryFn, a: NodeId, b: NodeId) -> NodeId {
@@ -422,33 +411,94 @@ impl Tape {
 
     /// `mask ? a : b` elementwise; `mask` must be a constant node.
     pub(crate) fn select(&mut self, mask: NodeId, a: NodeId, b: NodeId) -> NodeId {
-        let shape = self.shape(mask).to_vec();
-        let pick = |t: &Tensor| {
-            t.broadcast_to(&shape)
-                .unwrap_or_else(|e| unreachable!("invariant: select shapes agree: {e:?}"))
-        };
-        let (av, bv) = (pick(self.value(a)), pick(self.value(b)));
-        let mut value = av;
-        let m = self.value(mask);
-        match (&mut value, m, &bv) {
-            (Tensor::Scalar(v), Tensor::Scalar(m), Tensor::Scalar(b)) if *m == 0.0 => *v = *b,
-            (Tensor::Array(v), Tensor::Array(m), Tensor::Array(b)) => {
-                ndarray::Zip::from(v).and(m).and(b).for_each(|v, &m, &b| {
-                    if m == 0.0 {
-                        *v = b
-                    }
-                });
-            }
-            _ => {}
-        }
-        self.push(Op::Select { mask, a, b }, value)
+        self.record_unchecked(Op::Select { mask, a, b }, &[])
     }
 
     pub fn clamp(&mut self, x: NodeId, lo: NodeId, hi: NodeId) -> Result<NodeId, OpError> {
-        let lower = self
-            .value(x)
-            .zip(self.value(lo), |x, l| if x.is_nan() { x } else { x.max(l) })?;
-        let value = lower.zip(self.value(hi), |x, h| if x.is_nan() { x } else { x.min(h) })?;
-        Ok(self.push(Op::Clamp { x, lo, hi }, value))
+        self.record(Op::Clamp { x, lo, hi }, &[])
     }
+}
+
+/// Comparisons and logic (1. where the relation holds, else 0.), and the
+/// share of a max/min tie each side gets (1, 0.5 or 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareFn {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    And,
+    Or,
+    /// How much of `max(x, y)`'s gradient goes to `x`.
+    MaxShare,
+    /// How much of `min(x, y)`'s gradient goes to `x`.
+    MinShare,
+}
+
+impl CompareFn {
+    pub fn apply(self, x: f64, y: f64) -> f64 {
+        let truth = |b: bool| if b { 1.0 } else { 0.0 };
+        match self {
+            CompareFn::Lt => truth(x < y),
+            CompareFn::Le => truth(x <= y),
+            CompareFn::Gt => truth(x > y),
+            CompareFn::Ge => truth(x >= y),
+            CompareFn::Eq => truth(x == y),
+            CompareFn::Ne => truth(x != y),
+            CompareFn::And => truth(x != 0.0 && y != 0.0),
+            CompareFn::Or => truth(x != 0.0 || y != 0.0),
+            CompareFn::MaxShare | CompareFn::MinShare if x == y => 0.5,
+            CompareFn::MaxShare => truth(x > y),
+            CompareFn::MinShare => truth(x < y),
+        }
+    }
+}
+
+impl Tape {
+    /// Records a comparison; a constant when neither side needs a gradient.
+    pub fn compare(&mut self, f: CompareFn, a: NodeId, b: NodeId) -> Result<NodeId, OpError> {
+        self.record(Op::Compare(f, a, b), &[])
+    }
+}
+
+/// `f(a, b)` with broadcasting; integer powers avoid the slow `powf`.
+pub(crate) fn binary_value(f: BinaryFn, a: &Tensor, b: &Tensor) -> Result<Tensor, OpError> {
+    if f == BinaryFn::Pow {
+        if let Tensor::Scalar(e) = *b {
+            // torch computes these exactly so too; powf is slow.
+            if e == 2.0 {
+                return Ok(a.map(|x| x * x));
+            }
+            if e == 1.0 {
+                return Ok(a.clone());
+            }
+        }
+    }
+    Ok(a.zip(b, |x, y| f.apply(x, y))?)
+}
+
+pub(crate) fn clamp_value(x: &Tensor, lo: &Tensor, hi: &Tensor) -> Result<Tensor, OpError> {
+    let lower = x.zip(lo, |x, l| if x.is_nan() { x } else { x.max(l) })?;
+    Ok(lower.zip(hi, |x, h| if x.is_nan() { x } else { x.min(h) })?)
+}
+
+/// `mask ? a : b`, in the mask's shape.
+pub(crate) fn select_value(mask: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor, OpError> {
+    let shape = mask.shape().to_vec();
+    let mut value = a.broadcast_to(&shape)?;
+    let bv = b.broadcast_to(&shape)?;
+    match (&mut value, mask, &bv) {
+        (Tensor::Scalar(v), Tensor::Scalar(m), Tensor::Scalar(b)) if *m == 0.0 => *v = *b,
+        (Tensor::Array(v), Tensor::Array(m), Tensor::Array(b)) => {
+            ndarray::Zip::from(v).and(m).and(b).for_each(|v, &m, &b| {
+                if m == 0.0 {
+                    *v = b
+                }
+            });
+        }
+        _ => {}
+    }
+    Ok(value)
 }

@@ -1,23 +1,26 @@
 //! Matrix product with NumPy `matmul` shapes for 1-D and 2-D operands:
 //! 1-D operands are promoted to a row (left) or column (right) by a
-//! recorded reshape, so only the 2-D product needs a backward rule.
+//! recorded reshape, so only the 2-D product needs a backward rule. The
+//! product can read either operand transposed, so backward passes never
+//! copy a transpose.
 
-use ndarray::Ix2;
+use ndarray::{ArrayView2, Ix2};
 
 use super::op::{Contributions, Op};
 use super::tape::{NodeId, Tape};
 use super::OpError;
 use crate::tensor::Tensor;
 
-pub(crate) fn matmul_backward(tape: &mut Tape, a: NodeId, b: NodeId, g: NodeId) -> Contributions {
+/// Gradients of `op(a) @ op(b)`, where `op` transposes when its flag is set.
+pub(crate) fn matmul_backward(tape: &mut Tape, a: NodeId, b: NodeId, ta: bool, tb: bool, g: NodeId) -> Contributions {
     let mut out = Vec::with_capacity(2);
     if tape.requires_grad(a) {
-        let bt = tape.transpose(b);
-        out.push((a, tape.matmul2(g, bt)));
+        let ga = if ta { tape.matmul2(b, g, tb, true) } else { tape.matmul2(g, b, false, !tb) };
+        out.push((a, ga));
     }
     if tape.requires_grad(b) {
-        let at = tape.transpose(a);
-        out.push((b, tape.matmul2(at, g)));
+        let gb = if tb { tape.matmul2(g, a, true, ta) } else { tape.matmul2(a, g, !ta, false) };
+        out.push((b, gb));
     }
     out
 }
@@ -25,27 +28,16 @@ pub(crate) fn matmul_backward(tape: &mut Tape, a: NodeId, b: NodeId, g: NodeId) 
 impl Tape {
     pub fn matmul(&mut self, a: NodeId, b: NodeId) -> Result<NodeId, OpError> {
         let (sa, sb) = (self.shape(a).to_vec(), self.shape(b).to_vec());
-        let err = || OpError::MatMul {
-            lhs: sa.clone(),
-            rhs: sb.clone(),
-        };
+        let err = || OpError::MatMul { lhs: sa.clone(), rhs: sb.clone() };
         if sa.is_empty() || sb.is_empty() || sa.len() > 2 || sb.len() > 2 {
             return Err(err());
         }
-        let a2 = if sa.len() == 1 {
-            self.reshape(a, &[1, sa[0]])?
-        } else {
-            a
-        };
-        let b2 = if sb.len() == 1 {
-            self.reshape(b, &[sb[0], 1])?
-        } else {
-            b
-        };
+        let a2 = if sa.len() == 1 { self.reshape(a, &[1, sa[0]])? } else { a };
+        let b2 = if sb.len() == 1 { self.reshape(b, &[sb[0], 1])? } else { b };
         if self.shape(a2)[1] != self.shape(b2)[0] {
             return Err(err());
         }
-        let prod = self.matmul2(a2, b2);
+        let prod = self.matmul2(a2, b2, false, false);
         let mut out_shape = Vec::new();
         if sa.len() == 2 {
             out_shape.push(sa[0]);
@@ -56,14 +48,21 @@ impl Tape {
         self.reshape(prod, &out_shape)
     }
 
-    /// The 2-D product; shapes already checked.
-    pub(crate) fn matmul2(&mut self, a: NodeId, b: NodeId) -> NodeId {
-        fn as2(t: &Tensor) -> ndarray::ArrayView2<'_, f64> {
-            t.view()
-                .into_dimensionality::<Ix2>()
-                .unwrap_or_else(|e| unreachable!("invariant: 2-D operand: {e}"))
-        }
-        let value = Tensor::from_array(as2(self.value(a)).dot(&as2(self.value(b))).into_dyn());
-        self.push(Op::MatMul(a, b), value)
+    /// The 2-D product of `a` (transposed if `ta`) and `b` (if `tb`);
+    /// shapes already checked.
+    pub(crate) fn matmul2(&mut self, a: NodeId, b: NodeId, ta: bool, tb: bool) -> NodeId {
+        self.record_unchecked(Op::MatMul { a, b, ta, tb }, &[])
     }
+}
+
+pub(crate) fn matmul_value(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Tensor {
+    fn as2(t: &Tensor, transposed: bool) -> ArrayView2<'_, f64> {
+        let v = t.view().into_dimensionality::<Ix2>().unwrap_or_else(|e| unreachable!("invariant: 2-D operand: {e}"));
+        if transposed {
+            v.reversed_axes()
+        } else {
+            v
+        }
+    }
+    Tensor::from_array(as2(a, ta).dot(&as2(b, tb)).into_dyn())
 }

@@ -7,7 +7,7 @@ pub mod reduce;
 pub mod shape;
 pub mod tape;
 
-pub use elementwise::{BinaryFn, UnaryFn};
+pub use elementwise::{BinaryFn, CompareFn, UnaryFn};
 pub use shape::{IndexPart, IndexSpec};
 pub use tape::{NodeId, Tape};
 

@@ -4,9 +4,11 @@
 
 use std::rc::Rc;
 
-use super::elementwise::{BinaryFn, UnaryFn};
+use super::elementwise::{BinaryFn, CompareFn, UnaryFn};
 use super::shape::IndexSpec;
 use super::tape::{NodeId, Tape};
+use super::OpError;
+use crate::tensor::Tensor;
 
 #[derive(Debug, Clone)]
 pub enum Op {
@@ -66,8 +68,15 @@ pub enum Op {
         g: NodeId,
         spec: Rc<IndexSpec>,
     },
-    /// Matrix product of two 2-D operands.
-    MatMul(NodeId, NodeId),
+    /// A comparison or logical operation: 0. or 1., no gradient.
+    Compare(CompareFn, NodeId, NodeId),
+    /// The maximum along an axis (kept as length 1), non-finite values
+    /// replaced by 0, with no gradient: the shift that keeps `exp` sums
+    /// (logsumexp, softmax) finite.
+    MaxShift { x: NodeId, axis: Option<usize> },
+    /// Matrix product of two 2-D operands, each read transposed if its
+    /// flag is set.
+    MatMul { a: NodeId, b: NodeId, ta: bool, tb: bool },
 }
 
 /// (input, gradient contribution for that input).
@@ -87,8 +96,9 @@ impl Op {
             | Op::BroadcastTo(x)
             | Op::SumTo(x)
             | Op::Index { x, .. }
-            | Op::IndexAdd { g: x, .. } => f(*x),
-            Op::Binary(_, a, b) | Op::MatMul(a, b) => {
+            | Op::IndexAdd { g: x, .. }
+            | Op::MaxShift { x, .. } => f(*x),
+            Op::Binary(_, a, b) | Op::Compare(_, a, b) | Op::MatMul { a, b, .. } => {
                 f(*a);
                 f(*b);
             }
@@ -106,6 +116,36 @@ impl Op {
         }
     }
 
+    /// This op's value from its inputs' current values: used when it is
+    /// recorded and when a recorded tape is replayed at new param values.
+    /// `shape` is the output shape for the ops that take one (reshape,
+    /// broadcast, sum-to, scatter); others ignore it.
+    pub(crate) fn compute(&self, tape: &Tape, shape: &[usize]) -> Result<Tensor, OpError> {
+        use super::{elementwise as ew, linalg, reduce, shape as sh};
+        let v = |id: &NodeId| tape.value(*id);
+        Ok(match self {
+            Op::Const | Op::Leaf { .. } => unreachable!("invariant: sources are not computed"),
+            Op::Unary(f, x) => v(x).map(|a| f.apply(a)),
+            Op::Binary(f, a, b) => ew::binary_value(*f, v(a), v(b))?,
+            Op::Compare(f, a, b) => v(a).zip(v(b), |x, y| f.apply(x, y))?,
+            Op::MaxShift { x, axis } => reduce::max_shift_value(v(x), *axis),
+            Op::Clamp { x, lo, hi } => ew::clamp_value(v(x), v(lo), v(hi))?,
+            Op::Select { mask, a, b } => ew::select_value(v(mask), v(a), v(b))?,
+            Op::Sum { x, axis } => reduce::sum_value(v(x), *axis),
+            Op::Extreme { x, axis, max } => reduce::extreme_value(v(x), *axis, *max)?,
+            Op::Prod { x, axis } => reduce::prod_value(v(x), *axis),
+            Op::Norm { x, axis } => reduce::norm_value(v(x), *axis),
+            Op::Reshape(x) => Tensor::from_shape_vec(shape, v(x).to_vec()),
+            Op::Transpose(x) => sh::transpose_value(v(x)),
+            Op::BroadcastTo(x) => v(x).broadcast_to(shape)?,
+            Op::SumTo(x) => v(x).sum_to(shape),
+            Op::Concat { inputs, axis } => sh::concat_value(&inputs.iter().map(v).collect::<Vec<_>>(), *axis)?,
+            Op::Index { x, spec } => sh::index_value(v(x), spec),
+            Op::IndexAdd { g, spec } => sh::index_add_value(v(g), spec, shape),
+            Op::MatMul { a, b, ta, tb } => linalg::matmul_value(v(a), v(b), *ta, *tb),
+        })
+    }
+
     /// What the operation is called in messages.
     pub fn name(&self) -> &'static str {
         match self {
@@ -113,6 +153,8 @@ impl Op {
             Op::Leaf { .. } => "a param",
             Op::Unary(f, _) => f.name(),
             Op::Binary(f, _, _) => f.name(),
+            Op::Compare(..) => "a comparison",
+            Op::MaxShift { .. } => "a stabilising shift",
             Op::Clamp { .. } => "`clamp`",
             Op::Select { .. } => "a masked gradient",
             Op::Sum { .. } => "a sum",
@@ -125,7 +167,7 @@ impl Op {
             Op::BroadcastTo(_) | Op::SumTo(_) => "broadcasting",
             Op::Concat { .. } => "a concatenation",
             Op::Index { .. } | Op::IndexAdd { .. } => "indexing",
-            Op::MatMul(..) => "the matrix product `@`",
+            Op::MatMul { .. } => "the matrix product `@`",
         }
     }
 
@@ -133,7 +175,7 @@ impl Op {
     /// gradient `g` of its output.
     pub(crate) fn backward(&self, tape: &mut Tape, out: NodeId, g: NodeId) -> Contributions {
         match self {
-            Op::Const | Op::Leaf { .. } => Vec::new(),
+            Op::Const | Op::Leaf { .. } | Op::Compare(..) | Op::MaxShift { .. } => Vec::new(),
             Op::Unary(f, x) => f
                 .backward(tape, *x, out, g)
                 .map(|gx| vec![(*x, gx)])
@@ -177,7 +219,7 @@ impl Op {
             Op::IndexAdd { g: small, spec } => {
                 vec![(*small, tape.index_unchecked(g, spec.clone()))]
             }
-            Op::MatMul(a, b) => super::linalg::matmul_backward(tape, *a, *b, g),
+            Op::MatMul { a, b, ta, tb } => super::linalg::matmul_backward(tape, *a, *b, *ta, *tb, g),
         }
     }
 }

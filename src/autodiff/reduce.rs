@@ -62,6 +62,7 @@ pub(crate) fn extreme_backward(
     max: bool,
     g: NodeId,
 ) -> NodeId {
+    tape.forbid_replay();
     let mask = extreme_mask(tape.value(x), axis, max);
     let gs = spread(tape, g, x, axis);
     tape.mul_const(gs, mask)
@@ -111,7 +112,7 @@ pub(crate) fn prod_backward(
     g: NodeId,
 ) -> NodeId {
     let gs = spread(tape, g, x, axis);
-    if tape.value(x).iter().all(|v| v != 0.0) {
+    if tape.decide(x).iter().all(|v| v != 0.0) {
         // prod / x_i, recorded so it can be differentiated again.
         let ys = spread(tape, y, x, axis);
         let d = tape.div(ys, x);
@@ -167,7 +168,7 @@ pub(crate) fn norm_backward(
     let ys = spread(tape, y, x, axis);
     let d = tape.div(x, ys);
     let gd = tape.mul(gs, d);
-    let zero_norm = tape.value(ys).map(|v| if v == 0.0 { 1.0 } else { 0.0 });
+    let zero_norm = tape.decide(ys).map(|v| if v == 0.0 { 1.0 } else { 0.0 });
     if zero_norm.iter().any(|m| m != 0.0) {
         tape.zero_where(zero_norm, gd)
     } else {
@@ -177,47 +178,73 @@ pub(crate) fn norm_backward(
 
 impl Tape {
     pub fn sum(&mut self, x: NodeId, axis: Option<usize>) -> NodeId {
-        let value = reduce(self.value(x), axis, |v| v.iter().sum());
-        self.push(Op::Sum { x, axis }, value)
+        self.record_unchecked(Op::Sum { x, axis }, &[])
     }
 
     /// `max` (or `min`), NaN-propagating like torch.
-    pub fn extreme(
-        &mut self,
-        x: NodeId,
-        axis: Option<usize>,
-        max: bool,
-    ) -> Result<NodeId, OpError> {
-        let empty_lane = match axis {
-            Some(ax) => self.shape(x).get(ax) == Some(&0),
-            None => self.value(x).is_empty(),
-        };
-        if empty_lane {
-            return Err(OpError::Empty);
-        }
-        let value = reduce(self.value(x), axis, |v| {
-            v.iter().copied().fold(v[0], |b, a| {
-                if a.is_nan() || b.is_nan() {
-                    f64::NAN
-                } else if max {
-                    a.max(b)
-                } else {
-                    a.min(b)
-                }
-            })
-        });
-        Ok(self.push(Op::Extreme { x, axis, max }, value))
+    pub fn extreme(&mut self, x: NodeId, axis: Option<usize>, max: bool) -> Result<NodeId, OpError> {
+        self.record(Op::Extreme { x, axis, max }, &[])
     }
 
     pub fn prod(&mut self, x: NodeId, axis: Option<usize>) -> NodeId {
-        let value = reduce(self.value(x), axis, |v| v.iter().product());
-        self.push(Op::Prod { x, axis }, value)
+        self.record_unchecked(Op::Prod { x, axis }, &[])
     }
 
     pub fn norm(&mut self, x: NodeId, axis: Option<usize>) -> NodeId {
-        let value = reduce(self.value(x), axis, |v| {
-            v.iter().map(|a| a * a).sum::<f64>().sqrt()
-        });
-        self.push(Op::Norm { x, axis }, value)
+        self.record_unchecked(Op::Norm { x, axis }, &[])
     }
+}
+
+pub(crate) fn sum_value(x: &Tensor, axis: Option<usize>) -> Tensor {
+    match (x, axis) {
+        (Tensor::Array(a), None) => Tensor::Scalar(a.sum()),
+        (Tensor::Array(a), Some(ax)) => Tensor::from_array(a.sum_axis(Axis(ax))),
+        (Tensor::Scalar(v), _) => Tensor::Scalar(*v),
+    }
+}
+
+pub(crate) fn extreme_value(x: &Tensor, axis: Option<usize>, max: bool) -> Result<Tensor, OpError> {
+    let empty_lane = match axis {
+        Some(ax) => x.shape().get(ax) == Some(&0),
+        None => x.is_empty(),
+    };
+    if empty_lane {
+        return Err(OpError::Empty);
+    }
+    Ok(reduce(x, axis, |v| {
+        v.iter().copied().fold(v[0], |b, a| {
+            if a.is_nan() || b.is_nan() {
+                f64::NAN
+            } else if max {
+                a.max(b)
+            } else {
+                a.min(b)
+            }
+        })
+    }))
+}
+
+pub(crate) fn max_shift_value(x: &Tensor, axis: Option<usize>) -> Tensor {
+    let shape = x.shape().to_vec();
+    let kept: Vec<usize> = match axis {
+        Some(a) => shape.iter().enumerate().map(|(i, &n)| if i == a { 1 } else { n }).collect(),
+        None => vec![1; shape.len()],
+    };
+    let m = extreme_value(x, axis, true).unwrap_or(Tensor::Scalar(0.0)).map(|v| if v.is_finite() { v } else { 0.0 });
+    Tensor::from_shape_vec(&kept, m.to_vec())
+}
+
+impl Tape {
+    /// See [`Op::MaxShift`].
+    pub fn max_shift(&mut self, x: NodeId, axis: Option<usize>) -> NodeId {
+        self.record_unchecked(Op::MaxShift { x, axis }, &[])
+    }
+}
+
+pub(crate) fn prod_value(x: &Tensor, axis: Option<usize>) -> Tensor {
+    reduce(x, axis, |v| v.iter().product())
+}
+
+pub(crate) fn norm_value(x: &Tensor, axis: Option<usize>) -> Tensor {
+    reduce(x, axis, |v| v.iter().map(|a| a * a).sum::<f64>().sqrt())
 }

@@ -33,15 +33,6 @@ impl IndexPart {
     }
 }
 
-/// The view of `a` selected by `spec`, with `At` axes still present (length 1).
-fn select_keepdims(a: &ArrayD<f64>, spec: &IndexSpec) -> ArrayD<f64> {
-    a.slice_each_axis(|ax| {
-        spec.get(ax.axis.index())
-            .map_or(Slice::from(..), IndexPart::slice)
-    })
-    .to_owned()
-}
-
 /// The shape `spec` yields from `shape`, with `At` axes kept as length 1.
 fn keepdims_shape(shape: &[usize], spec: &IndexSpec) -> Vec<usize> {
     shape
@@ -90,22 +81,16 @@ impl Tape {
     pub fn reshape(&mut self, x: NodeId, shape: &[usize]) -> Result<NodeId, OpError> {
         let from = self.shape(x).to_vec();
         if from.iter().product::<usize>() != shape.iter().product::<usize>() {
-            return Err(OpError::Reshape {
-                from,
-                to: shape.to_vec(),
-            });
+            return Err(OpError::Reshape { from, to: shape.to_vec() });
         }
         if from == shape {
             return Ok(x);
         }
-        let data = self.value(x).to_vec();
-        let value = Tensor::from_shape_vec(shape, data);
-        Ok(self.push(Op::Reshape(x), value))
+        self.record(Op::Reshape(x), shape)
     }
 
     pub(crate) fn reshape_unchecked(&mut self, x: NodeId, shape: &[usize]) -> NodeId {
-        self.reshape(x, shape)
-            .unwrap_or_else(|e| unreachable!("invariant: sizes agree: {e:?}"))
+        self.reshape(x, shape).unwrap_or_else(|e| unreachable!("invariant: sizes agree: {e:?}"))
     }
 
     /// Reverses the axes (`x.T`); a no-op for rank 0 and 1.
@@ -113,27 +98,18 @@ impl Tape {
         if self.value(x).ndim() < 2 {
             return x;
         }
-        let value = Tensor::from_array(
-            self.value(x)
-                .view()
-                .reversed_axes()
-                .as_standard_layout()
-                .into_owned(),
-        );
-        self.push(Op::Transpose(x), value)
+        self.record_unchecked(Op::Transpose(x), &[])
     }
 
     pub fn broadcast_to(&mut self, x: NodeId, shape: &[usize]) -> Result<NodeId, OpError> {
         if self.shape(x) == shape {
             return Ok(x);
         }
-        let value = self.value(x).broadcast_to(shape)?;
-        Ok(self.push(Op::BroadcastTo(x), value))
+        self.record(Op::BroadcastTo(x), shape)
     }
 
     pub(crate) fn broadcast_unchecked(&mut self, x: NodeId, shape: &[usize]) -> NodeId {
-        self.broadcast_to(x, shape)
-            .unwrap_or_else(|e| unreachable!("invariant: shapes broadcast: {e:?}"))
+        self.broadcast_to(x, shape).unwrap_or_else(|e| unreachable!("invariant: shapes broadcast: {e:?}"))
     }
 
     /// Sums `x` down to `shape` (the gradient of a broadcast).
@@ -141,58 +117,29 @@ impl Tape {
         if self.shape(x) == shape {
             return x;
         }
-        let value = self.value(x).sum_to(shape);
-        self.push(Op::SumTo(x), value)
+        self.record_unchecked(Op::SumTo(x), shape)
     }
 
     pub fn concat(&mut self, inputs: &[NodeId], axis: usize) -> Result<NodeId, OpError> {
         let first = self.shape(inputs[0]).to_vec();
         if axis >= first.len() {
-            return Err(OpError::Axis {
-                axis: axis as i64,
-                ndim: first.len(),
-            });
+            return Err(OpError::Axis { axis: axis as i64, ndim: first.len() });
         }
         for &i in &inputs[1..] {
             let other = self.shape(i);
-            let agrees = other.len() == first.len()
-                && other
-                    .iter()
-                    .zip(&first)
-                    .enumerate()
-                    .all(|(ax, (a, b))| ax == axis || a == b);
+            let agrees = other.len() == first.len() && other.iter().zip(&first).enumerate().all(|(ax, (a, b))| ax == axis || a == b);
             if !agrees {
-                return Err(OpError::Concat {
-                    first,
-                    other: other.to_vec(),
-                    axis,
-                });
+                return Err(OpError::Concat { first, other: other.to_vec(), axis });
             }
         }
-        let views: Vec<_> = inputs.iter().map(|&i| self.value(i).view()).collect();
-        let joined = ndarray::concatenate(Axis(axis), &views).map_err(|_| OpError::Concat {
-            first: first.clone(),
-            other: first.clone(),
-            axis,
-        })?;
-        let value = Tensor::from_array(joined);
-        Ok(self.push(
-            Op::Concat {
-                inputs: inputs.into(),
-                axis,
-            },
-            value,
-        ))
+        self.record(Op::Concat { inputs: inputs.into(), axis }, &[])
     }
 
-    /// `x[spec]`. The caller has checked every part against the shape.
+    /// `x[spec]`, checking every part against the shape.
     pub fn index(&mut self, x: NodeId, spec: IndexSpec) -> Result<NodeId, OpError> {
         let shape = self.shape(x);
         if spec.len() > shape.len() {
-            return Err(OpError::TooManyIndices {
-                given: spec.len(),
-                ndim: shape.len(),
-            });
+            return Err(OpError::TooManyIndices { given: spec.len(), ndim: shape.len() });
         }
         for (axis, part) in spec.iter().enumerate() {
             let len = shape[axis];
@@ -201,40 +148,47 @@ impl Tape {
                 IndexPart::Range(a, b) => (a > b || b > len).then_some(b),
             };
             if let Some(index) = bad {
-                return Err(OpError::IndexOutOfRange {
-                    index: index as i64,
-                    len,
-                    axis,
-                });
+                return Err(OpError::IndexOutOfRange { index: index as i64, len, axis });
             }
         }
         Ok(self.index_unchecked(x, Rc::new(spec)))
     }
 
     pub(crate) fn index_unchecked(&mut self, x: NodeId, spec: Rc<IndexSpec>) -> NodeId {
-        let a = self.value(x).to_array();
-        let picked = select_keepdims(&a, &spec);
-        let out_shape = drop_at_axes(a.shape(), &spec);
-        let data: Vec<f64> = picked.iter().copied().collect();
-        let value = Tensor::from_shape_vec(&out_shape, data);
-        self.push(Op::Index { x, spec }, value)
+        self.record_unchecked(Op::Index { x, spec }, &[])
     }
 
     /// Zeros of `shape` with `g` added at `spec`: the gradient of `index`.
     pub(crate) fn index_add(&mut self, g: NodeId, spec: Rc<IndexSpec>, shape: &[usize]) -> NodeId {
-        let mut out = ArrayD::<f64>::zeros(IxDyn(shape));
-        let keep = keepdims_shape(shape, &spec);
-        let gv = self.value(g).to_vec();
-        {
-            let mut view = out.slice_each_axis_mut(|ax| {
-                spec.get(ax.axis.index())
-                    .map_or(Slice::from(..), IndexPart::slice)
-            });
-            let src = ArrayD::from_shape_vec(IxDyn(&keep), gv)
-                .unwrap_or_else(|e| unreachable!("invariant: index shapes agree: {e:?}"));
-            view += &src;
-        }
-        let value = Tensor::from_array(out);
-        self.push(Op::IndexAdd { g, spec }, value)
+        self.record_unchecked(Op::IndexAdd { g, spec }, shape)
     }
+}
+
+pub(crate) fn transpose_value(x: &Tensor) -> Tensor {
+    Tensor::from_array(x.view().reversed_axes().as_standard_layout().into_owned())
+}
+
+pub(crate) fn concat_value(parts: &[&Tensor], axis: usize) -> Result<Tensor, OpError> {
+    let views: Vec<_> = parts.iter().map(|t| t.view()).collect();
+    let first = parts[0].shape().to_vec();
+    let joined = ndarray::concatenate(Axis(axis), &views).map_err(|_| OpError::Concat { first: first.clone(), other: first, axis })?;
+    Ok(Tensor::from_array(joined))
+}
+
+pub(crate) fn index_value(x: &Tensor, spec: &IndexSpec) -> Tensor {
+    let a = x.view();
+    let picked = a.slice_each_axis(|ax| spec.get(ax.axis.index()).map_or(Slice::from(..), IndexPart::slice));
+    let out_shape = drop_at_axes(a.shape(), spec);
+    Tensor::from_shape_vec(&out_shape, picked.iter().copied().collect())
+}
+
+pub(crate) fn index_add_value(g: &Tensor, spec: &IndexSpec, shape: &[usize]) -> Tensor {
+    let mut out = ArrayD::<f64>::zeros(IxDyn(shape));
+    let keep = keepdims_shape(shape, spec);
+    {
+        let mut view = out.slice_each_axis_mut(|ax| spec.get(ax.axis.index()).map_or(Slice::from(..), IndexPart::slice));
+        let src = ArrayD::from_shape_vec(IxDyn(&keep), g.to_vec()).unwrap_or_else(|e| unreachable!("invariant: index shapes agree: {e:?}"));
+        view += &src;
+    }
+    Tensor::from_array(out)
 }

@@ -33,6 +33,9 @@ pub struct Tape {
     nodes: Vec<Node>,
     epoch: u64,
     span: Span,
+    /// False once something recorded since the last `clear` depended on a
+    /// param's value in a way `replay` cannot redo (a branch, a random draw).
+    value_dependent: bool,
 }
 
 impl Tape {
@@ -45,6 +48,26 @@ impl Tape {
     pub fn clear(&mut self) {
         self.nodes.clear();
         self.epoch += 1;
+        self.value_dependent = false;
+    }
+
+    /// The value of `id` read to make a decision (a branch, an index, a
+    /// size). If it depends on a param, the tape can no longer be replayed.
+    pub fn decide(&mut self, id: NodeId) -> &Tensor {
+        if self.requires_grad(id) {
+            self.value_dependent = true;
+        }
+        self.value(id)
+    }
+
+    /// Marks the tape as not replayable (e.g. it drew random numbers).
+    pub fn forbid_replay(&mut self) {
+        self.value_dependent = true;
+    }
+
+    /// Whether `replay` reproduces what the interpreter would compute.
+    pub fn replayable(&self) -> bool {
+        !self.value_dependent
     }
 
     /// Starts a new epoch without dropping nodes: values cached by epoch
@@ -104,6 +127,38 @@ impl Tape {
             span: self.span,
         });
         id
+    }
+
+    /// Computes `op` from its inputs and appends it (`shape`: see
+    /// [`Op::compute`]).
+    pub(crate) fn record(&mut self, op: Op, shape: &[usize]) -> Result<NodeId, super::OpError> {
+        let value = op.compute(self, shape)?;
+        Ok(self.push(op, value))
+    }
+
+    /// `record` for operands the caller knows fit together.
+    pub(crate) fn record_unchecked(&mut self, op: Op, shape: &[usize]) -> NodeId {
+        self.record(op, shape).unwrap_or_else(|e| unreachable!("invariant: operands fit: {e:?}"))
+    }
+
+    /// Recomputes nodes `0..len` from their inputs, with each param leaf
+    /// set to `param_value(param)`: the forward pass again, without the
+    /// interpreter, for a tape whose structure does not depend on values.
+    pub fn replay(&mut self, len: usize, mut param_value: impl FnMut(usize) -> Tensor) {
+        for i in 0..len.min(self.nodes.len()) {
+            let node = &self.nodes[i];
+            let value = match &node.op {
+                Op::Const => continue,
+                Op::Leaf { param } => param_value(*param),
+                op => op.compute(self, node.value.shape()).unwrap_or_else(|e| unreachable!("invariant: replayed shapes agree: {e:?}")),
+            };
+            self.nodes[i].value = value;
+        }
+    }
+
+    /// Drops the nodes from `len` on (e.g. a backward pass before replaying).
+    pub fn truncate(&mut self, len: usize) {
+        self.nodes.truncate(len);
     }
 
     /// A value that carries no gradient.

@@ -2,7 +2,7 @@
 //! rather than by value.
 
 use super::env::Binding;
-use super::error::EvalError;
+use super::error::{EvalError, NotAParam};
 use super::Interp;
 use crate::autodiff::{IndexPart, NodeId};
 use crate::syntax::ast::{Expr, ExprS, Opt};
@@ -18,12 +18,12 @@ impl Interp {
         name: &str,
         args: &[ExprS],
         opts: &[Opt],
-        span: Span,
+        callee: Span,
     ) -> Option<Result<NodeId, EvalError>> {
         if !NAMES.contains(&name) {
             return None;
         }
-        Some(self.calculus_inner(name, args, opts, span))
+        Some(self.calculus_inner(name, args, opts, callee))
     }
 
     fn calculus_inner(
@@ -31,14 +31,17 @@ impl Interp {
         name: &str,
         args: &[ExprS],
         opts: &[Opt],
-        span: Span,
+        callee: Span,
     ) -> Result<NodeId, EvalError> {
         if args.len() != 2 {
             return Err(EvalError::Arity {
                 name: name.into(),
-                span,
-                expected: "2 arguments: an expression and a param".into(),
+                span: callee,
+                expected: "2 arguments, an expression and a param".into(),
                 found: args.len(),
+                signature: Some(format!("{name}(y, p)")),
+                defined: None,
+                extra: super::error::extra_args(args, 2),
             });
         }
         if let Some(o) = opts.first() {
@@ -62,8 +65,9 @@ impl Interp {
         let what = match &p.node {
             Expr::Name(n) => match self.scopes.lookup(n) {
                 Some(Binding::Param(i)) => return Ok(*i),
-                Some(Binding::Fn(_)) => format!("the function `{n}`"),
-                Some(_) => format!("`{n}`, a `let` value, not a param"),
+                Some(Binding::Fn(_)) => NotAParam::Function(n.clone()),
+                Some(_) => NotAParam::Let(n.clone()),
+                None if super::builtins::is_function(n) => NotAParam::Function(n.clone()),
                 None => {
                     let suggestion =
                         crate::diagnostic::did_you_mean(n, self.scopes.visible_names())
@@ -75,7 +79,7 @@ impl Interp {
                     });
                 }
             },
-            _ => "an expression".to_string(),
+            _ => NotAParam::Expression,
         };
         Err(EvalError::GradOfNonParam { span: p.span, what })
     }

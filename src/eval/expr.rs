@@ -5,7 +5,7 @@ use std::rc::Rc;
 use super::env::{Binding, Formula};
 use super::error::EvalError;
 use super::{Interp, MAX_CALL_DEPTH};
-use crate::autodiff::{BinaryFn, IndexPart, NodeId, OpError, UnaryFn};
+use crate::autodiff::{BinaryFn, CompareFn, IndexPart, NodeId, OpError, UnaryFn};
 use crate::syntax::ast::{BinOp, Block, Else, Expr, ExprS, FnBody, IndexItem, UnOp};
 use crate::syntax::span::Span;
 use crate::tensor::{shape_string, Tensor};
@@ -15,10 +15,9 @@ impl Interp {
     pub(crate) fn eval(&mut self, e: &ExprS) -> Result<NodeId, EvalError> {
         match self.eval_maybe(e)? {
             Some(id) => Ok(id),
-            None => Err(EvalError::Misplaced {
+            None => Err(EvalError::NoValue {
                 span: e.span,
-                message: "this has no value".into(),
-                help: Some("end the block with an expression, or give the `if` an `else`".into()),
+                function: None,
             }),
         }
     }
@@ -36,17 +35,15 @@ impl Interp {
             match &e.node {
                 Expr::Number(x) => self.tape.scalar(*x),
                 Expr::Bool(b) => self.tape.scalar(if *b { 1.0 } else { 0.0 }),
-                Expr::Str(_) => return Err(EvalError::Misplaced {
-                    span: e.span,
-                    message: "a string cannot be used as a value".into(),
-                    help: Some(
-                        "strings are for `print`, `assert` messages, file paths and string options"
-                            .into(),
-                    ),
-                }),
+                Expr::Str(_) => return Err(EvalError::StringAsValue { span: e.span }),
                 Expr::Name(name) => self.read_name(name, e.span)?,
                 Expr::Tensor(items) => self.tensor_literal(items, e.span)?,
-                Expr::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span)?,
+                Expr::Binary {
+                    op,
+                    op_span,
+                    lhs,
+                    rhs,
+                } => self.binary(*op, lhs, rhs, *op_span)?,
                 Expr::Unary {
                     op: UnOp::Neg,
                     operand,
@@ -59,8 +56,8 @@ impl Interp {
                     operand,
                 } => {
                     let x = self.eval(operand)?;
-                    let v = self.tape.value(x).map(|v| if v == 0.0 { 1.0 } else { 0.0 });
-                    self.tape.constant(v)
+                    let zero = self.tape.scalar(0.0);
+                    self.tape.compare(CompareFn::Eq, x, zero).map_err(|e| self.op_error(e, "`not`", operand.span, (operand.span, operand.span)))?
                 }
                 Expr::Call { callee, args, opts } => self.call(callee, args, opts, e.span)?,
                 Expr::Index { target, items } => self.index(target, items)?,
@@ -105,7 +102,7 @@ impl Interp {
 
     fn eval_condition(&mut self, cond: &ExprS) -> Result<bool, EvalError> {
         let id = self.eval(cond)?;
-        match self.tape.value(id) {
+        match self.tape.decide(id) {
             Tensor::Scalar(v) => Ok(*v != 0.0),
             t => Err(EvalError::NotScalar {
                 span: cond.span,
@@ -118,6 +115,12 @@ impl Interp {
     fn read_name(&mut self, name: &str, span: Span) -> Result<NodeId, EvalError> {
         let binding = match self.scopes.lookup(name) {
             Some(b) => b.clone(),
+            None if super::builtins::is_function(name) => {
+                return Err(EvalError::FunctionAsValue {
+                    span,
+                    name: name.into(),
+                })
+            }
             None => {
                 let suggestion = crate::diagnostic::did_you_mean(name, self.scopes.visible_names())
                     .map(String::from);
@@ -133,10 +136,9 @@ impl Interp {
             Binding::Node(id) => Ok(id),
             Binding::Param(i) => Ok(self.param_leaf(i)),
             Binding::Formula(f) => self.eval_formula(&f),
-            Binding::Fn(_) => Err(EvalError::Misplaced {
+            Binding::Fn(_) => Err(EvalError::FunctionAsValue {
                 span,
-                message: format!("`{name}` is a function, not a value"),
-                help: Some(format!("call it: `{name}(...)`")),
+                name: name.into(),
             }),
         }
     }
@@ -230,25 +232,17 @@ impl Interp {
                 .matmul(a, b)
                 .map_err(|e| self.op_error(e, &op_name, span, operands));
         }
-        let test: fn(f64, f64) -> bool = match op {
-            BinOp::Lt => |x, y| x < y,
-            BinOp::Le => |x, y| x <= y,
-            BinOp::Gt => |x, y| x > y,
-            BinOp::Ge => |x, y| x >= y,
-            BinOp::Eq => |x, y| x == y,
-            BinOp::Ne => |x, y| x != y,
-            BinOp::And => |x, y| x != 0.0 && y != 0.0,
-            _ => |x, y| x != 0.0 || y != 0.0,
+        let f = match op {
+            BinOp::Lt => CompareFn::Lt,
+            BinOp::Le => CompareFn::Le,
+            BinOp::Gt => CompareFn::Gt,
+            BinOp::Ge => CompareFn::Ge,
+            BinOp::Eq => CompareFn::Eq,
+            BinOp::Ne => CompareFn::Ne,
+            BinOp::And => CompareFn::And,
+            _ => CompareFn::Or,
         };
-        let v = self
-            .tape
-            .value(a)
-            .zip(
-                self.tape.value(b),
-                |x, y| if test(x, y) { 1.0 } else { 0.0 },
-            )
-            .map_err(|e| self.op_error(e.into(), &op_name, span, operands))?;
-        Ok(self.tape.constant(v))
+        self.tape.compare(f, a, b).map_err(|e| self.op_error(e, &op_name, span, operands))
     }
 
     /// Turns an operation's failure into an error at the source spans.
@@ -263,28 +257,17 @@ impl Interp {
             OpError::Broadcast { lhs, rhs } => EvalError::ShapeMismatch {
                 op: op.into(),
                 span,
+                help: super::error::broadcast_help(&lhs, &rhs),
                 lhs: (operands.0, lhs),
                 rhs: (operands.1, rhs),
-                help: "elementwise operands must broadcast: trailing dimensions equal or 1".into(),
             },
-            OpError::MatMul { lhs, rhs } => {
-                let help = if lhs.is_empty() || rhs.is_empty() || lhs.len() > 2 || rhs.len() > 2 {
-                    "`@` multiplies 1-D and 2-D operands; use `*` for scalars".to_string()
-                } else {
-                    format!(
-                        "the inner dimensions must agree: {} @ {}",
-                        shape_string(&lhs),
-                        shape_string(&rhs)
-                    )
-                };
-                EvalError::ShapeMismatch {
-                    op: op.into(),
-                    span,
-                    lhs: (operands.0, lhs),
-                    rhs: (operands.1, rhs),
-                    help,
-                }
-            }
+            OpError::MatMul { lhs, rhs } => EvalError::ShapeMismatch {
+                op: op.into(),
+                span,
+                help: super::error::matmul_help(&lhs, &rhs),
+                lhs: (operands.0, lhs),
+                rhs: (operands.1, rhs),
+            },
             OpError::Axis { axis, ndim } => EvalError::BadArgument {
                 span: operands.1,
                 message: format!("axis {axis} is out of range for a tensor of rank {ndim}"),
@@ -374,23 +357,10 @@ impl Interp {
         let x = self.eval(target)?;
         let shape = self.tape.shape(x).to_vec();
         if items.len() > shape.len() {
-            let span = index_item_span(&items[shape.len()]);
-            return Err(EvalError::BadArgument {
-                span,
-                message: format!(
-                    "too many indices: {} for a tensor of {}",
-                    items.len(),
-                    if shape.is_empty() {
-                        "rank 0".to_string()
-                    } else {
-                        format!("shape {}", shape_string(&shape))
-                    }
-                ),
-                help: Some(format!(
-                    "this tensor takes at most {} {}",
-                    shape.len(),
-                    if shape.len() == 1 { "index" } else { "indices" }
-                )),
+            return Err(EvalError::TooManyIndices {
+                span: index_item_span(&items[shape.len()]),
+                given: items.len(),
+                target: (target.span, shape),
             });
         }
         let mut spec = Vec::with_capacity(items.len());
@@ -401,12 +371,12 @@ impl Interp {
                     let i = self.eval_integer(e, "an index")?;
                     let j = if i < 0 { i + len } else { i };
                     if !(0..len).contains(&j) {
-                        return Err(EvalError::BadArgument {
+                        return Err(EvalError::IndexOutOfRange {
                             span: e.span,
-                            message: format!(
-                                "index {i} is out of range for axis {axis} of length {len}"
-                            ),
-                            help: Some(format!("valid indices are {} to {}", -len, len - 1)),
+                            index: i,
+                            axis,
+                            len: len as usize,
+                            target: (target.span, shape),
                         });
                     }
                     IndexPart::At(j as usize)
@@ -433,19 +403,7 @@ impl Interp {
     /// A scalar that must be a whole number (indices, range bounds).
     pub(crate) fn eval_integer(&mut self, e: &ExprS, what: &str) -> Result<i64, EvalError> {
         let id = self.eval(e)?;
-        match self.tape.value(id) {
-            Tensor::Scalar(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(*v as i64),
-            Tensor::Scalar(v) => Err(EvalError::BadArgument {
-                span: e.span,
-                message: format!("{what} must be a whole number, found {v}"),
-                help: None,
-            }),
-            t => Err(EvalError::NotScalar {
-                span: e.span,
-                what: what.into(),
-                shape: t.shape().to_vec(),
-            }),
-        }
+        self.integer_of(id, e.span, what)
     }
 
     /// A whole number >= 0.
@@ -463,19 +421,11 @@ impl Interp {
         &mut self,
         def: &super::env::FnDef,
         args: &[ExprS],
+        callee: Span,
         span: Span,
     ) -> Result<NodeId, EvalError> {
         if args.len() != def.params.len() {
-            return Err(EvalError::Arity {
-                name: def.name.clone(),
-                span,
-                expected: format!(
-                    "{} argument{}",
-                    def.params.len(),
-                    if def.params.len() == 1 { "" } else { "s" }
-                ),
-                found: args.len(),
-            });
+            return Err(super::error::fn_arity(def, args, callee));
         }
         let mut locals = Vec::with_capacity(args.len());
         for (p, a) in def.params.iter().zip(args) {
@@ -487,13 +437,9 @@ impl Interp {
             FnBody::Expr(e) => me.eval(e),
             FnBody::Block(b) => match me.exec_block_stmts(b)? {
                 Some(id) => Ok(id),
-                None => Err(EvalError::Misplaced {
+                None => Err(EvalError::NoValue {
                     span: b.span,
-                    message: format!("the body of `{}` has no value", def.name),
-                    help: Some(
-                        "end the block with an expression: its value is the function's result"
-                            .into(),
-                    ),
+                    function: Some(def.name.clone()),
                 }),
             },
         })
@@ -510,89 +456,11 @@ fn index_item_span(item: &IndexItem) -> Span {
 /// Every name an expression mentions (over-approximate: names bound inside
 /// it are included too; capturing them is harmless).
 fn collect_names(e: &ExprS, out: &mut Vec<String>) {
-    use crate::syntax::ast::{Stmt, StmtS};
-    fn stmt(s: &StmtS, out: &mut Vec<String>) {
-        match &s.node {
-            Stmt::Let { value, .. }
-            | Stmt::Assign { value, .. }
-            | Stmt::Loss { value, .. }
-            | Stmt::Seed(value)
-            | Stmt::Expr(value) => collect_names(value, out),
-            Stmt::Param { init, bounds, .. } => {
-                collect_names(init, out);
-                if let Some((a, b)) = bounds {
-                    collect_names(a, out);
-                    collect_names(b, out);
-                }
-            }
-            Stmt::Print { args, opts } => {
-                args.iter().for_each(|a| collect_names(a, out));
-                opts.iter().for_each(|o| collect_names(&o.value, out));
-            }
-            Stmt::For { range, body, .. } => {
-                collect_names(range, out);
-                block(body, out);
-            }
-            Stmt::Assert { cond, message } => {
-                collect_names(cond, out);
-                if let Some(m) = message {
-                    collect_names(m, out);
-                }
-            }
-            Stmt::Minimize { opts, .. } => opts.iter().for_each(|o| collect_names(&o.value, out)),
-            Stmt::Fn { .. } => {}
+    struct Names<'a>(&'a mut Vec<String>);
+    impl crate::syntax::visit::Visitor for Names<'_> {
+        fn read(&mut self, name: &str, _span: Span) {
+            self.0.push(name.to_string());
         }
     }
-    fn block(b: &Block, out: &mut Vec<String>) {
-        b.stmts.iter().for_each(|s| stmt(s, out));
-        if let Some(v) = &b.value {
-            collect_names(v, out);
-        }
-    }
-    match &e.node {
-        Expr::Number(_) | Expr::Str(_) | Expr::Bool(_) => {}
-        Expr::Name(n) => out.push(n.clone()),
-        Expr::Tensor(items) => items.iter().for_each(|i| collect_names(i, out)),
-        Expr::Binary { lhs, rhs, .. }
-        | Expr::Range {
-            start: lhs,
-            end: rhs,
-        } => {
-            collect_names(lhs, out);
-            collect_names(rhs, out);
-        }
-        Expr::Unary { operand, .. } | Expr::Transpose(operand) => collect_names(operand, out),
-        Expr::Call { args, opts, .. } => {
-            args.iter().for_each(|a| collect_names(a, out));
-            opts.iter().for_each(|o| collect_names(&o.value, out));
-        }
-        Expr::Index { target, items } => {
-            collect_names(target, out);
-            for item in items {
-                match item {
-                    IndexItem::At(e) => collect_names(e, out),
-                    IndexItem::Slice { start, end, .. } => {
-                        start
-                            .iter()
-                            .chain(end.iter())
-                            .for_each(|e| collect_names(e, out));
-                    }
-                }
-            }
-        }
-        Expr::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            collect_names(cond, out);
-            block(then, out);
-            match otherwise.as_deref() {
-                Some(Else::Block(b)) => block(b, out),
-                Some(Else::If(e)) => collect_names(e, out),
-                None => {}
-            }
-        }
-        Expr::Block(b) => block(b, out),
-    }
+    crate::syntax::visit::walk_expr(e, &mut Names(out));
 }

@@ -8,7 +8,7 @@ use super::error::EvalError;
 use super::record::MinimizeRecord;
 use super::Interp;
 use crate::autodiff::NodeId;
-use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::format::format_scalar;
 use crate::optim::{self, Interrupt, Objective, OptValue, OptionError, StepStatus};
 use crate::syntax::ast::{Expr, Ident, Opt};
@@ -100,6 +100,16 @@ impl Interp {
                 help: Some("declare what should be optimized with `param NAME = ...` and use it in the loss".into()),
             });
         }
+        let unused: Vec<Diagnostic> = (0..self.params.len())
+            .filter(|i| !params.contains(i))
+            .map(|i| {
+                let p = &self.params[i];
+                Diagnostic::warning("W0001", format!("the param `{}` does not affect the loss", p.name), p.span, "declared here")
+                    .with_label(loss_span, format!("`{loss_name}` does not depend on `{}`", p.name))
+                    .with_help("its gradient is always zero, so this minimize leaves it unchanged; use it in the loss or remove it")
+            })
+            .collect();
+        unused.into_iter().for_each(|w| self.warn(w));
         let mut x: Vec<f64> = params
             .iter()
             .flat_map(|&i| self.params[i].value.to_vec())
@@ -118,6 +128,11 @@ impl Interp {
             span: loss_span,
             step: 0,
             error: None,
+            replaying: false,
+            tape_len: 0,
+            root: NodeId(0),
+            leaves: Vec::new(),
+            grads: Vec::new(),
         };
         let mut grad = vec![0.0; x.len()];
         if let Some(o) = &mut obj.interp.observer {
@@ -169,6 +184,14 @@ impl Interp {
             line += &format!(" (stopped early: {why})");
         }
         self.emit(&line);
+        if sign * last > sign * initial {
+            let (verb_past, way) = if maximize { ("fell", "lower") } else { ("rose", "higher") };
+            self.warn(
+                Diagnostic::warning("W0003", format!("the loss {verb_past} during this {}", if maximize { "maximize" } else { "minimize" }), span, format!("it ended {way} than it began"))
+                    .with_note(format!("loss {} -> {}", format_scalar(sign * initial, 4), format_scalar(sign * last, 4)))
+                    .with_help("the steps are too large: lower `lr`, or try another optimizer"),
+            );
+        }
         if let Some(r) = &mut self.record {
             let mut options = own.values;
             options.push(("steps".into(), OptValue::Number(settings.steps as f64)));
@@ -401,24 +424,42 @@ struct LossObjective<'a> {
     step: usize,
     /// Why the last call returned `Interrupt`.
     error: Option<EvalError>,
+    /// Whether `compute` replays the tape recorded by its first call.
+    replaying: bool,
+    /// What the last evaluation recorded: the tape's length, the loss, the
+    /// params' leaves and their gradients.
+    tape_len: usize,
+    root: NodeId,
+    leaves: Vec<NodeId>,
+    grads: Vec<NodeId>,
 }
 
 impl LossObjective<'_> {
-    /// Loads `x`, evaluates the loss on a fresh tape, checks it is a scalar.
-    fn forward(&mut self, x: &[f64]) -> Result<NodeId, Interrupt> {
+    /// Loads `x` and computes the loss and its gradient nodes. The first
+    /// call runs the interpreter and its backward pass; when nothing in them
+    /// depends on values in a way a replay cannot redo (a branch on a
+    /// param, a random draw, a gradient mask computed from values), that
+    /// tape is kept and every later call just replays it at the new `x`.
+    fn compute(&mut self, x: &[f64]) -> Result<NodeId, Interrupt> {
         self.interp.store_flat(&self.params, x);
+        if self.replaying {
+            let Interp { tape, params, .. } = &mut *self.interp;
+            tape.truncate(self.tape_len);
+            tape.replay(self.tape_len, |p| params[p].value.clone());
+            return Ok(self.root);
+        }
         self.interp.tape.clear();
-        let root = self
-            .interp
-            .eval_binding(&self.binding.clone(), self.span)
-            .map_err(|e| self.fail(e))?;
+        let root = self.interp.eval_binding(&self.binding.clone(), self.span).map_err(|e| self.fail(e))?;
         let shape = self.interp.tape.shape(root).to_vec();
         if !shape.is_empty() {
-            return Err(self.fail(EvalError::LossNotScalar {
-                span: self.span,
-                shape,
-            }));
+            return Err(self.fail(EvalError::LossNotScalar { span: self.span, shape }));
         }
+        let leaves: Vec<NodeId> = self.params.clone().into_iter().map(|i| self.interp.param_leaf(i)).collect();
+        self.grads = self.interp.tape.grad(root, &leaves);
+        self.leaves = leaves;
+        self.root = root;
+        self.tape_len = self.interp.tape.len();
+        self.replaying = self.interp.tape.replayable();
         Ok(root)
     }
 
@@ -428,20 +469,10 @@ impl LossObjective<'_> {
     }
 
     fn eval_loss(&mut self, x: &[f64]) -> Result<f64, Interrupt> {
-        let root = self.forward(x)?;
+        let root = self.compute(x)?;
         let v = self.interp.tape.value(root).as_scalar().unwrap_or(f64::NAN);
         self.check_finite(v, "loss")?;
         Ok(v)
-    }
-
-    /// The leaves of the optimized params in the current epoch (a param not
-    /// read this time gets a fresh leaf, hence a zero gradient).
-    fn leaves(&mut self) -> Vec<NodeId> {
-        self.params
-            .clone()
-            .into_iter()
-            .map(|i| self.interp.param_leaf(i))
-            .collect()
     }
 
     fn check_finite(&mut self, v: f64, what: &str) -> Result<(), Interrupt> {
@@ -449,29 +480,27 @@ impl LossObjective<'_> {
             return Ok(());
         }
         let (origin, inputs) = self.interp.tape.first_non_finite();
-        let err = EvalError::NonFinite {
-            step: self.step,
-            what: what.into(),
-            span: self.span,
-            origin,
-            inputs,
-        };
+        let err = EvalError::NonFinite { step: self.step, what: what.into(), span: self.span, origin, inputs };
         Err(self.fail(err))
     }
 }
 
 impl Objective for LossObjective<'_> {
     fn eval(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, Interrupt> {
-        let root = self.forward(x)?;
-        let loss = self.interp.tape.value(root).as_scalar().unwrap_or(f64::NAN);
-        self.check_finite(loss, "loss")?;
-        let leaves = self.leaves();
-        let grads = self.interp.tape.grad(root, &leaves);
+        let loss = self.eval_loss(x)?;
         let mut offset = 0;
-        for g in grads {
-            for v in self.interp.tape.value(g).iter() {
-                grad[offset] = self.sign * v;
-                offset += 1;
+        for &g in &self.grads {
+            match self.interp.tape.value(g) {
+                Tensor::Scalar(v) => {
+                    grad[offset] = self.sign * v;
+                    offset += 1;
+                }
+                t => {
+                    for v in t.iter() {
+                        grad[offset] = self.sign * v;
+                        offset += 1;
+                    }
+                }
             }
         }
         if let Some(bad) = grad.iter().find(|g| !g.is_finite()) {
@@ -481,23 +510,15 @@ impl Objective for LossObjective<'_> {
     }
 
     fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> Result<(), Interrupt> {
-        let root = self.forward(x)?;
-        let leaves = self.leaves();
-        let grads = self.interp.tape.grad(root, &leaves);
+        self.compute(x)?;
         let n = x.len();
         let mut row = 0;
-        for g in grads {
+        for g in self.grads.clone() {
             let len = self.interp.tape.value(g).len();
             let shape = self.interp.tape.shape(g).to_vec();
             for k in 0..len {
-                let gk = if shape.is_empty() {
-                    g
-                } else {
-                    self.interp
-                        .tape
-                        .index_unchecked(g, std::rc::Rc::new(unravel(k, &shape)))
-                };
-                let second = self.interp.tape.grad(gk, &leaves);
+                let gk = if shape.is_empty() { g } else { self.interp.tape.index_unchecked(g, std::rc::Rc::new(unravel(k, &shape))) };
+                let second = self.interp.tape.grad(gk, &self.leaves);
                 let mut col = 0;
                 for s in second {
                     for v in self.interp.tape.value(s).iter() {

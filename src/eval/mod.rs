@@ -15,7 +15,7 @@ use std::rc::Rc;
 use crate::autodiff::{NodeId, Tape};
 use crate::format::format_tensor;
 use crate::rng::Rng;
-use crate::syntax::ast::{Block, ExprS, Opt, Program, Stmt, StmtS};
+use crate::syntax::ast::{Block, ExprS, Opt, Stmt, StmtS};
 use crate::syntax::span::Span;
 use crate::tensor::Tensor;
 pub use env::{Binding, Param};
@@ -43,6 +43,8 @@ pub struct Interp {
     pub(crate) observer: Option<Box<dyn record::Observer>>,
     /// Set from outside (Ctrl-C) to stop a running minimize after its step.
     pub(crate) interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Warnings raised while running, until the front end takes them.
+    warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// The value of an expression statement, for the REPL to show.
@@ -62,7 +64,17 @@ impl Interp {
             record: None,
             observer: None,
             interrupt: None,
+            warnings: Vec::new(),
         }
+    }
+
+    /// The warnings raised since the last call, in order.
+    pub fn take_warnings(&mut self) -> Vec<crate::diagnostic::Diagnostic> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    pub(crate) fn warn(&mut self, warning: crate::diagnostic::Diagnostic) {
+        self.warnings.push(warning);
     }
 
     /// Keeps every print and minimize as values, for `take_record`.
@@ -88,13 +100,6 @@ impl Interp {
     /// Where relative file paths in the script are looked up.
     pub fn set_base_dir(&mut self, dir: std::path::PathBuf) {
         self.base_dir = dir;
-    }
-
-    pub fn run(&mut self, program: &Program) -> Result<(), EvalError> {
-        for stmt in &program.stmts {
-            self.run_top(stmt)?;
-        }
-        Ok(())
     }
 
     /// Runs one top-level statement; an expression statement's value is
@@ -183,7 +188,7 @@ impl Interp {
             }
             Stmt::Assert { cond, message } => {
                 let id = self.eval(cond)?;
-                if !self.tape.value(id).iter().all(|v| v != 0.0) {
+                if !self.tape.decide(id).iter().all(|v| v != 0.0) {
                     let message = match message {
                         Some(m) => Some(self.eval_text(m)?),
                         None => None,
@@ -389,6 +394,12 @@ impl Interp {
         for a in args {
             let item = match &a.node {
                 crate::syntax::ast::Expr::Str(s) => record::PrintItem::Text(s.clone()),
+                // A print inside a function the loss calls must run each step.
+                _ if self.nested > 0 => {
+                    self.tape.forbid_replay();
+                    let id = self.eval(a)?;
+                    record::PrintItem::Value(self.tape.value(id).clone())
+                }
                 _ => {
                     let id = self.eval(a)?;
                     record::PrintItem::Value(self.tape.value(id).clone())

@@ -90,6 +90,8 @@ pub enum Expr {
     Tensor(Vec<ExprS>),
     Binary {
         op: BinOp,
+        /// The operator itself, where errors about the operation point.
+        op_span: Span,
         lhs: Box<ExprS>,
         rhs: Box<ExprS>,
     },

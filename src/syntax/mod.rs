@@ -7,6 +7,7 @@ pub mod error;
 pub mod lexer;
 pub mod parser;
 pub mod span;
+pub mod visit;
 
 pub use error::SyntaxError;
 pub use parser::{is_incomplete, parse};

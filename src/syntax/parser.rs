@@ -408,10 +408,19 @@ impl Ctx {
         }
     }
 
-    fn binary(&mut self, op: BinOp, lhs: ExprS, rhs: ExprS, l: usize, r: usize) -> ExprS {
+    fn binary(
+        &mut self,
+        op: BinOp,
+        op_span: Span,
+        lhs: ExprS,
+        rhs: ExprS,
+        l: usize,
+        r: usize,
+    ) -> ExprS {
         self.node(
             Expr::Binary {
                 op,
+                op_span,
                 lhs: Box::new(lhs),
                 rhs: Box::new(rhs),
             },
@@ -448,7 +457,7 @@ impl Ctx {
                 first,
             });
         }
-        (self.binary(op, lhs.0, rhs, l, r), Some(op_span))
+        (self.binary(op, op_span, lhs.0, rhs, l, r), Some(op_span))
     }
 
     /// `target.name`: only `.T` exists.

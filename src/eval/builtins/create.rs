@@ -9,14 +9,14 @@ use crate::tensor::Tensor;
 
 /// The dimensions given as arguments `from..` (or as one 1-D tensor, e.g.
 /// `zeros(shape(x))`), checked to be whole, non-negative and not too large.
-fn dims(m: &Interp, c: &Call, from: usize) -> Result<Vec<usize>, EvalError> {
+fn dims(m: &mut Interp, c: &Call, from: usize) -> Result<Vec<usize>, EvalError> {
     let mut out = Vec::new();
     let ids = c.nodes()?;
     let single_list = ids.len() == from + 1 && m.tape.shape(ids[from]).len() == 1;
     for (k, &id) in ids.iter().enumerate().skip(from) {
         let span = c.span(k);
         let values: Vec<f64> = if single_list {
-            m.tape.value(id).to_vec()
+            m.tape.decide(id).to_vec()
         } else {
             vec![m.integer_of(id, span, "a dimension")? as f64]
         };
@@ -80,8 +80,8 @@ pub(super) fn eye(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     Ok(m.tape.constant(Tensor::from_shape_vec(&[n, n], data)))
 }
 
-fn scalar_arg(m: &Interp, c: &Call, k: usize, what: &str) -> Result<f64, EvalError> {
-    match m.tape.value(c.node(k)?) {
+fn scalar_arg(m: &mut Interp, c: &Call, k: usize, what: &str) -> Result<f64, EvalError> {
+    match m.tape.decide(c.node(k)?) {
         Tensor::Scalar(v) => Ok(*v),
         t => Err(EvalError::NotScalar {
             span: c.span(k),
@@ -133,7 +133,7 @@ pub(super) fn arange(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
         )
     };
     let step = match c.opt("step")? {
-        Some((id, span)) => match m.tape.value(id) {
+        Some((id, span)) => match m.tape.decide(id) {
             Tensor::Scalar(s) if *s != 0.0 && s.is_finite() => *s,
             _ => {
                 return Err(EvalError::BadArgument {
@@ -158,6 +158,8 @@ pub(super) fn arange(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
 
 pub(super) fn rand(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let shape = dims(m, c, 0)?;
+    // Fresh draws each evaluation: a replayed tape would freeze them.
+    m.tape.forbid_replay();
     let n: usize = shape.iter().product();
     let data = (0..n).map(|_| m.rng.uniform()).collect();
     Ok(m.tape.constant(Tensor::from_shape_vec(&shape, data)))
@@ -165,6 +167,7 @@ pub(super) fn rand(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
 
 pub(super) fn randn(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let shape = dims(m, c, 0)?;
+    m.tape.forbid_replay();
     let n: usize = shape.iter().product();
     let data = (0..n).map(|_| m.rng.normal()).collect();
     Ok(m.tape.constant(Tensor::from_shape_vec(&shape, data)))
@@ -203,40 +206,67 @@ pub(super) fn csv(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let path = c.text(0)?.to_string();
     let span = c.span(0);
     let full = m.base_dir.join(&path);
-    let file_error = |reason: String| EvalError::File {
+    let file_error = |reason: String, help: Option<String>| EvalError::File {
         span,
         path: path.clone(),
         reason,
+        help,
     };
-    let text = std::fs::read_to_string(&full).map_err(|e| file_error(e.to_string()))?;
+    let where_ = || {
+        Some(format!(
+            "paths are relative to the script's folder; gradlang looked for `{}`",
+            full.display()
+        ))
+    };
+    // Directories, devices and pipes are not tables (and `/dev/zero` never ends).
+    match std::fs::metadata(&full) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(file_error("it is not a regular file".into(), where_()))
+        }
+        Ok(_) => {}
+        Err(e) => return Err(file_error(crate::eval::error::io_reason(&e), where_())),
+    }
+    let text = std::fs::read_to_string(&full)
+        .map_err(|e| file_error(crate::eval::error::io_reason(&e), where_()))?;
     let mut rows: Vec<Vec<f64>> = Vec::new();
     for (lineno, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let fields: Result<Vec<f64>, _> =
-            line.split(',').map(|f| f.trim().parse::<f64>()).collect();
-        match fields {
-            Ok(r) => {
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        match fields
+            .iter()
+            .position(|f| f.parse::<f64>().is_err())
+        {
+            // A first row that is not numeric is a header.
+            Some(_) if rows.is_empty() && lineno == 0 => continue,
+            Some(col) => {
+                let what = if fields[col].is_empty() {
+                    "is empty".to_string()
+                } else {
+                    format!("is `{}`, which is not a number", fields[col])
+                };
+                return Err(file_error(
+                    format!("line {}, column {} {what}", lineno + 1, col + 1),
+                    Some("every row after an optional header must hold only numbers".into()),
+                ));
+            }
+            None => {
+                let r: Vec<f64> = fields.iter().filter_map(|f| f.parse().ok()).collect();
                 if let Some(first) = rows.first() {
                     if first.len() != r.len() {
-                        return Err(file_error(format!(
-                            "line {} has {} columns, the first data row has {}",
-                            lineno + 1,
-                            r.len(),
-                            first.len()
-                        )));
+                        return Err(file_error(
+                            format!(
+                                "line {} has {} columns, but the first data row has {}",
+                                lineno + 1,
+                                r.len(),
+                                first.len()
+                            ),
+                            Some("every row must have the same number of columns".into()),
+                        ));
                     }
                 }
                 rows.push(r);
-            }
-            // A first row that is not numeric is a header.
-            Err(_) if rows.is_empty() && lineno == 0 => continue,
-            Err(_) => {
-                return Err(file_error(format!(
-                    "line {} holds something that is not a number",
-                    lineno + 1
-                )))
             }
         }
     }

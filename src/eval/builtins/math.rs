@@ -5,7 +5,6 @@ use crate::autodiff::reduce::normalize_axis;
 use crate::autodiff::{BinaryFn, NodeId};
 use crate::eval::error::EvalError;
 use crate::eval::Interp;
-use crate::tensor::Tensor;
 
 /// A table entry for a one-argument elementwise function.
 macro_rules! unary {
@@ -45,7 +44,7 @@ pub(super) fn clamp(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
 }
 
 /// The `axis=` option checked against the first argument's rank.
-fn axis(m: &Interp, c: &Call, default: Option<i64>) -> Result<Option<usize>, EvalError> {
+fn axis(m: &mut Interp, c: &Call, default: Option<i64>) -> Result<Option<usize>, EvalError> {
     let ndim = m.tape.shape(c.node(0)?).len();
     let raw = match c.opt("axis")? {
         Some((id, span)) => Some((m.integer_of(id, span, "an axis")?, span)),
@@ -113,22 +112,10 @@ pub(super) fn norm(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     Ok(m.tape.norm(c.node(0)?, ax))
 }
 
-/// The detached maximum along `axis`, shaped to broadcast back over `x`
-/// (non-finite maxima replaced by 0, as torch does), for stable exp sums.
+/// The detached maximum along `axis`, shaped to broadcast back over `x`,
+/// for stable exp sums.
 fn shift(m: &mut Interp, x: NodeId, ax: Option<usize>) -> NodeId {
-    let xv = m.tape.value(x).clone();
-    let shape = xv.shape().to_vec();
-    let tmp = m.tape.constant(xv);
-    let mx = match m.tape.extreme(tmp, ax, true) {
-        Ok(id) => m
-            .tape
-            .value(id)
-            .map(|v| if v.is_finite() { v } else { 0.0 }),
-        Err(_) => Tensor::Scalar(0.0),
-    };
-    let kept = keepdims(&shape, ax);
-    let c = m.tape.constant(mx);
-    m.tape.reshape_unchecked(c, &kept)
+    m.tape.max_shift(x, ax)
 }
 
 fn keepdims(shape: &[usize], ax: Option<usize>) -> Vec<usize> {

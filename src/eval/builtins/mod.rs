@@ -22,7 +22,7 @@ pub enum Arity {
 }
 
 impl Arity {
-    fn accepts(self, n: usize) -> bool {
+    pub fn accepts(self, n: usize) -> bool {
         match self {
             Arity::Exactly(k) => n == k,
             Arity::Between(a, b) => (a..=b).contains(&n),
@@ -30,7 +30,15 @@ impl Arity {
         }
     }
 
-    fn describe(self) -> String {
+    /// The most arguments accepted, if there is a limit.
+    pub fn max(self) -> Option<usize> {
+        match self {
+            Arity::Exactly(k) | Arity::Between(_, k) => Some(k),
+            Arity::AtLeast(_) => None,
+        }
+    }
+
+    pub fn describe(self) -> String {
         let args = |k: usize| format!("{k} argument{}", if k == 1 { "" } else { "s" });
         match self {
             Arity::Exactly(k) => args(k),
@@ -109,8 +117,32 @@ fn not_a_value(span: Span) -> EvalError {
     }
 }
 
+impl Builtin {
+    /// The error for a call of this builtin with `args`; `callee` is the
+    /// name at the call.
+    pub fn arity_error(&self, args: &[ExprS], callee: Span) -> EvalError {
+        EvalError::Arity {
+            name: self.name.into(),
+            span: callee,
+            expected: self.arity.describe(),
+            found: args.len(),
+            signature: Some(self.signature.into()),
+            defined: None,
+            extra: self
+                .arity
+                .max()
+                .and_then(|max| super::error::extra_args(args, max)),
+        }
+    }
+}
+
 pub fn lookup(name: &str) -> Option<&'static Builtin> {
     TABLE.iter().find(|b| b.name == name)
+}
+
+/// Whether `name` is a builtin or a calculus form (`grad`, ...).
+pub fn is_function(name: &str) -> bool {
+    lookup(name).is_some() || super::calculus::NAMES.contains(&name)
 }
 
 /// Every builtin, for help, completion and did-you-mean.
@@ -381,9 +413,9 @@ impl Interp {
                     &[],
                 ));
             }
-            return self.call_fn(&def, args, span);
+            return self.call_fn(&def, args, callee.span, span);
         }
-        if let Some(result) = self.calculus(name, args, opts, span) {
+        if let Some(result) = self.calculus(name, args, opts, callee.span) {
             return result;
         }
         let Some(builtin) = lookup(name) else {
@@ -404,12 +436,7 @@ impl Interp {
             });
         };
         if !builtin.arity.accepts(args.len()) {
-            return Err(EvalError::Arity {
-                name: name.into(),
-                span,
-                expected: builtin.arity.describe(),
-                found: args.len(),
-            });
+            return Err(builtin.arity_error(args, callee.span));
         }
         for o in opts {
             if !builtin.options.contains(&o.name.node.as_str()) {
@@ -446,8 +473,8 @@ impl Interp {
     }
 
     /// A scalar value that must be a whole number (dims, counts, axes).
-    pub(crate) fn integer_of(&self, id: NodeId, span: Span, what: &str) -> Result<i64, EvalError> {
-        match self.tape.value(id) {
+    pub(crate) fn integer_of(&mut self, id: NodeId, span: Span, what: &str) -> Result<i64, EvalError> {
+        match self.tape.decide(id) {
             Tensor::Scalar(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(*v as i64),
             Tensor::Scalar(v) if v.is_finite() && v.abs() >= 9.0e15 => {
                 Err(EvalError::TooLarge { span, elements: *v })

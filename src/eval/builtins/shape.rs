@@ -13,7 +13,7 @@ pub(super) fn transpose(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
 
 pub(super) fn reshape(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let x = c.node(0)?;
-    let spec = m.tape.value(c.node(1)?).clone();
+    let spec = m.tape.decide(c.node(1)?).clone();
     if spec.ndim() > 1 {
         return Err(EvalError::BadArgument {
             span: c.span(1),
