@@ -1,8 +1,43 @@
-//! `gradlang check`: parse and resolve a script without running it.
+//! `gradlang check`: parse a script and resolve it without running it.
+//!
+//! After parsing, one walk over the tree keeps a scope of the names declared
+//! so far (`let`, `param`, `fn`, `loss`, `for` variables, function
+//! parameters) and reports what the evaluator would, with the same error
+//! variants and codes: unknown names, functions, optimizers and options
+//! (with a did-you-mean), calls with the wrong number of arguments, `grad`
+//! of something that is not a param, `minimize` without a loss or `steps`,
+//! assignments to names that are not `let`s. Along the way it follows the
+//! shapes that are known without running ([`shapes`]), so shape mismatches,
+//! a loss that is not a scalar and tensors that are too large are found
+//! too. Nothing is evaluated: no file is read, no loop runs, no optimizer
+//! takes a step. Every error is reported, not only the first.
+//!
+//! Function bodies are checked where they are defined but run where they
+//! are called, so a global they read may be defined further down: inside a
+//! body every top-level name of the script counts as defined, with an
+//! unknown value.
 
+mod shapes;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::driver::{decode, Reporter, EXIT_SCRIPT_ERROR};
+use crate::eval::builtins;
+use crate::eval::env::FnDef;
+use crate::eval::error::{self, EvalError, NotAParam};
+use crate::syntax::ast::{
+    BinOp, Block, Else, Expr, ExprS, FnBody, Ident, IndexItem, Opt, Program, Stmt, StmtS, UnOp,
+};
+use crate::syntax::span::Span;
+use shapes::Abs;
 
-/// Reports every error found; returns the exit code (0 when clean).
+/// Options every optimizer takes (handled by `minimize` itself).
+const DRIVER_OPTIONS: [&str; 4] = ["steps", "target", "tol", "every"];
+
+/// Reports every error (and warning) found; returns the exit code, 0 when
+/// there is no error.
 pub fn check_source(path: &str, bytes: &[u8], reporter: &mut Reporter) -> i32 {
     let src = match decode(bytes) {
         Ok(s) => s,
@@ -11,13 +46,853 @@ pub fn check_source(path: &str, bytes: &[u8], reporter: &mut Reporter) -> i32 {
             return EXIT_SCRIPT_ERROR;
         }
     };
-    match crate::syntax::parse(src) {
-        Ok(_) => 0,
+    let program = match crate::syntax::parse(src) {
+        Ok(p) => p,
         Err(errors) => {
             for e in &errors {
                 reporter.report(&e.to_diagnostic(), path, src);
             }
-            EXIT_SCRIPT_ERROR
+            return EXIT_SCRIPT_ERROR;
+        }
+    };
+    let errors = check_program(&program);
+    let mut diags: Vec<Diagnostic> = crate::lint::unused_lets(&program);
+    diags.extend(errors.iter().map(EvalError::to_diagnostic));
+    diags.sort_by_key(|d| d.primary.0.start);
+    for d in &diags {
+        reporter.report(d, path, src);
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        EXIT_SCRIPT_ERROR
+    }
+}
+
+/// Every error `check` finds in a parsed program, in source order.
+pub fn check_program(program: &Program) -> Vec<EvalError> {
+    let mut checker = Checker::new(program);
+    for stmt in &program.stmts {
+        checker.stmt(stmt);
+    }
+    let mut errors = checker.errors;
+    errors.sort_by_key(|e| e.to_diagnostic().primary.0.start);
+    errors
+}
+
+/// What a name means.
+#[derive(Debug, Clone)]
+enum Kind {
+    /// A `let` value or loss, a `for` variable or a function parameter.
+    Value,
+    Param,
+    Fn(Rc<FnDef>),
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    kind: Kind,
+    abs: Abs,
+}
+
+struct Checker {
+    /// Local scopes; a function body starts a new `base` and cannot see
+    /// the frames below it (as in the evaluator).
+    frames: Vec<Vec<(String, Entry)>>,
+    base: usize,
+    globals: HashMap<String, Entry>,
+    /// Every kind each top-level name has anywhere in the script, for
+    /// function bodies.
+    script_globals: HashMap<String, Vec<Kind>>,
+    /// Names defined with `loss`.
+    losses: Vec<String>,
+    /// How many function bodies enclose the walk.
+    in_fn: usize,
+    /// How many conditional or repeated blocks enclose the walk: values
+    /// assigned there are not known afterwards.
+    uncertain: usize,
+    errors: Vec<EvalError>,
+}
+
+impl Checker {
+    fn new(program: &Program) -> Checker {
+        let mut script_globals: HashMap<String, Vec<Kind>> = HashMap::new();
+        for stmt in &program.stmts {
+            let (name, kind) = match &stmt.node {
+                Stmt::Let { name, .. } => (name.node.clone(), Kind::Value),
+                Stmt::Loss { name, .. } => (
+                    name.as_ref().map_or("loss".to_string(), |n| n.node.clone()),
+                    Kind::Value,
+                ),
+                Stmt::Param { name, .. } => (name.node.clone(), Kind::Param),
+                Stmt::Fn { name, params, body } => (
+                    name.node.clone(),
+                    Kind::Fn(Rc::new(FnDef {
+                        name: name.node.clone(),
+                        params: params.clone(),
+                        body: body.clone(),
+                        span: stmt.span,
+                    })),
+                ),
+                _ => continue,
+            };
+            script_globals.entry(name).or_default().push(kind);
+        }
+        Checker {
+            frames: Vec::new(),
+            base: 0,
+            globals: HashMap::new(),
+            script_globals,
+            losses: Vec::new(),
+            in_fn: 0,
+            uncertain: 0,
+            errors: Vec::new(),
         }
     }
+
+    fn error(&mut self, e: EvalError) {
+        self.errors.push(e);
+    }
+
+    // ---- scopes ----
+
+    fn at_global_scope(&self) -> bool {
+        self.frames.len() == self.base
+    }
+
+    /// The entry `name` has here; inside a function body a top-level name
+    /// defined anywhere counts, with an unknown value.
+    fn lookup(&self, name: &str) -> Option<Entry> {
+        for frame in self.frames[self.base..].iter().rev() {
+            if let Some((_, e)) = frame.iter().rev().find(|(n, _)| n == name) {
+                return Some(e.clone());
+            }
+        }
+        if self.in_fn == 0 {
+            return self.globals.get(name).cloned();
+        }
+        let kinds = self.script_globals.get(name)?;
+        // Which definition is current when the body runs is not known; a
+        // function is only assumed when every definition is one.
+        let kind = if kinds.iter().all(|k| matches!(k, Kind::Fn(_))) {
+            kinds[kinds.len() - 1].clone()
+        } else if kinds.iter().any(|k| matches!(k, Kind::Param)) {
+            Kind::Param
+        } else {
+            Kind::Value
+        };
+        Some(Entry {
+            kind,
+            abs: Abs::unknown(),
+        })
+    }
+
+    fn define(&mut self, name: &str, entry: Entry) {
+        if self.frames.len() > self.base {
+            if let Some(frame) = self.frames.last_mut() {
+                frame.push((name.to_string(), entry));
+                return;
+            }
+        }
+        self.globals.insert(name.to_string(), entry);
+    }
+
+    /// Changes the value of an existing name, the innermost one.
+    fn set_abs(&mut self, name: &str, abs: Abs) {
+        for frame in self.frames[self.base..].iter_mut().rev() {
+            if let Some((_, e)) = frame.iter_mut().rev().find(|(n, _)| n == name) {
+                e.abs = abs;
+                return;
+            }
+        }
+        if let Some(e) = self.globals.get_mut(name) {
+            e.abs = abs;
+        }
+    }
+
+    fn visible_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.globals.keys().cloned().collect();
+        if self.in_fn > 0 {
+            names.extend(self.script_globals.keys().cloned());
+        }
+        for frame in &self.frames[self.base..] {
+            names.extend(frame.iter().map(|(n, _)| n.clone()));
+        }
+        names
+    }
+
+    fn in_block<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.frames.push(Vec::new());
+        let out = f(self);
+        self.frames.pop();
+        out
+    }
+
+    // ---- statements ----
+
+    fn stmt(&mut self, s: &StmtS) {
+        match &s.node {
+            Stmt::Let { name, value } => {
+                let abs = self.expr(value);
+                self.define(
+                    &name.node,
+                    Entry {
+                        kind: Kind::Value,
+                        abs,
+                    },
+                );
+            }
+            Stmt::Param { name, init, bounds } => self.param(name, init, bounds.as_ref(), s.span),
+            Stmt::Loss { name, value } => {
+                let abs = self.expr(value);
+                if let Some(shape) = abs.shape.as_ref().filter(|s| !s.is_empty()) {
+                    self.error(EvalError::LossNotScalar {
+                        span: value.span,
+                        shape: shape.clone(),
+                    });
+                }
+                let name = name.as_ref().map_or("loss", |n| n.node.as_str());
+                self.define(
+                    name,
+                    Entry {
+                        kind: Kind::Value,
+                        abs: Abs::scalar(None),
+                    },
+                );
+                if !self.losses.iter().any(|l| l == name) {
+                    self.losses.push(name.to_string());
+                }
+            }
+            Stmt::Assign { name, value } => self.assign(name, value),
+            Stmt::Minimize {
+                loss,
+                optimizer,
+                opts,
+                ..
+            } => self.minimize(loss.as_ref(), optimizer, opts, s.span),
+            Stmt::Print { args, opts } => {
+                for a in args {
+                    if !matches!(a.node, Expr::Str(_)) {
+                        self.expr(a);
+                    }
+                }
+                for o in opts {
+                    self.expr(&o.value);
+                    if o.name.node != "digits" {
+                        self.unknown_option(o, "print", &["digits"]);
+                    }
+                }
+            }
+            Stmt::Fn { name, params, body } => {
+                let def = Rc::new(FnDef {
+                    name: name.node.clone(),
+                    params: params.clone(),
+                    body: body.clone(),
+                    span: s.span,
+                });
+                self.define(
+                    &name.node,
+                    Entry {
+                        kind: Kind::Fn(def),
+                        abs: Abs::unknown(),
+                    },
+                );
+                self.fn_body(params, body);
+            }
+            Stmt::For { var, range, body } => {
+                if let Expr::Range { start, end } = &range.node {
+                    self.expr(start);
+                    self.expr(end);
+                }
+                // The body runs again with what it assigned: those values
+                // are not known even on the first pass.
+                for name in assigned_names(body) {
+                    self.set_abs(&name, Abs::unknown());
+                }
+                self.uncertain += 1;
+                self.in_block(|me| {
+                    me.define(
+                        &var.node,
+                        Entry {
+                            kind: Kind::Value,
+                            abs: Abs::scalar(None),
+                        },
+                    );
+                    me.block_stmts(body);
+                });
+                self.uncertain -= 1;
+            }
+            Stmt::Seed(e) => {
+                self.expr(e);
+            }
+            Stmt::Assert { cond, message } => {
+                self.expr(cond);
+                if let Some(m) = message.as_ref().filter(|m| !matches!(m.node, Expr::Str(_))) {
+                    self.expr(m);
+                }
+            }
+            Stmt::Expr(e) => {
+                self.expr(e);
+            }
+        }
+    }
+
+    fn param(&mut self, name: &Ident, init: &ExprS, bounds: Option<&(ExprS, ExprS)>, span: Span) {
+        if self.in_fn > 0 {
+            self.error(EvalError::param_not_top_level(span));
+        }
+        let abs = self.expr(init);
+        if let Some((lo, hi)) = bounds {
+            let (l, h) = (self.expr(lo), self.expr(hi));
+            if let (Some(v), Some(l), Some(h)) = (abs.value, l.value, h.value) {
+                if !(v >= l && v <= h) {
+                    self.error(EvalError::ParamOutOfBounds {
+                        span: init.span,
+                        bounds: lo.span.to(hi.span),
+                        name: name.node.clone(),
+                    });
+                }
+            }
+        }
+        let entry = Entry {
+            kind: Kind::Param,
+            abs: Abs::shaped(abs.shape.clone()),
+        };
+        match self.lookup(&name.node) {
+            // Re-declaring replaces the param in place, so every formula
+            // that reads it may change shape: forget what is known.
+            Some(Entry {
+                kind: Kind::Param,
+                abs: old,
+            }) => {
+                if old.shape != abs.shape {
+                    for e in self.globals.values_mut() {
+                        e.abs = Abs::unknown();
+                    }
+                }
+                self.set_abs(&name.node, entry.abs);
+            }
+            _ => self.define(&name.node, entry),
+        }
+    }
+
+    fn assign(&mut self, name: &Ident, value: &ExprS) {
+        let abs = self.expr(value);
+        match self.lookup(&name.node).map(|e| e.kind) {
+            None => self.error(EvalError::assign_to_undefined(name.span, &name.node)),
+            Some(Kind::Param) if self.in_fn == 0 => {
+                self.error(EvalError::assign_to_param(name.span, &name.node))
+            }
+            Some(Kind::Fn(_)) if self.in_fn == 0 => {
+                self.error(EvalError::assign_to_function(name.span, &name.node))
+            }
+            Some(_) => {
+                let abs = if self.uncertain > 0 || self.in_fn > 0 {
+                    Abs::unknown()
+                } else {
+                    abs
+                };
+                self.set_abs(&name.node, abs);
+            }
+        }
+    }
+
+    fn minimize(&mut self, loss: Option<&Ident>, optimizer: &Ident, opts: &[Opt], span: Span) {
+        for o in opts {
+            if !matches!(o.value.node, Expr::Str(_)) {
+                self.expr(&o.value);
+            }
+        }
+        if self.in_fn > 0 || !self.at_global_scope() {
+            self.error(EvalError::minimize_not_top_level(span));
+            return;
+        }
+        let loss_name = loss.map_or("loss", |l| l.node.as_str());
+        if self.lookup(loss_name).is_none() || !self.losses.iter().any(|l| l == loss_name) {
+            self.error(EvalError::NoLoss {
+                span: loss.map_or(span, |l| l.span),
+                name: loss.map(|l| l.node.clone()),
+            });
+        }
+        let name = optimizer.node.as_str();
+        let Some(own) = crate::optim::option_names(name) else {
+            self.error(EvalError::unknown_optimizer(name, optimizer.span));
+            return;
+        };
+        let valid: Vec<&str> = own.iter().copied().chain(DRIVER_OPTIONS).collect();
+        for o in opts {
+            let option = o.name.node.as_str();
+            if !valid.contains(&option) {
+                self.unknown_option(o, &format!("`{name}`"), &valid);
+            }
+        }
+        if !opts.iter().any(|o| o.name.node == "steps") {
+            self.error(EvalError::missing_steps(optimizer.span, name));
+        }
+    }
+
+    fn unknown_option(&mut self, o: &Opt, context: &str, valid: &[&str]) {
+        self.error(EvalError::UnknownOption {
+            name: o.name.node.clone(),
+            span: o.name.span,
+            context: context.into(),
+            valid: valid.iter().map(|s| s.to_string()).collect(),
+            suggestion: did_you_mean(&o.name.node, valid.iter().copied()).map(String::from),
+        });
+    }
+
+    /// A function body, in its own scope with the parameters as locals.
+    fn fn_body(&mut self, params: &[Ident], body: &FnBody) {
+        let old_base = self.base;
+        self.base = self.frames.len();
+        self.frames.push(
+            params
+                .iter()
+                .map(|p| {
+                    (
+                        p.node.clone(),
+                        Entry {
+                            kind: Kind::Value,
+                            abs: Abs::unknown(),
+                        },
+                    )
+                })
+                .collect(),
+        );
+        self.in_fn += 1;
+        match body {
+            FnBody::Expr(e) => {
+                self.expr(e);
+            }
+            FnBody::Block(b) => {
+                self.block_stmts(b);
+            }
+        }
+        self.in_fn -= 1;
+        self.frames.truncate(self.base);
+        self.base = old_base;
+    }
+
+    /// A block's statements and value in the current frame.
+    fn block_stmts(&mut self, b: &Block) -> Abs {
+        for s in &b.stmts {
+            self.stmt(s);
+        }
+        match &b.value {
+            Some(e) => self.expr(e),
+            None => Abs::unknown(),
+        }
+    }
+
+    // ---- expressions ----
+
+    fn expr(&mut self, e: &ExprS) -> Abs {
+        match &e.node {
+            Expr::Number(x) => Abs::scalar(Some(*x)),
+            Expr::Bool(b) => Abs::scalar(Some(if *b { 1.0 } else { 0.0 })),
+            Expr::Str(_) => {
+                self.error(EvalError::StringAsValue { span: e.span });
+                Abs::unknown()
+            }
+            Expr::Name(name) => self.read(name, e.span),
+            Expr::Tensor(items) => self.tensor(items, e.span),
+            Expr::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => {
+                let (a, b) = (self.expr(lhs), self.expr(rhs));
+                let shape = if *op == BinOp::MatMul {
+                    shapes::matmul(&a, &b)
+                } else {
+                    shapes::broadcast(&a, &b)
+                };
+                match shape {
+                    Ok(shape) => Abs {
+                        value: shapes::fold(*op, &a, &b),
+                        shape,
+                    },
+                    Err(err) => {
+                        let op_name = format!("`{}`", op.symbol());
+                        self.error(error::op_error(err, &op_name, *op_span, (lhs.span, rhs.span)));
+                        Abs::unknown()
+                    }
+                }
+            }
+            Expr::Unary { op, operand } => {
+                let a = self.expr(operand);
+                match op {
+                    UnOp::Neg => Abs {
+                        value: a.value.map(|v| -v),
+                        shape: a.shape,
+                    },
+                    UnOp::Not => Abs {
+                        value: a.value.map(|v| if v == 0.0 { 1.0 } else { 0.0 }),
+                        shape: a.shape,
+                    },
+                }
+            }
+            Expr::Call { callee, args, opts } => self.call(callee, args, opts, e.span),
+            Expr::Index { target, items } => self.index(target, items),
+            Expr::Transpose(x) => {
+                let a = self.expr(x);
+                Abs::shaped(a.shape.map(|mut s| {
+                    s.reverse();
+                    s
+                }))
+            }
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let c = self.expr(cond);
+                if let Some(shape) = c.shape.filter(|s| !s.is_empty()) {
+                    self.error(EvalError::NotScalar {
+                        span: cond.span,
+                        what: "an `if` condition".into(),
+                        shape,
+                    });
+                }
+                self.uncertain += 1;
+                let a = self.in_block(|me| me.block_stmts(then));
+                let b = match otherwise.as_deref() {
+                    Some(Else::Block(b)) => Some(self.in_block(|me| me.block_stmts(b))),
+                    Some(Else::If(e)) => Some(self.expr(e)),
+                    None => None,
+                };
+                self.uncertain -= 1;
+                match b {
+                    Some(b) if a.shape == b.shape => Abs::shaped(a.shape),
+                    _ => Abs::unknown(),
+                }
+            }
+            Expr::Block(b) => self.in_block(|me| me.block_stmts(b)),
+            Expr::Range { start, end } => {
+                self.expr(start);
+                self.expr(end);
+                Abs::unknown()
+            }
+        }
+    }
+
+    fn read(&mut self, name: &str, span: Span) -> Abs {
+        match self.lookup(name) {
+            Some(Entry {
+                kind: Kind::Fn(_), ..
+            }) => {
+                self.error(EvalError::FunctionAsValue {
+                    span,
+                    name: name.into(),
+                });
+                Abs::unknown()
+            }
+            Some(entry) => entry.abs,
+            None if builtins::is_function(name) => {
+                self.error(EvalError::FunctionAsValue {
+                    span,
+                    name: name.into(),
+                });
+                Abs::unknown()
+            }
+            None => {
+                let names = self.visible_names();
+                let suggestion =
+                    did_you_mean(name, names.iter().map(String::as_str)).map(String::from);
+                self.error(EvalError::UnknownName {
+                    name: name.into(),
+                    span,
+                    suggestion,
+                });
+                Abs::unknown()
+            }
+        }
+    }
+
+    fn tensor(&mut self, items: &[ExprS], span: Span) -> Abs {
+        let rows: Vec<Abs> = items.iter().map(|i| self.expr(i)).collect();
+        let shapes: Option<Vec<Vec<usize>>> = rows.iter().map(|r| r.shape.clone()).collect();
+        let Some(shapes) = shapes else {
+            return Abs::unknown();
+        };
+        let Some(inner) = shapes.first() else {
+            return Abs::shaped(Some(vec![0]));
+        };
+        if let Some(k) = shapes.iter().position(|s| s != inner) {
+            self.error(EvalError::ShapeMismatch {
+                op: "a tensor literal".into(),
+                span,
+                lhs: (items[0].span, inner.clone()),
+                rhs: (items[k].span, shapes[k].clone()),
+                help: "every row of a tensor literal must have the same shape (no ragged literals)"
+                    .into(),
+            });
+            return Abs::unknown();
+        }
+        let mut shape = vec![items.len()];
+        shape.extend(inner);
+        Abs::shaped(Some(shape))
+    }
+
+    fn index(&mut self, target: &ExprS, items: &[IndexItem]) -> Abs {
+        let t = self.expr(target);
+        let mut parts = Vec::with_capacity(items.len());
+        for item in items {
+            parts.push(match item {
+                IndexItem::At(e) => (Some(self.expr(e)), None, None),
+                IndexItem::Slice { start, end, .. } => (
+                    None,
+                    start.as_ref().map(|e| self.expr(e)),
+                    end.as_ref().map(|e| self.expr(e)),
+                ),
+            });
+        }
+        let Some(shape) = t.shape else {
+            return Abs::unknown();
+        };
+        if items.len() > shape.len() {
+            let span = match &items[shape.len()] {
+                IndexItem::At(e) => e.span,
+                IndexItem::Slice { span, .. } => *span,
+            };
+            self.error(EvalError::TooManyIndices {
+                span,
+                given: items.len(),
+                target: (target.span, shape),
+            });
+            return Abs::unknown();
+        }
+        let mut out = Vec::new();
+        for (axis, (item, part)) in items.iter().zip(&parts).enumerate() {
+            let len = shape[axis] as i64;
+            match (item, part) {
+                (IndexItem::At(e), (Some(at), _, _)) => {
+                    if let Some(i) = at.integer() {
+                        let j = if i < 0 { i + len } else { i };
+                        if !(0..len).contains(&j) {
+                            self.error(EvalError::IndexOutOfRange {
+                                span: e.span,
+                                index: i,
+                                axis,
+                                len: len as usize,
+                                target: (target.span, shape.clone()),
+                            });
+                            return Abs::unknown();
+                        }
+                    }
+                }
+                (_, (_, start, end)) => {
+                    let clampi = |v: i64| (if v < 0 { v + len } else { v }).clamp(0, len);
+                    let bound = |b: &Option<Abs>, default: i64| match b {
+                        None => Some(default),
+                        Some(a) => a.integer().map(clampi),
+                    };
+                    match (bound(start, 0), bound(end, len)) {
+                        (Some(a), Some(b)) => out.push((b.max(a) - a) as usize),
+                        _ => return Abs::unknown(),
+                    }
+                }
+            }
+        }
+        out.extend_from_slice(&shape[items.len()..]);
+        Abs::shaped(Some(out))
+    }
+
+    fn call(&mut self, callee: &Ident, args: &[ExprS], opts: &[Opt], span: Span) -> Abs {
+        let name = callee.node.as_str();
+        if let Some(Entry {
+            kind: Kind::Fn(def),
+            ..
+        }) = self.lookup(name)
+        {
+            if let Some(o) = opts.first() {
+                self.unknown_option(o, &format!("`{name}`"), &[]);
+            }
+            if args.len() != def.params.len() {
+                self.error(error::fn_arity(&def, args, callee.span));
+            }
+            for a in args {
+                self.expr(a);
+            }
+            for o in opts {
+                self.expr(&o.value);
+            }
+            return Abs::unknown();
+        }
+        if builtins::calculus_names().contains(&name) {
+            return self.calculus(name, callee, args, opts);
+        }
+        let Some(builtin) = builtins::lookup(name) else {
+            let mut candidates: Vec<String> =
+                builtins::all().iter().map(|b| b.name.to_string()).collect();
+            candidates.extend(builtins::calculus_names().iter().map(|s| s.to_string()));
+            candidates.extend(self.visible_names());
+            let suggestion =
+                did_you_mean(name, candidates.iter().map(String::as_str)).map(String::from);
+            self.error(EvalError::UnknownFunction {
+                name: name.into(),
+                span: callee.span,
+                suggestion,
+            });
+            for a in args {
+                self.expr(a);
+            }
+            return Abs::unknown();
+        };
+        let mut ok = true;
+        if !builtin.arity.accepts(args.len()) {
+            self.error(builtin.arity_error(args, callee.span));
+            ok = false;
+        }
+        for o in opts {
+            if !builtin.options.contains(&o.name.node.as_str()) {
+                self.unknown_option(o, &format!("`{name}`"), builtin.options);
+                ok = false;
+            }
+        }
+        let mut values = Vec::with_capacity(args.len());
+        for (k, a) in args.iter().enumerate() {
+            let value = match &a.node {
+                // `csv` reads its path; everything else needs a value.
+                Expr::Str(_) if name == "csv" && k == 0 => None,
+                _ => Some(self.expr(a)),
+            };
+            values.push((value, a.span));
+        }
+        let mut options = Vec::with_capacity(opts.len());
+        for o in opts {
+            options.push((o.name.node.clone(), Some(self.expr(&o.value)), o.value.span));
+        }
+        if !ok {
+            return Abs::unknown();
+        }
+        match shapes::builtin(name, &values, &options, span) {
+            Ok(abs) => abs,
+            Err(e) => {
+                self.error(e);
+                Abs::unknown()
+            }
+        }
+    }
+
+    /// `grad(y, p)`, `hessian(y, p)`, `gradcheck(y, p)`.
+    fn calculus(&mut self, name: &str, callee: &Ident, args: &[ExprS], opts: &[Opt]) -> Abs {
+        for a in args.iter().skip(2) {
+            self.expr(a);
+        }
+        if args.len() != 2 {
+            self.error(EvalError::Arity {
+                name: name.into(),
+                span: callee.span,
+                expected: "2 arguments, an expression and a param".into(),
+                found: args.len(),
+                signature: Some(format!("{name}(y, p)")),
+                defined: None,
+                extra: error::extra_args(args, 2),
+            });
+            if let Some(y) = args.first() {
+                self.expr(y);
+            }
+            return Abs::unknown();
+        }
+        if let Some(o) = opts.first() {
+            self.unknown_option(o, &format!("`{name}`"), &[]);
+        }
+        let (y, p) = (&args[0], &args[1]);
+        let param = self.param_of(p);
+        let root = self.expr(y);
+        if name == "grad" {
+            if let Some(shape) = root.shape.filter(|s| !s.is_empty()) {
+                self.error(EvalError::NotScalar {
+                    span: y.span,
+                    what: "the expression differentiated by `grad`".into(),
+                    shape,
+                });
+            }
+        }
+        let Some(shape) = param.and_then(|p| p.shape) else {
+            return Abs::unknown();
+        };
+        match name {
+            "grad" => Abs::shaped(Some(shape)),
+            "hessian" => {
+                let n = shape.first().copied().unwrap_or(1);
+                Abs::shaped((shape.len() <= 1).then(|| vec![n, n]))
+            }
+            _ => Abs::scalar(None),
+        }
+    }
+
+    /// What the evaluator's `param_of` finds for `p`; the param's value.
+    fn param_of(&mut self, p: &ExprS) -> Option<Abs> {
+        let Expr::Name(n) = &p.node else {
+            self.expr(p);
+            self.error(EvalError::GradOfNonParam {
+                span: p.span,
+                what: NotAParam::Expression,
+            });
+            return None;
+        };
+        let what = match self.lookup(n) {
+            Some(Entry {
+                kind: Kind::Param,
+                abs,
+            }) => return Some(abs),
+            Some(Entry {
+                kind: Kind::Fn(_), ..
+            }) => NotAParam::Function(n.clone()),
+            Some(_) => NotAParam::Let(n.clone()),
+            None if builtins::is_function(n) => NotAParam::Function(n.clone()),
+            None => {
+                self.read(n, p.span);
+                return None;
+            }
+        };
+        self.error(EvalError::GradOfNonParam { span: p.span, what });
+        None
+    }
+}
+
+/// Names a block assigns to with `NAME = ...`, at any depth outside
+/// function bodies.
+fn assigned_names(b: &Block) -> Vec<String> {
+    fn stmt(s: &StmtS, out: &mut Vec<String>) {
+        match &s.node {
+            Stmt::Assign { name, value } => {
+                out.push(name.node.clone());
+                expr(value, out);
+            }
+            Stmt::Let { value, .. } | Stmt::Loss { value, .. } | Stmt::Expr(value) => {
+                expr(value, out)
+            }
+            Stmt::For { body, .. } => block(body, out),
+            _ => {}
+        }
+    }
+    fn block(b: &Block, out: &mut Vec<String>) {
+        b.stmts.iter().for_each(|s| stmt(s, out));
+        if let Some(v) = &b.value {
+            expr(v, out);
+        }
+    }
+    fn expr(e: &ExprS, out: &mut Vec<String>) {
+        match &e.node {
+            Expr::If {
+                then, otherwise, ..
+            } => {
+                block(then, out);
+                match otherwise.as_deref() {
+                    Some(Else::Block(b)) => block(b, out),
+                    Some(Else::If(e)) => expr(e, out),
+                    None => {}
+                }
+            }
+            Expr::Block(b) => block(b, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    block(b, &mut out);
+    out
 }

@@ -78,9 +78,12 @@ impl Diagnostic {
 /// byte-indexed spans, labels in source order, colour only when asked.
 pub fn render(diag: &Diagnostic, path: &str, src: &str, color: bool) -> String {
     use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
+    let (shown, moved) = visible_controls(src);
+    let src = shown.as_ref();
     let clip = |s: Span| {
-        let end = s.end.min(src.len());
-        s.start.min(end)..end
+        let (start, end) = (moved(s.start), moved(s.end));
+        let end = end.min(src.len());
+        start.min(end)..end
     };
     let kind = match diag.severity {
         Severity::Error => ReportKind::Error,
@@ -125,6 +128,37 @@ pub fn render(diag: &Diagnostic, path: &str, src: &str, color: bool) -> String {
     // Writing into a Vec cannot fail.
     let _ = report.finish().write((path, Source::from(src)), &mut out);
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The source as it is shown: control characters other than tab, line feed
+/// and carriage return become their Unicode "control pictures" (NUL shows
+/// as `␀`), so they can neither garble the terminal nor start a new line
+/// the user's editor does not show. Also returns how byte offsets move: each
+/// picture is 3 bytes where the control character was 1.
+fn visible_controls(src: &str) -> (std::borrow::Cow<'_, str>, impl Fn(usize) -> usize) {
+    let hidden = |c: char| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r');
+    let positions: Vec<usize> = src
+        .char_indices()
+        .filter(|&(_, c)| hidden(c))
+        .map(|(i, _)| i)
+        .collect();
+    let shown = if positions.is_empty() {
+        std::borrow::Cow::Borrowed(src)
+    } else {
+        std::borrow::Cow::Owned(src.chars().map(|c| if hidden(c) { control_picture(c) } else { c }).collect())
+    };
+    let moved = move |offset: usize| offset + 2 * positions.partition_point(|&p| p < offset);
+    (shown, moved)
+}
+
+/// The visible stand-in for an ASCII control character: U+2400 + code, and
+/// U+2421 for DEL.
+pub fn control_picture(c: char) -> char {
+    match c {
+        '\u{7f}' => '\u{2421}',
+        c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+        c => c,
+    }
 }
 
 /// Whether stderr should get colour: a terminal, and NO_COLOR unset.

@@ -20,7 +20,9 @@ use crate::format::format_scalar;
 pub const SHOW_AFTER: Duration = Duration::from_millis(500);
 /// About how often the clock is read (and the bar updated).
 const CHECK_EVERY: Duration = Duration::from_millis(50);
-const TEMPLATE: &str = "{prefix} [{bar:30}] {pos}/{len} {msg}";
+/// The bar takes what the terminal width leaves; the rest fits in ~60
+/// columns, so the line never wraps (a wrapped line cannot be redrawn).
+const TEMPLATE: &str = "{prefix} [{wide_bar}] {pos}/{len} {msg}";
 
 /// Shows step, loss, steps/s and ETA once a run has taken ~0.5 s.
 pub struct ProgressBar {
@@ -144,17 +146,26 @@ impl Run {
     }
 }
 
-/// `loss 1.2346e-03, 48213 steps/s, ETA 1m05s`, from the average speed.
+/// `loss 1.2346e-05, 48.2k steps/s, ETA 1m05s`, from the average speed.
 fn status(step: u64, steps: u64, loss: f64, elapsed: Duration) -> String {
     let secs = elapsed.as_secs_f64();
     let mut s = format!("loss {}", format_scalar(loss, 4));
     if step > 0 && secs > 0.0 {
         let rate = step as f64 / secs;
-        let digits = if rate >= 100.0 { 0 } else { 1 };
         let eta = steps.saturating_sub(step) as f64 / rate;
-        s += &format!(", {rate:.digits$} steps/s, ETA {}", clock(eta));
+        s += &format!(", {} steps/s, ETA {}", per_sec(rate), clock(eta));
     }
     s
+}
+
+/// `0.52`, `48`, `482`, `4823`, `48.2k`, `1.9M`: at most five characters.
+fn per_sec(rate: f64) -> String {
+    match rate {
+        r if r < 10.0 => format!("{r:.2}"),
+        r if r < 1e4 => format!("{r:.0}"),
+        r if r < 1e6 => format!("{:.1}k", r / 1e3),
+        r => format!("{:.1}M", r / 1e6),
+    }
 }
 
 /// `7s`, `3m05s`, `2h01m`.
@@ -229,6 +240,9 @@ mod tests {
             status(500, 2000, 1e-5, Duration::from_secs(1)),
             "loss 1.0000e-05, 500 steps/s, ETA 3s"
         );
+        assert_eq!(per_sec(0.5), "0.50");
+        assert_eq!(per_sec(48_213.0), "48.2k");
+        assert_eq!(per_sec(1_918_825.0), "1.9M");
         assert_eq!(clock(185.0), "3m05s");
         assert_eq!(clock(7260.0), "2h01m");
     }

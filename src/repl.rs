@@ -101,10 +101,13 @@ fn editor() -> rustyline::Result<Editor<Helper, DefaultHistory>> {
     let color =
         std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     editor.set_helper(Some(Helper::new(color)));
-    editor.bind_sequence(
+    // Enter, and Ctrl-J, which terminals send for some Enter keys.
+    for enter in [
         KeyEvent(KeyCode::Enter, Modifiers::NONE),
-        EventHandler::Conditional(Box::new(ContinueLine)),
-    );
+        KeyEvent(KeyCode::Char('J'), Modifiers::CTRL),
+    ] {
+        editor.bind_sequence(enter, EventHandler::Conditional(Box::new(ContinueLine)));
+    }
     for closer in ['}', ')', ']'] {
         editor.bind_sequence(
             KeyEvent(KeyCode::Char(closer), Modifiers::NONE),

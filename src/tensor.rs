@@ -11,6 +11,10 @@ pub enum Tensor {
     Array(ArrayD<f64>),
 }
 
+/// The most entries one tensor may have (2 GiB of f64): larger requests are
+/// errors, not allocation failures.
+pub const MAX_ELEMENTS: f64 = 268_435_456.0;
+
 /// Two shapes that do not broadcast together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShapeMismatch {
@@ -147,6 +151,55 @@ impl Tensor {
                 Tensor::Array(Zip::from(&av).and(&bv).map_collect(|&x, &y| f(x, y)))
             }
         })
+    }
+
+    /// `f` of each entry, written into `out` (which keeps its buffer); false
+    /// if `out` does not have this tensor's shape.
+    pub fn map_into(&self, out: &mut Tensor, f: impl Fn(f64) -> f64) -> bool {
+        match (self, out) {
+            (Tensor::Scalar(x), Tensor::Scalar(o)) => *o = f(*x),
+            (Tensor::Array(a), Tensor::Array(o)) if a.shape() == o.shape() => Zip::from(o).and(a).for_each(|o, &x| *o = f(x)),
+            _ => return false,
+        }
+        true
+    }
+
+    /// `zip` written into `out` (which keeps its buffer); false if `out`
+    /// does not have the broadcast shape.
+    pub fn zip_into(&self, other: &Tensor, out: &mut Tensor, f: impl Fn(f64, f64) -> f64) -> bool {
+        match (self, other, out) {
+            (Tensor::Scalar(x), Tensor::Scalar(y), Tensor::Scalar(o)) => *o = f(*x, *y),
+            (Tensor::Array(a), Tensor::Scalar(y), Tensor::Array(o)) if a.shape() == o.shape() => Zip::from(o).and(a).for_each(|o, &x| *o = f(x, *y)),
+            (Tensor::Scalar(x), Tensor::Array(b), Tensor::Array(o)) if b.shape() == o.shape() => Zip::from(o).and(b).for_each(|o, &y| *o = f(*x, y)),
+            (Tensor::Array(a), Tensor::Array(b), Tensor::Array(o)) => {
+                let shape = o.raw_dim();
+                match (a.broadcast(shape.clone()), b.broadcast(shape)) {
+                    (Some(av), Some(bv)) => Zip::from(o).and(&av).and(&bv).for_each(|o, &x, &y| *o = f(x, y)),
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// This tensor's entries (or its broadcast) copied into `out`'s buffer
+    /// in row-major order; false unless the sizes allow it.
+    pub fn copy_into(&self, out: &mut Tensor) -> bool {
+        match (self, out) {
+            (Tensor::Scalar(x), Tensor::Scalar(o)) => *o = *x,
+            (Tensor::Scalar(x), Tensor::Array(o)) => o.fill(*x),
+            (Tensor::Array(a), Tensor::Array(o)) if a.len() == o.len() && a.is_standard_layout() => match (a.as_slice(), o.as_slice_mut()) {
+                (Some(src), Some(dst)) => dst.copy_from_slice(src),
+                _ => return false,
+            },
+            (Tensor::Array(a), Tensor::Array(o)) => match a.broadcast(o.raw_dim()) {
+                Some(b) => o.assign(&b),
+                None => return false,
+            },
+            _ => return false,
+        }
+        true
     }
 
     /// Repeats the tensor to `shape` (which it must broadcast to).

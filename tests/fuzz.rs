@@ -317,17 +317,24 @@ fn random_and_mutated_scripts_never_panic() {
         .stack_size(STACK_BYTES)
         .spawn(move || fuzz(budget))
         .expect("cannot start the fuzz thread");
-    let (tried, failure) = worker.join().expect("invariant: fuzz catches panics");
-    eprintln!("fuzz: {tried} inputs in {}s", budget.as_secs());
-    if let Some(script) = failure {
-        panic!("gradlang panicked on this input (shrunk):\n{script}");
+    let (tried, failures) = worker.join().expect("invariant: fuzz catches panics");
+    eprintln!(
+        "fuzz: {tried} inputs in {}s, {} distinct panics",
+        budget.as_secs(),
+        failures.len()
+    );
+    if !failures.is_empty() {
+        panic!(
+            "gradlang panicked on these inputs (shrunk):\n\n{}",
+            failures.join("\n\n")
+        );
     }
     assert!(tried > 0);
 }
 
-/// Runs inputs until `budget` is spent; returns how many and the first
-/// failure, shrunk.
-fn fuzz(budget: Duration) -> (usize, Option<String>) {
+/// Runs inputs until `budget` is spent; returns how many and every
+/// distinct failure (by panic message), shrunk.
+fn fuzz(budget: Duration) -> (usize, Vec<String>) {
     let strategy = input(seeds());
     let config = Config {
         failure_persistence: None,
@@ -341,7 +348,8 @@ fn fuzz(budget: Duration) -> (usize, Option<String>) {
     let busy_since = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicBool::new(false));
     let watchdog = spawn_watchdog(started, busy_since.clone(), done.clone());
-    let mut failure = None;
+    let mut failures: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     while started.elapsed() < budget {
         let tree = match strategy.new_tree(&mut runner) {
             Ok(tree) => tree,
@@ -357,16 +365,17 @@ fn fuzz(budget: Duration) -> (usize, Option<String>) {
         busy_since.store(0, Ordering::SeqCst);
         tried.fetch_add(1, Ordering::Relaxed);
         if let Err(TestError::Fail(why, bytes)) = result {
-            failure = Some(format!(
-                "{why}\n--- input ---\n{}",
-                String::from_utf8_lossy(&bytes)
-            ));
-            break;
+            if seen.insert(why.to_string()) {
+                failures.push(format!(
+                    "{why}\n--- input ---\n{}",
+                    String::from_utf8_lossy(&bytes)
+                ));
+            }
         }
     }
     done.store(true, Ordering::SeqCst);
     let _ = watchdog.join();
-    (tried.load(Ordering::Relaxed), failure)
+    (tried.load(Ordering::Relaxed), failures)
 }
 
 /// The input being run, for the watchdog to print.

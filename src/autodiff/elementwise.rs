@@ -181,6 +181,10 @@ impl BinaryFn {
             BinaryFn::Sub => a - b,
             BinaryFn::Mul => a * b,
             BinaryFn::Div => a / b,
+            // Exact and fast for the commonest exponents (torch too
+            // computes x^2 as x * x).
+            BinaryFn::Pow if b == 2.0 => a * a,
+            BinaryFn::Pow if b == 1.0 => a,
             BinaryFn::Pow => a.powf(b),
             // NaN-propagating, as torch.maximum.
             BinaryFn::Max => {
@@ -359,6 +363,7 @@ impl Tape {
     }
 
     pub fn binary(&mut self, f: BinaryFn, a: NodeId, b: NodeId) -> Result<NodeId, OpError> {
+        super::check_size(&crate::tensor::broadcast_shapes(self.shape(a), self.shape(b))?)?;
         self.record(Op::Binary(f, a, b), &[])
     }
 
@@ -415,6 +420,8 @@ impl Tape {
     }
 
     pub fn clamp(&mut self, x: NodeId, lo: NodeId, hi: NodeId) -> Result<NodeId, OpError> {
+        let shape = crate::tensor::broadcast_shapes(self.shape(x), self.shape(lo))?;
+        super::check_size(&crate::tensor::broadcast_shapes(&shape, self.shape(hi))?)?;
         self.record(Op::Clamp { x, lo, hi }, &[])
     }
 }
@@ -459,23 +466,13 @@ impl CompareFn {
 impl Tape {
     /// Records a comparison; a constant when neither side needs a gradient.
     pub fn compare(&mut self, f: CompareFn, a: NodeId, b: NodeId) -> Result<NodeId, OpError> {
+        super::check_size(&crate::tensor::broadcast_shapes(self.shape(a), self.shape(b))?)?;
         self.record(Op::Compare(f, a, b), &[])
     }
 }
 
-/// `f(a, b)` with broadcasting; integer powers avoid the slow `powf`.
+/// `f(a, b)` with broadcasting.
 pub(crate) fn binary_value(f: BinaryFn, a: &Tensor, b: &Tensor) -> Result<Tensor, OpError> {
-    if f == BinaryFn::Pow {
-        if let Tensor::Scalar(e) = *b {
-            // torch computes these exactly so too; powf is slow.
-            if e == 2.0 {
-                return Ok(a.map(|x| x * x));
-            }
-            if e == 1.0 {
-                return Ok(a.clone());
-            }
-        }
-    }
     Ok(a.zip(b, |x, y| f.apply(x, y))?)
 }
 

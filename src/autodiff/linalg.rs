@@ -37,6 +37,7 @@ impl Tape {
         if self.shape(a2)[1] != self.shape(b2)[0] {
             return Err(err());
         }
+        super::check_size(&[self.shape(a2)[0], self.shape(b2)[1]])?;
         let prod = self.matmul2(a2, b2, false, false);
         let mut out_shape = Vec::new();
         if sa.len() == 2 {
@@ -55,14 +56,30 @@ impl Tape {
     }
 }
 
-pub(crate) fn matmul_value(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Tensor {
-    fn as2(t: &Tensor, transposed: bool) -> ArrayView2<'_, f64> {
-        let v = t.view().into_dimensionality::<Ix2>().unwrap_or_else(|e| unreachable!("invariant: 2-D operand: {e}"));
-        if transposed {
-            v.reversed_axes()
-        } else {
-            v
-        }
+fn as2(t: &Tensor, transposed: bool) -> ArrayView2<'_, f64> {
+    let v = t.view().into_dimensionality::<Ix2>().unwrap_or_else(|e| unreachable!("invariant: 2-D operand: {e}"));
+    if transposed {
+        v.reversed_axes()
+    } else {
+        v
     }
+}
+
+pub(crate) fn matmul_value(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Tensor {
     Tensor::from_array(as2(a, ta).dot(&as2(b, tb)).into_dyn())
+}
+
+/// The product written into `out`'s buffer, when it has the right shape.
+pub(crate) fn matmul_into(a: &Tensor, b: &Tensor, ta: bool, tb: bool, out: &mut Tensor) -> bool {
+    let (a, b) = (as2(a, ta), as2(b, tb));
+    match out {
+        Tensor::Array(o) if o.shape() == [a.nrows(), b.ncols()] => match o.view_mut().into_dimensionality::<Ix2>() {
+            Ok(mut o) => {
+                ndarray::linalg::general_mat_mul(1.0, &a, &b, 0.0, &mut o);
+                true
+            }
+            Err(_) => false,
+        },
+        _ => false,
+    }
 }

@@ -34,6 +34,18 @@ pub enum OpError {
     TooManyIndices { given: usize, ndim: usize },
     /// A reduction of an empty tensor that has no value (max of nothing).
     Empty,
+    /// A result with more than `tensor::MAX_ELEMENTS` entries.
+    TooLarge { elements: f64 },
+}
+
+/// Refuses results beyond `MAX_ELEMENTS` before they are allocated.
+pub(crate) fn check_size(shape: &[usize]) -> Result<(), OpError> {
+    let elements: f64 = shape.iter().map(|&d| d as f64).product();
+    if elements > crate::tensor::MAX_ELEMENTS {
+        Err(OpError::TooLarge { elements })
+    } else {
+        Ok(())
+    }
 }
 
 impl From<crate::tensor::ShapeMismatch> for OpError {

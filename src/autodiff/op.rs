@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::elementwise::{BinaryFn, CompareFn, UnaryFn};
 use super::shape::IndexSpec;
-use super::tape::{NodeId, Tape};
+use super::tape::{Node, NodeId, Tape};
 use super::OpError;
 use crate::tensor::Tensor;
 
@@ -120,9 +120,9 @@ impl Op {
     /// recorded and when a recorded tape is replayed at new param values.
     /// `shape` is the output shape for the ops that take one (reshape,
     /// broadcast, sum-to, scatter); others ignore it.
-    pub(crate) fn compute(&self, tape: &Tape, shape: &[usize]) -> Result<Tensor, OpError> {
+    pub(crate) fn compute(&self, nodes: &[Node], shape: &[usize]) -> Result<Tensor, OpError> {
         use super::{elementwise as ew, linalg, reduce, shape as sh};
-        let v = |id: &NodeId| tape.value(*id);
+        let v = |id: &NodeId| &nodes[id.index()].value;
         Ok(match self {
             Op::Const | Op::Leaf { .. } => unreachable!("invariant: sources are not computed"),
             Op::Unary(f, x) => v(x).map(|a| f.apply(a)),
@@ -144,6 +144,32 @@ impl Op {
             Op::IndexAdd { g, spec } => sh::index_add_value(v(g), spec, shape),
             Op::MatMul { a, b, ta, tb } => linalg::matmul_value(v(a), v(b), *ta, *tb),
         })
+    }
+
+    /// Recomputes this op into `out`, its previous value, reusing its
+    /// buffer; false when this op or shape has no in-place path (the caller
+    /// then uses `compute`). Replays of small tensors spend most of their
+    /// time allocating without this.
+    pub(crate) fn compute_into(&self, nodes: &[Node], out: &mut Tensor) -> bool {
+        let v = |id: &NodeId| &nodes[id.index()].value;
+        match self {
+            Op::Unary(f, x) => v(x).map_into(out, |a| f.apply(a)),
+            Op::Binary(f, a, b) => v(a).zip_into(v(b), out, |x, y| f.apply(x, y)),
+            Op::Compare(f, a, b) => v(a).zip_into(v(b), out, |x, y| f.apply(x, y)),
+            Op::Reshape(x) | Op::BroadcastTo(x) => v(x).copy_into(out),
+            Op::Sum { x, axis: None } => match out {
+                Tensor::Scalar(o) => {
+                    *o = match v(x) {
+                        Tensor::Scalar(a) => *a,
+                        Tensor::Array(a) => a.sum(),
+                    };
+                    true
+                }
+                Tensor::Array(_) => false,
+            },
+            Op::MatMul { a, b, ta, tb } => super::linalg::matmul_into(v(a), v(b), *ta, *tb, out),
+            _ => false,
+        }
     }
 
     /// What the operation is called in messages.

@@ -105,6 +105,7 @@ impl Tape {
         if self.shape(x) == shape {
             return Ok(x);
         }
+        super::check_size(shape)?;
         self.record(Op::BroadcastTo(x), shape)
     }
 

@@ -132,7 +132,7 @@ impl Tape {
     /// Computes `op` from its inputs and appends it (`shape`: see
     /// [`Op::compute`]).
     pub(crate) fn record(&mut self, op: Op, shape: &[usize]) -> Result<NodeId, super::OpError> {
-        let value = op.compute(self, shape)?;
+        let value = op.compute(&self.nodes, shape)?;
         Ok(self.push(op, value))
     }
 
@@ -146,13 +146,17 @@ impl Tape {
     /// interpreter, for a tape whose structure does not depend on values.
     pub fn replay(&mut self, len: usize, mut param_value: impl FnMut(usize) -> Tensor) {
         for i in 0..len.min(self.nodes.len()) {
-            let node = &self.nodes[i];
-            let value = match &node.op {
-                Op::Const => continue,
-                Op::Leaf { param } => param_value(*param),
-                op => op.compute(self, node.value.shape()).unwrap_or_else(|e| unreachable!("invariant: replayed shapes agree: {e:?}")),
-            };
-            self.nodes[i].value = value;
+            let (done, rest) = self.nodes.split_at_mut(i);
+            let node = &mut rest[0];
+            match &node.op {
+                Op::Const => {}
+                Op::Leaf { param } => node.value = param_value(*param),
+                op => {
+                    if !op.compute_into(done, &mut node.value) {
+                        node.value = op.compute(done, node.value.shape()).unwrap_or_else(|e| unreachable!("invariant: replayed shapes agree: {e:?}"));
+                    }
+                }
+            }
         }
     }
 

@@ -11,8 +11,7 @@ use crate::syntax::ast::ExprS;
 use crate::syntax::span::Span;
 use crate::tensor::shape_string;
 
-/// The largest tensor a script may create (2 GiB of f64).
-pub const MAX_ELEMENTS: f64 = 268_435_456.0;
+pub use crate::tensor::MAX_ELEMENTS;
 
 /// What was passed to `grad` (or `hessian`, `gradcheck`) in place of a param.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,6 +128,9 @@ pub enum EvalError {
     },
     /// Function calls (or formulas using formulas) nested beyond `limit`.
     RecursionTooDeep { span: Span, limit: usize },
+    /// Formulas referring to formulas more than `limit` deep (a top-level
+    /// loop that accumulates a param-dependent value many times).
+    FormulaTooDeep { span: Span, limit: usize },
     /// A file that could not be read or understood (`csv`).
     File {
         span: Span,
@@ -196,6 +198,7 @@ impl EvalError {
             EvalError::NoValue { .. } => "E0223",
             EvalError::StringAsValue { .. } => "E0224",
             EvalError::FunctionAsValue { .. } => "E0225",
+            EvalError::FormulaTooDeep { .. } => "E0226",
         }
     }
 
@@ -210,6 +213,74 @@ impl EvalError {
                 crate::optim::OPTIMIZERS.iter().copied(),
             )
             .map(String::from),
+        }
+    }
+
+    /// `minimize` inside a function or block (the evaluator and `check`
+    /// share these constructors so both say the same).
+    pub fn minimize_not_top_level(span: Span) -> EvalError {
+        EvalError::Misplaced {
+            span,
+            message: "`minimize` can only run at the top level of a script".into(),
+            help: Some("move it out of the function or block".into()),
+        }
+    }
+
+    /// `param` inside a function body.
+    pub fn param_not_top_level(span: Span) -> EvalError {
+        EvalError::Misplaced {
+            span,
+            message: "params can only be declared at the top level".into(),
+            help: Some("declare the param outside the function and read it inside".into()),
+        }
+    }
+
+    /// `NAME = ...` where no `let` NAME is in scope.
+    pub fn assign_to_undefined(span: Span, name: &str) -> EvalError {
+        EvalError::BadAssignment {
+            span,
+            name: name.into(),
+            reason: "no `let` of this name is in scope".into(),
+        }
+    }
+
+    /// `NAME = ...` where NAME is a param.
+    pub fn assign_to_param(span: Span, name: &str) -> EvalError {
+        EvalError::BadAssignment {
+            span,
+            name: name.into(),
+            reason: "this is a param; only optimizers change params".into(),
+        }
+    }
+
+    /// `NAME = ...` where NAME is a function.
+    pub fn assign_to_function(span: Span, name: &str) -> EvalError {
+        EvalError::BadAssignment {
+            span,
+            name: name.into(),
+            reason: "this is a function".into(),
+        }
+    }
+
+    /// `minimize` with no `steps=`; `span` is the optimizer's name.
+    pub fn missing_steps(span: Span, optimizer: &str) -> EvalError {
+        EvalError::OptimizerOption {
+            span,
+            message: "`minimize` needs a number of steps".into(),
+            help: Some(format!(
+                "add `steps=N`, e.g. `minimize with {optimizer} lr=0.01 steps=1000`"
+            )),
+        }
+    }
+
+    /// `dot(a, b)` with `a` and `b` of different shapes.
+    pub fn dot_mismatch(span: Span, lhs: (Span, Vec<usize>), rhs: (Span, Vec<usize>)) -> EvalError {
+        EvalError::ShapeMismatch {
+            op: "`dot`".into(),
+            span,
+            lhs,
+            rhs,
+            help: "`dot` needs two tensors of the same shape; for matrix products use `@`".into(),
         }
     }
 
@@ -511,6 +582,13 @@ impl EvalError {
                     None => d.with_help("add a message to say what went wrong: `assert cond, \"...\"`"),
                 }
             }
+            EvalError::FormulaTooDeep { span, limit } => Diagnostic::error(
+                code,
+                format!("formulas nested more than {limit} deep"),
+                *span,
+                "this formula refers to a chain of earlier ones",
+            )
+            .with_help("a top-level loop that updates a param-dependent `let` builds one formula per iteration; put the loop inside a `fn` and call it instead"),
             EvalError::RecursionTooDeep { span, limit } => Diagnostic::error(
                 code,
                 format!("calls nested more than {limit} deep"),
@@ -600,6 +678,88 @@ impl EvalError {
             )
             .with_help(format!("call it: `{name}(...)`")),
         }
+    }
+}
+
+/// An operation's failure as an error at the source spans: `span` is the
+/// operator or call, `operands` the two sides (or the tensor and the axis).
+pub(crate) fn op_error(
+    e: crate::autodiff::OpError,
+    op: &str,
+    span: Span,
+    operands: (Span, Span),
+) -> EvalError {
+    use crate::autodiff::OpError;
+    match e {
+        OpError::Broadcast { lhs, rhs } => EvalError::ShapeMismatch {
+            op: op.into(),
+            span,
+            help: broadcast_help(&lhs, &rhs),
+            lhs: (operands.0, lhs),
+            rhs: (operands.1, rhs),
+        },
+        OpError::MatMul { lhs, rhs } => EvalError::ShapeMismatch {
+            op: op.into(),
+            span,
+            help: matmul_help(&lhs, &rhs),
+            lhs: (operands.0, lhs),
+            rhs: (operands.1, rhs),
+        },
+        OpError::Axis { axis, ndim } => axis_error(axis, ndim, operands.1),
+        OpError::Reshape { from, to } => EvalError::BadArgument {
+            span,
+            message: format!(
+                "cannot reshape {} elements into shape {} ({} elements)",
+                from.iter().product::<usize>(),
+                shape_string(&to),
+                to.iter().product::<usize>()
+            ),
+            help: Some(format!(
+                "the number of elements must stay the same; the input has shape {}",
+                shape_string(&from)
+            )),
+        },
+        OpError::Concat { first, other, axis } => EvalError::ShapeMismatch {
+            op: op.into(),
+            span,
+            lhs: (operands.0, first),
+            rhs: (operands.1, other),
+            help: format!(
+                "joined tensors must have the same rank and agree on every axis except axis {axis}"
+            ),
+        },
+        OpError::IndexOutOfRange { index, len, axis } => EvalError::BadArgument {
+            span: operands.1,
+            message: format!("index {index} is out of range for axis {axis} of length {len}"),
+            help: None,
+        },
+        OpError::TooManyIndices { given, ndim } => EvalError::BadArgument {
+            span: operands.1,
+            message: format!("{given} indices for a tensor of rank {ndim}"),
+            help: None,
+        },
+        OpError::TooLarge { elements } => EvalError::TooLarge { span, elements },
+        OpError::Empty => EvalError::BadArgument {
+            span,
+            message: format!("{op} of an empty tensor has no value"),
+            help: Some("check the tensor's shape before reducing it".into()),
+        },
+    }
+}
+
+/// `axis=` outside a tensor of rank `ndim`; `span` is the axis.
+pub(crate) fn axis_error(axis: i64, ndim: usize, span: Span) -> EvalError {
+    EvalError::BadArgument {
+        span,
+        message: format!("axis {axis} is out of range for a tensor of rank {ndim}"),
+        help: Some(if ndim == 0 {
+            "a scalar has no axes; leave out `axis=`".into()
+        } else {
+            format!(
+                "the axes are 0 to {} (or -{ndim} to -1 from the end)",
+                ndim - 1
+            )
+        }),
     }
 }
 
@@ -718,7 +878,11 @@ fn mismatch_words(op: &str, lhs: &[usize], rhs: &[usize]) -> (String, String) {
     if op == "`@`" {
         let label = match (lhs.last(), rhs.first()) {
             (Some(k), Some(m)) if lhs.len() <= 2 && rhs.len() <= 2 => {
-                format!("{k} columns on the left, {m} rows on the right")
+                format!(
+                    "{} on the left, {} on the right",
+                    plural(*k, "column"),
+                    plural(*m, "row")
+                )
             }
             _ => "`@` needs 1-D or 2-D operands".to_string(),
         };
@@ -756,13 +920,10 @@ pub(crate) fn broadcast_help(lhs: &[usize], rhs: &[usize]) -> String {
         let (a, b) = (dim(lhs, i), dim(rhs, i));
         a != b && a != 1 && b != 1
     });
+    let rule = "shapes broadcast when, compared from the last axis, each pair of sizes is equal or one of them is 1";
     let why = match clash {
-        Some(i) => format!(
-            "aligned from the right, the sizes {} and {} meet on the same axis; each pair must be equal or contain a 1",
-            dim(lhs, i),
-            dim(rhs, i)
-        ),
-        None => "the sizes aligned from the right must be equal or 1".to_string(),
+        Some(i) => format!("{rule}; here {} meets {}", dim(lhs, i), dim(rhs, i)),
+        None => rule.to_string(),
     };
     let fix = if lhs.len() == 2 && rhs.len() == 2 && lhs[0] == rhs[1] && lhs[1] == rhs[0] {
         "; did you mean to transpose one of them with `.T`?".to_string()

@@ -4,11 +4,11 @@ use std::rc::Rc;
 
 use super::env::{Binding, Formula};
 use super::error::EvalError;
-use super::{Interp, MAX_CALL_DEPTH};
+use super::{Interp, MAX_CALL_DEPTH, MAX_NESTING};
 use crate::autodiff::{BinaryFn, CompareFn, IndexPart, NodeId, OpError, UnaryFn};
 use crate::syntax::ast::{BinOp, Block, Else, Expr, ExprS, FnBody, IndexItem, UnOp};
 use crate::syntax::span::Span;
-use crate::tensor::{shape_string, Tensor};
+use crate::tensor::Tensor;
 
 impl Interp {
     /// Evaluates an expression that must have a value.
@@ -163,7 +163,7 @@ impl Interp {
                 return Ok(id);
             }
         }
-        let id = self.nested_scope(f.captured.clone(), f.expr.span, |me| me.eval(&f.expr))?;
+        let id = self.nested_scope(f.captured.clone(), f.expr.span, false, |me| me.eval(&f.expr))?;
         f.cache.set(Some((epoch, id)));
         Ok(id)
     }
@@ -173,18 +173,24 @@ impl Interp {
         &mut self,
         locals: Vec<(String, Binding)>,
         span: Span,
+        call: bool,
         body: impl FnOnce(&mut Self) -> Result<T, EvalError>,
     ) -> Result<T, EvalError> {
-        if self.nested >= MAX_CALL_DEPTH {
-            return Err(EvalError::RecursionTooDeep {
-                span,
-                limit: MAX_CALL_DEPTH,
-            });
+        // Calls are limited to catch runaway recursion; formula chains (a
+        // top-level loop accumulating a param-dependent value) only by the
+        // stack they need.
+        if call && self.calls >= MAX_CALL_DEPTH {
+            return Err(EvalError::RecursionTooDeep { span, limit: MAX_CALL_DEPTH });
+        }
+        if self.nested >= MAX_NESTING {
+            return Err(EvalError::FormulaTooDeep { span, limit: MAX_NESTING });
         }
         self.nested += 1;
+        self.calls += usize::from(call);
         let old = self.scopes.push_barrier(locals);
         let result = body(self);
         self.scopes.pop_barrier(old);
+        self.calls -= usize::from(call);
         self.nested -= 1;
         result
     }
@@ -253,64 +259,7 @@ impl Interp {
         span: Span,
         operands: (Span, Span),
     ) -> EvalError {
-        match e {
-            OpError::Broadcast { lhs, rhs } => EvalError::ShapeMismatch {
-                op: op.into(),
-                span,
-                help: super::error::broadcast_help(&lhs, &rhs),
-                lhs: (operands.0, lhs),
-                rhs: (operands.1, rhs),
-            },
-            OpError::MatMul { lhs, rhs } => EvalError::ShapeMismatch {
-                op: op.into(),
-                span,
-                help: super::error::matmul_help(&lhs, &rhs),
-                lhs: (operands.0, lhs),
-                rhs: (operands.1, rhs),
-            },
-            OpError::Axis { axis, ndim } => EvalError::BadArgument {
-                span: operands.1,
-                message: format!("axis {axis} is out of range for a tensor of rank {ndim}"),
-                help: Some(if ndim == 0 {
-                    "a scalar has no axes".into()
-                } else {
-                    format!("use an axis from {} to {}", -(ndim as i64), ndim - 1)
-                }),
-            },
-            OpError::Reshape { from, to } => EvalError::BadArgument {
-                span,
-                message: format!(
-                    "cannot reshape {} ({} elements) to {} ({} elements)",
-                    shape_string(&from),
-                    from.iter().product::<usize>(),
-                    shape_string(&to),
-                    to.iter().product::<usize>()
-                ),
-                help: Some("the number of elements must stay the same".into()),
-            },
-            OpError::Concat { first, other, axis } => EvalError::ShapeMismatch {
-                op: op.into(),
-                span,
-                lhs: (operands.0, first),
-                rhs: (operands.1, other),
-                help: format!("the pieces must agree on every axis except axis {axis}"),
-            },
-            OpError::IndexOutOfRange { index, len, axis } => EvalError::BadArgument {
-                span: operands.1,
-                message: format!("index {index} is out of range for axis {axis} of length {len}"),
-                help: None,
-            },
-            OpError::TooManyIndices { given, ndim } => EvalError::BadArgument {
-                span: operands.1,
-                message: format!("{given} indices for a tensor of rank {ndim}"),
-                help: None,
-            },
-            OpError::Empty => EvalError::BadArgument {
-                span,
-                message: "this reduction has no value for an empty tensor".into(),
-                help: None,
-            },
-        }
+        super::error::op_error(e, op, span, operands)
     }
 
     fn tensor_literal(&mut self, items: &[ExprS], span: Span) -> Result<NodeId, EvalError> {
@@ -433,7 +382,7 @@ impl Interp {
             locals.push((p.node.clone(), Binding::Node(id)));
         }
         let body = def.body.clone();
-        self.nested_scope(locals, span, |me| match &*body {
+        self.nested_scope(locals, span, true, |me| match &*body {
             FnBody::Expr(e) => me.eval(e),
             FnBody::Block(b) => match me.exec_block_stmts(b)? {
                 Some(id) => Ok(id),

@@ -100,8 +100,9 @@ impl Interp {
                 help: Some("declare what should be optimized with `param NAME = ...` and use it in the loss".into()),
             });
         }
+        let used_elsewhere = self.params_of_other_losses(loss_name);
         let unused: Vec<Diagnostic> = (0..self.params.len())
-            .filter(|i| !params.contains(i))
+            .filter(|i| !params.contains(i) && !used_elsewhere.contains(i))
             .map(|i| {
                 let p = &self.params[i];
                 Diagnostic::warning("W0001", format!("the param `{}` does not affect the loss", p.name), p.span, "declared here")
@@ -161,7 +162,9 @@ impl Interp {
                 }))
             }
         };
-        let last = obj.eval_loss(&x).map_err(|_| {
+        // In the minimized objective's units (negated when maximizing), as
+        // `initial` is.
+        let last = sign * obj.eval_loss(&x).map_err(|_| {
             obj.error.take().unwrap_or_else(|| EvalError::Misplaced {
                 span,
                 message: "the optimization was interrupted".into(),
@@ -184,7 +187,7 @@ impl Interp {
             line += &format!(" (stopped early: {why})");
         }
         self.emit(&line);
-        if sign * last > sign * initial {
+        if last > initial {
             let (verb_past, way) = if maximize { ("fell", "lower") } else { ("rose", "higher") };
             self.warn(
                 Diagnostic::warning("W0003", format!("the loss {verb_past} during this {}", if maximize { "maximize" } else { "minimize" }), span, format!("it ended {way} than it began"))
@@ -238,8 +241,15 @@ impl Interp {
         let mut own = Vec::new();
         let mut spans = Vec::new();
         let valid = optim::option_names(opt_name).unwrap_or(&[]);
-        for o in opts {
+        for (k, o) in opts.iter().enumerate() {
             let name = o.name.node.as_str();
+            if let Some(first) = opts[..k].iter().find(|p| p.name.node == name) {
+                return Err(EvalError::OptimizerOption {
+                    span: o.name.span,
+                    message: format!("the option `{name}` is given twice"),
+                    help: Some(format!("keep one of the two (the first is at byte {})", first.name.span.start)),
+                });
+            }
             if !DRIVER_OPTIONS.contains(&name) && !valid.contains(&name) {
                 let all: Vec<&str> = valid.iter().copied().chain(DRIVER_OPTIONS).collect();
                 return Err(self.unknown_option(name, o.name.span, &format!("`{opt_name}`"), &all));
@@ -269,7 +279,10 @@ impl Interp {
             };
             match name {
                 "steps" => steps = Some(self.eval_count(&o.value, "`steps`")?),
-                "every" => settings.every = Some(self.eval_count(&o.value, "`every`")?.max(1)),
+                "every" => match self.eval_count(&o.value, "`every`")? {
+                    0 => return Err(EvalError::OptimizerOption { span: o.value.span, message: "`every` must be at least 1".into(), help: Some("`every=100` prints a progress line every 100 steps".into()) }),
+                    n => settings.every = Some(n),
+                },
                 "target" => settings.target = Some(v),
                 "tol" => settings.tol = Some(v),
                 _ => {
@@ -286,6 +299,22 @@ impl Interp {
             )),
         })?;
         Ok((settings, OwnOptions { values: own, spans }))
+    }
+
+    /// The params that the losses other than `name` depend on (so W0001
+    /// does not flag a param that belongs to another loss).
+    fn params_of_other_losses(&mut self, name: &str) -> Vec<usize> {
+        let others: Vec<Binding> = self.losses.iter().filter(|l| *l != name).filter_map(|l| self.scopes.lookup(l).cloned()).collect();
+        // Looking must not change what the script draws later.
+        let rng = self.rng.clone();
+        let mut used = Vec::new();
+        for b in others {
+            if let Ok(root) = self.eval_binding(&b, Span::default()) {
+                used.extend(self.tape.params_reached(root));
+            }
+        }
+        self.rng = rng;
+        used
     }
 
     pub(crate) fn eval_binding(&mut self, b: &Binding, span: Span) -> Result<NodeId, EvalError> {
@@ -391,7 +420,7 @@ fn run(
         }
         let status = opt.step(x, loss, grad, obj)?;
         for ((v, &l), &h) in x.iter_mut().zip(lo).zip(hi) {
-            *v = v.clamp(l, h);
+            *v = v.max(l).min(h);
         }
         steps_run += 1;
         match status {

@@ -24,6 +24,10 @@ pub use error::EvalError;
 
 /// How deep user functions may recurse before an error.
 pub const MAX_CALL_DEPTH: usize = 400;
+/// How deep formulas and calls may nest in all (a formula built by a
+/// top-level loop refers to the one before it); sized to the interpreter
+/// thread's stack.
+pub const MAX_NESTING: usize = 20_000;
 
 pub struct Interp {
     pub(crate) tape: Tape,
@@ -34,6 +38,8 @@ pub struct Interp {
     /// Non-zero while evaluating a function body or a formula: `let`s there
     /// are plain tape values, not formulas.
     nested: usize,
+    /// User function calls in progress (a subset of `nested`).
+    calls: usize,
     /// Directory that relative paths (csv) are resolved against.
     base_dir: std::path::PathBuf,
     /// Names of the defined losses (the unnamed one is `loss`).
@@ -59,6 +65,7 @@ impl Interp {
             rng: Rng::new(seed),
             out,
             nested: 0,
+            calls: 0,
             base_dir: std::path::PathBuf::from("."),
             losses: Vec::new(),
             record: None,
@@ -112,6 +119,7 @@ impl Interp {
         if result.is_err() {
             self.scopes.reset_locals();
             self.nested = 0;
+            self.calls = 0;
         }
         self.out.flush().ok();
         result
@@ -308,6 +316,24 @@ impl Interp {
                         rhs: (bounds_span, m.rhs),
                         help: "give scalar bounds or bounds of the param's shape".into(),
                     })?;
+                let fits = |t: &Tensor| t.broadcast_to(value.shape()).is_ok();
+                if !fits(&l) || !fits(&h) {
+                    let bad = if fits(&l) { (hi.span, h.shape().to_vec()) } else { (lo.span, l.shape().to_vec()) };
+                    return Err(EvalError::ShapeMismatch {
+                        op: "param bounds".into(),
+                        span: bounds_span,
+                        lhs: (init.span, value.shape().to_vec()),
+                        rhs: bad,
+                        help: "each bound must be a scalar or broadcast to the param's shape".into(),
+                    });
+                }
+                if l.zip(&h, |a, b| if a <= b { 0.0 } else { 1.0 }).map_or(true, |t| t.iter().any(|v| v != 0.0)) {
+                    return Err(EvalError::BadArgument {
+                        span: bounds_span,
+                        message: "the lower bound is above the upper bound (or not a number)".into(),
+                        help: Some("write the bounds as `in [lo, hi]` with lo <= hi".into()),
+                    });
+                }
                 if inside.iter().any(|v| v == 0.0) {
                     return Err(EvalError::ParamOutOfBounds {
                         span: init.span,

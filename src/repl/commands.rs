@@ -34,7 +34,8 @@ A short tour (type the lines after gl>):
   gl> x                          # moved towards 1
   gl> :vars
 An expression shows its value; end it with ; to hide it. Re-declaring a
-param or fn replaces it. Examples to :load are in examples/.
+param or fn replaces it. The scripts in gradlang's examples/ are good to
+:load and explore.
 ";
 
 const KEYS: &str = "\

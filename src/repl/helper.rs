@@ -285,11 +285,10 @@ impl ConditionalEventHandler for Dedent {
         let before = &ctx.line()[..ctx.pos()];
         let row = &before[before.rfind('\n')? + 1..];
         let blank = row.len() >= MARGIN.len() + INDENT.len() && row.bytes().all(|b| b == b' ');
+        // Rewrites the row: rustyline resets a movement's repeat count.
         blank.then(|| {
-            Cmd::Replace(
-                Movement::BackwardChar(INDENT.len() as RepeatCount),
-                Some(closer.to_string()),
-            )
+            let row = format!("{}{closer}", &row[INDENT.len()..]);
+            Cmd::Replace(Movement::BeginningOfLine, Some(row))
         })
     }
 }

@@ -53,6 +53,9 @@ extern "C" fn on_sigint(_signal: std::os::raw::c_int) {
     if unanswered {
         sys::die(b"\ngradlang: interrupted twice, quitting\n");
     }
+    // The terminal has echoed `^C`; what the statement prints next goes
+    // below it.
+    sys::write_stderr(b"\n");
 }
 
 #[cfg(unix)]
@@ -77,11 +80,18 @@ mod sys {
         }
     }
 
-    /// Ends the process the way an unhandled Ctrl-C would, after `message`.
-    pub fn die(message: &[u8]) {
-        // SAFETY: write, signal and raise are async-signal-safe.
+    pub fn write_stderr(message: &[u8]) {
+        // SAFETY: write is async-signal-safe; a failed write is harmless.
         unsafe {
             write(2, message.as_ptr().cast(), message.len());
+        }
+    }
+
+    /// Ends the process the way an unhandled Ctrl-C would, after `message`.
+    pub fn die(message: &[u8]) {
+        write_stderr(message);
+        // SAFETY: signal and raise are async-signal-safe.
+        unsafe {
             signal(SIGINT, SIG_DFL);
             raise(SIGINT);
         }
@@ -91,5 +101,6 @@ mod sys {
 #[cfg(not(unix))]
 mod sys {
     pub fn install(_handler: extern "C" fn(std::os::raw::c_int)) {}
+    pub fn write_stderr(_message: &[u8]) {}
     pub fn die(_message: &[u8]) {}
 }

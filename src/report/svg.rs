@@ -202,8 +202,10 @@ impl YAxis {
             if dhi <= dlo {
                 dhi = dlo + 1.0;
             }
-            // A tick every `k` decades keeps the labels to about 8.
+            // A tick every `k` decades keeps the labels to about 8; the top
+            // moves up to the next tick so both ends are labelled.
             let k = ((dhi - dlo) / 8.0).ceil().max(1.0);
+            dhi = dlo + ((dhi - dlo) / k).ceil() * k;
             let ticks = (0..)
                 .map(|i| dlo + i as f64 * k)
                 .take_while(|&d| d <= dhi)

@@ -114,6 +114,22 @@ impl SyntaxError {
     pub fn to_diagnostic(&self) -> Diagnostic {
         let code = self.code();
         match self {
+            SyntaxError::InvalidCharacter { span, text } if text.chars().any(|c| c.is_control()) => {
+                // Shown by code: the characters themselves are invisible.
+                let codes: Vec<String> = text.chars().map(|c| format!("U+{:04X}", c as u32)).collect();
+                let what = match (codes.len(), text.chars().all(|c| c.is_control())) {
+                    (1, _) => "control character",
+                    (_, true) => "control characters",
+                    _ => "characters",
+                };
+                let help = if text.contains('\0') {
+                    "remove it; gradlang scripts are UTF-8 text, and a NUL byte usually means the file is binary or saved as UTF-16"
+                } else {
+                    "remove it; control characters have no meaning in a script"
+                };
+                Diagnostic::error(code, format!("invalid {what} {}", codes.join(" ")), *span, "not part of any token")
+                    .with_help(help)
+            }
             SyntaxError::InvalidCharacter { span, text } => {
                 let plural = if text.chars().count() > 1 { "characters" } else { "character" };
                 let d = Diagnostic::error(code, format!("invalid {plural} `{text}`"), *span, "not part of any token");

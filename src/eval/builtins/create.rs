@@ -67,11 +67,18 @@ pub(super) fn full(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
 }
 
 pub(super) fn eye(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
-    let n = dims(m, c, 0)?[0];
+    // `eye([])` or `eye([2, 3])` give no single size.
+    let &[n] = dims(m, c, 0)?.as_slice() else {
+        return Err(EvalError::BadArgument {
+            span: c.span(0),
+            message: "`eye` takes one size".into(),
+            help: Some("e.g. `eye(3)` for the 3 x 3 identity".into()),
+        });
+    };
     if (n as f64) * (n as f64) > MAX_ELEMENTS {
         return Err(EvalError::TooLarge {
             span: c.span,
-            elements: (n * n) as f64,
+            elements: (n as f64) * (n as f64),
         });
     }
     let data = (0..n * n)

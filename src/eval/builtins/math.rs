@@ -162,13 +162,11 @@ pub(super) fn dot(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let (a, b) = (c.node(0)?, c.node(1)?);
     let (sa, sb) = (m.tape.shape(a).to_vec(), m.tape.shape(b).to_vec());
     if sa != sb {
-        return Err(EvalError::ShapeMismatch {
-            op: "`dot`".into(),
-            span: c.span,
-            lhs: (c.span(0), sa),
-            rhs: (c.span(1), sb),
-            help: "`dot` needs two tensors of the same shape; for matrix products use `@`".into(),
-        });
+        return Err(EvalError::dot_mismatch(
+            c.span,
+            (c.span(0), sa),
+            (c.span(1), sb),
+        ));
     }
     let p = m.tape.mul(a, b);
     Ok(m.tape.sum(p, None))

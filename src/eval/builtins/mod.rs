@@ -110,11 +110,7 @@ impl Call {
 }
 
 fn not_a_value(span: Span) -> EvalError {
-    EvalError::Misplaced {
-        span,
-        message: "a string cannot be used as a value".into(),
-        help: None,
-    }
+    EvalError::StringAsValue { span }
 }
 
 impl Builtin {
@@ -138,6 +134,11 @@ impl Builtin {
 
 pub fn lookup(name: &str) -> Option<&'static Builtin> {
     TABLE.iter().find(|b| b.name == name)
+}
+
+/// The calls that take a param by name: `grad`, `hessian`, `gradcheck`.
+pub fn calculus_names() -> &'static [&'static str] {
+    &super::calculus::NAMES
 }
 
 /// Whether `name` is a builtin or a calculus form (`grad`, ...).
