@@ -21,9 +21,9 @@ mod common;
 
 use std::cell::RefCell;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{bench_mode, fmt_secs, max_abs_diff, median, met, Problem};
+use common::{bench_mode, fmt_secs, max_abs_diff, median, met, Problem, Stopwatch};
 use criterion::{Criterion, SamplingMode, Throughput};
 
 /// One benchmark group: a problem, its step count and the figures.
@@ -136,11 +136,11 @@ fn bench_case(c: &mut Criterion, case: &Case) -> Outcome {
     drop(interp);
     group.bench_function("baseline", |b| {
         b.iter_custom(|iters| {
-            let start = Instant::now();
+            let watch = Stopwatch::start();
             for _ in 0..iters {
                 black_box(base.run(black_box(steps)));
             }
-            let total = start.elapsed();
+            let total = watch.elapsed();
             bl.push(total.as_secs_f64() / (iters * steps) as f64);
             total
         })
@@ -178,9 +178,9 @@ fn fixed_costs(case: &Case, base: &common::Baseline) -> (f64, f64) {
         .collect();
     let baseline: Vec<f64> = (0..reps)
         .map(|_| {
-            let start = Instant::now();
+            let watch = Stopwatch::start();
             black_box(base.run(black_box(0)));
-            start.elapsed().as_secs_f64()
+            watch.elapsed().as_secs_f64()
         })
         .collect();
     (median(&gradlang), median(&baseline))
@@ -211,7 +211,10 @@ fn summary(cases: &[Case], outcomes: &[Outcome]) {
     if !bench_mode() {
         println!("\n(test mode: one iteration per case, a smoke test, not a measurement)");
     }
-    println!("\n== gradlang vs hand-written Rust baseline (median, per NAdam step) ==");
+    println!(
+        "\n== gradlang vs hand-written Rust baseline (median {}, per NAdam step) ==",
+        common::clock_name()
+    );
     println!(
         "{:<13} {:>6} {:>11} {:>11} {:>11} {:>8} {:>11} {:>11} {:>11} {:>11} {:>9}",
         "case",

@@ -77,14 +77,7 @@ impl Diagnostic {
 /// Renders `diag` against `src` (named `path` in the header) with ariadne:
 /// byte-indexed spans, labels in source order, colour only when asked.
 pub fn render(diag: &Diagnostic, path: &str, src: &str, color: bool) -> String {
-    use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
-    let (shown, moved) = visible_controls(src);
-    let src = shown.as_ref();
-    let clip = |s: Span| {
-        let (start, end) = (moved(s.start), moved(s.end));
-        let end = end.min(src.len());
-        start.min(end)..end
-    };
+    use ariadne::{Color, Config, IndexType, Label, Report, ReportKind};
     let kind = match diag.severity {
         Severity::Error => ReportKind::Error,
         Severity::Warning => ReportKind::Warning,
@@ -93,71 +86,121 @@ pub fn render(diag: &Diagnostic, path: &str, src: &str, color: bool) -> String {
         Severity::Error => (Color::Red, Color::Blue),
         Severity::Warning => (Color::Yellow, Color::Blue),
     };
-    let mut labels: Vec<(Span, &str, bool)> = vec![(diag.primary.0, diag.primary.1.as_str(), true)];
+    let mut labels: Vec<(Span, &str, bool)> =
+        vec![(diag.primary.0, diag.primary.1.as_str(), true)];
     labels.extend(diag.secondary.iter().map(|(s, l)| (*s, l.as_str(), false)));
     labels.sort_by_key(|(s, _, _)| (s.start, s.end));
-    let mut report = Report::build(kind, (path, clip(diag.primary.0)))
-        .with_code(diag.code)
-        .with_message(&diag.title)
-        .with_config(
-            Config::default()
-                .with_color(color)
-                .with_index_type(IndexType::Byte),
-        );
-    for (order, (span, text, primary)) in labels.into_iter().enumerate() {
-        let label = Label::new((path, clip(span)))
-            .with_message(text)
-            .with_order(order as i32);
-        report = report.with_label(if color {
-            label.with_color(if primary {
-                primary_color
+    PREPARED.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let shown: &Prepared = match cell.take() {
+            Some(p) if p.original == src => cell.insert(p),
+            _ => cell.insert(Prepared::new(src)),
+        };
+        let mut report = Report::build(kind, (path, shown.clip(diag.primary.0)))
+            .with_code(diag.code)
+            .with_message(&diag.title)
+            .with_config(
+                Config::default()
+                    .with_color(color)
+                    .with_index_type(IndexType::Byte),
+            );
+        for (order, (span, text, primary)) in labels.into_iter().enumerate() {
+            let label = Label::new((path, shown.clip(span)))
+                .with_message(text)
+                .with_order(order as i32);
+            report = report.with_label(if color {
+                label.with_color(if primary {
+                    primary_color
+                } else {
+                    secondary_color
+                })
             } else {
-                secondary_color
-            })
-        } else {
-            label
-        });
-    }
-    for note in &diag.notes {
-        report = report.with_note(note);
-    }
-    if let Some(help) = &diag.help {
-        report = report.with_help(help);
-    }
-    let mut out = Vec::new();
-    // Writing into a Vec cannot fail.
-    let _ = report.finish().write((path, Source::from(src)), &mut out);
-    String::from_utf8_lossy(&out).into_owned()
+                label
+            });
+        }
+        for note in &diag.notes {
+            report = report.with_note(note);
+        }
+        if let Some(help) = &diag.help {
+            report = report.with_help(help);
+        }
+        let mut out = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = report.finish().write((path, &shown.source), &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    })
 }
 
-/// The source as it is shown: control characters other than tab, line feed
-/// and carriage return become their Unicode "control pictures" (NUL shows
-/// as `␀`), so they can neither garble the terminal nor start a new line
-/// the user's editor does not show. Also returns how byte offsets move: each
-/// picture is 3 bytes where the control character was 1.
-fn visible_controls(src: &str) -> (std::borrow::Cow<'_, str>, impl Fn(usize) -> usize) {
-    let hidden = |c: char| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r');
-    let positions: Vec<usize> = src
-        .char_indices()
-        .filter(|&(_, c)| hidden(c))
-        .map(|(i, _)| i)
-        .collect();
-    let shown = if positions.is_empty() {
-        std::borrow::Cow::Borrowed(src)
-    } else {
-        std::borrow::Cow::Owned(src.chars().map(|c| if hidden(c) { control_picture(c) } else { c }).collect())
-    };
-    let moved = move |offset: usize| offset + 2 * positions.partition_point(|&p| p < offset);
-    (shown, moved)
+thread_local! {
+    /// The last source rendered against, prepared: a script with thousands
+    /// of diagnostics is indexed once, not once per diagnostic.
+    static PREPARED: std::cell::RefCell<Option<Prepared>> =
+        const { std::cell::RefCell::new(None) };
 }
 
-/// The visible stand-in for an ASCII control character: U+2400 + code, and
-/// U+2421 for DEL.
-pub fn control_picture(c: char) -> char {
+/// A source as it is shown. Characters that would garble the terminal, or
+/// break a line where neither the lexer nor an editor does (control
+/// characters but tab and line feed, a carriage return not before a line
+/// feed, U+0085, U+2028, U+2029), are replaced by visible stand-ins (NUL
+/// shows as `␀`), and spans are moved to match.
+struct Prepared {
+    original: String,
+    source: ariadne::Source<String>,
+    /// (byte offset in the original, bytes gained up to and including the
+    /// replaced character there), in order.
+    moves: Vec<(usize, usize)>,
+}
+
+impl Prepared {
+    fn new(src: &str) -> Prepared {
+        let mut shown = String::with_capacity(src.len());
+        let mut moves = Vec::new();
+        let mut gained = 0;
+        let mut chars = src.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let hidden = match c {
+                '\t' | '\n' => false,
+                '\r' => chars.peek().is_none_or(|&(_, next)| next != '\n'),
+                c => c.is_control() || c == '\u{2028}' || c == '\u{2029}',
+            };
+            if !hidden {
+                shown.push(c);
+                continue;
+            }
+            let picture = visible(c);
+            shown.push(picture);
+            gained += picture.len_utf8().saturating_sub(c.len_utf8());
+            moves.push((i, gained));
+        }
+        Prepared {
+            original: src.to_string(),
+            source: ariadne::Source::from(shown),
+            moves,
+        }
+    }
+
+    /// `span` moved into the shown text, within its bounds.
+    fn clip(&self, span: Span) -> std::ops::Range<usize> {
+        let moved = |offset: usize| {
+            // Characters replaced before `offset` shift it by what they gained.
+            let k = self.moves.partition_point(|&(p, _)| p < offset);
+            offset + if k == 0 { 0 } else { self.moves[k - 1].1 }
+        };
+        let len = self.source.text().len();
+        let end = moved(span.end).min(len);
+        moved(span.start).min(end)..end
+    }
+}
+
+/// The visible stand-in for a character that [`render`] does not show
+/// as is: its Unicode control picture (U+2400 + code, `␡` for DEL), `␤`
+/// for a line separator, U+FFFD for any other control character.
+pub fn visible(c: char) -> char {
     match c {
         '\u{7f}' => '\u{2421}',
         c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
-        c => c,
+        '\u{85}' | '\u{2028}' | '\u{2029}' => '\u{2424}',
+        _ => '\u{FFFD}',
     }
 }
 
@@ -183,20 +226,28 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over chars.
+/// Edit distance over chars counting a swap of two neighbours as one edit
+/// (optimal string alignment), so `setps` is next to `steps`.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // Three rows of the DP table: i-2, i-1 and i.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut row = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        row[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j - 1] + cost).min(prev[j] + 1).min(row[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d;
         }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut row);
     }
-    row[b.len()]
+    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -211,5 +262,8 @@ mod tests {
         );
         assert_eq!(did_you_mean("xyz", ["nadam", "adam"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("setps", "steps"), 1);
+        assert_eq!(did_you_mean("setps", ["eps", "steps"]), Some("steps"));
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 }

@@ -130,18 +130,26 @@ impl Run {
         self.last = (step, now);
 
         let elapsed = now.duration_since(self.started);
-        if self.bar.is_none() && elapsed >= show_after {
-            let style = ProgressStyle::with_template(TEMPLATE)
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> ");
-            let bar = indicatif::ProgressBar::with_draw_target(Some(self.steps), target())
-                .with_style(style)
-                .with_prefix(self.optimizer.clone());
-            self.bar = Some(bar);
-        }
-        if let Some(bar) = &self.bar {
-            bar.set_position(step);
-            bar.set_message(status(step, self.steps, loss, elapsed));
+        let message = status(step, self.steps, loss, elapsed);
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(step);
+                bar.set_message(message);
+            }
+            None if elapsed >= show_after => {
+                let style = ProgressStyle::with_template(TEMPLATE)
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+                // Built whole before its first frame, so no frame is partial.
+                let bar = indicatif::ProgressBar::with_draw_target(Some(self.steps), target())
+                    .with_style(style)
+                    .with_prefix(self.optimizer.clone())
+                    .with_position(step)
+                    .with_message(message);
+                bar.tick();
+                self.bar = Some(bar);
+            }
+            None => {}
         }
     }
 }

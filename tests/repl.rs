@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use rexpect::process::wait::WaitStatus;
+use rexpect::process::WaitStatus;
 use rexpect::session::{spawn_with_options, Options, PtySession};
 
 const TIMEOUT_MS: u64 = 10_000;

@@ -179,9 +179,25 @@ fn json_keys_come_in_schema_and_declaration_order() {
         text.find(&format!("\"{key}\":"))
             .unwrap_or_else(|| panic!("no {key} in {text}"))
     };
-    let order = ["version", "ok", "prints", "minimizes", "params", "zeta", "alpha"];
+    let order = [
+        "version",
+        "ok",
+        "prints",
+        "minimizes",
+        "params",
+        "zeta",
+        "alpha",
+    ];
     assert!(order.windows(2).all(|k| at(k[0]) < at(k[1])), "{text}");
-    let run = ["optimizer", "loss", "maximize", "options", "steps", "stop", "message"];
+    let run = [
+        "optimizer",
+        "loss",
+        "maximize",
+        "options",
+        "steps",
+        "stop",
+        "message",
+    ];
     assert!(run.windows(2).all(|k| at(k[0]) < at(k[1])), "{text}");
 }
 
@@ -199,7 +215,10 @@ fn json_of_a_failed_script_has_ok_false_and_what_ran() {
     assert_eq!(out.status.code(), Some(1));
     let doc = parse(&out);
     assert_eq!(doc["ok"], false);
-    assert_eq!(doc["prints"], serde_json::json!([[{"shape": [], "value": 3.0}]]));
+    assert_eq!(
+        doc["prints"],
+        serde_json::json!([[{"shape": [], "value": 3.0}]])
+    );
     let runs = doc["minimizes"].as_array().unwrap();
     assert_eq!(runs.len(), 1);
     check_run(&runs[0]);
@@ -254,7 +273,11 @@ fn maximize_climbs_with_every_optimizer() {
         check_run(run);
         assert_eq!(run["maximize"], true);
         assert_eq!(run["loss"], "height");
-        assert_eq!(num(&run["initial_loss"]), -8.0, "{opt}: the value, not its negation");
+        assert_eq!(
+            num(&run["initial_loss"]),
+            -8.0,
+            "{opt}: the value, not its negation"
+        );
         assert!(
             close(num(&run["final_loss"]), 1.0, 1e-9),
             "{opt}: final value {}",
@@ -279,7 +302,13 @@ fn target_stops_at_the_first_step_that_reaches_it() {
             check_run(run);
             assert_eq!(run["stop"], "target", "{opt} {verb}: {run}");
             let history = nums(&run["history"]);
-            let reached = |v: f64| if verb == "minimize" { v <= target } else { v >= target };
+            let reached = |v: f64| {
+                if verb == "minimize" {
+                    v <= target
+                } else {
+                    v >= target
+                }
+            };
             assert!(reached(history[history.len() - 1]), "{opt} {verb}");
             assert!(
                 history[..history.len() - 1].iter().all(|&v| !reached(v)),
@@ -415,7 +444,11 @@ fn svg_tags(svg: &str) -> Vec<(String, String)> {
         let self_closing = tag.ends_with('/');
         let tag = tag.trim_end_matches('/');
         let (name, attrs) = tag.split_once(' ').unwrap_or((tag, ""));
-        assert_eq!(attrs.matches('"').count() % 2, 0, "unbalanced quotes in <{tag}>");
+        assert_eq!(
+            attrs.matches('"').count() % 2,
+            0,
+            "unbalanced quotes in <{tag}>"
+        );
         let names: Vec<&str> = attrs
             .split('"')
             .step_by(2)
@@ -453,7 +486,10 @@ fn check_text(text: &str) {
 
 fn attr<'a>(attrs: &'a str, name: &str) -> &'a str {
     let key = format!("{name}=\"");
-    let start = attrs.find(&key).unwrap_or_else(|| panic!("no {name} in {attrs}")) + key.len();
+    let start = attrs
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in {attrs}"))
+        + key.len();
     let len = attrs[start..].find('"').expect("a closing quote");
     &attrs[start..start + len]
 }
@@ -471,8 +507,15 @@ fn plot_draws_one_polyline_per_minimize_with_its_points() {
                   print x\n";
     let plain = gradlang(&[], script);
     let out = gradlang(&["--plot", path.to_str().unwrap()], script);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(out.stdout, plain.stdout, "--plot leaves the text output alone");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        out.stdout, plain.stdout,
+        "--plot leaves the text output alone"
+    );
     let svg = std::fs::read_to_string(&path).expect("the plot was written");
     let tags = svg_tags(&svg);
 
@@ -505,14 +548,21 @@ fn plot_draws_one_polyline_per_minimize_with_its_points() {
         attr(&tags[0].1, "height").parse().unwrap(),
     );
     for (x, y) in points.iter().flatten() {
-        assert!((0.0..=w).contains(x) && (0.0..=h).contains(y), "({x}, {y}) off the canvas");
+        assert!(
+            (0.0..=w).contains(x) && (0.0..=h).contains(y),
+            "({x}, {y}) off the canvas"
+        );
     }
     // Steps run left to right; both runs start at step 0, on the same x.
     assert!(points[0].windows(2).all(|p| p[0].0 < p[1].0));
     assert_eq!(points[0][0].0, points[1][0].0);
     // The falling losses span decades, but one value is negative: linear.
     assert!(!svg.contains("log scale"));
-    for entry in ["1. sgd, minimize loss: 30 steps", "2. adam, minimize loss: 5000 steps", "3. newton, minimize fit: 0 steps"] {
+    for entry in [
+        "1. sgd, minimize loss: 30 steps",
+        "2. adam, minimize loss: 5000 steps",
+        "3. newton, minimize fit: 0 steps",
+    ] {
         assert!(svg.contains(entry), "legend entry {entry:?}");
     }
     let _ = std::fs::remove_file(&path);
@@ -595,7 +645,10 @@ fn the_progress_bar_shows_on_a_terminal_and_clears_itself() {
         )
     });
     let bar = output.rfind("steps/s").expect("the bar showed up");
-    assert!(output.contains("sgd [") && output.contains(" loss "), "{output:?}");
+    assert!(
+        output.contains("sgd [") && output.contains(" loss "),
+        "{output:?}"
+    );
     let summary = output.find("sgd: ").expect("the summary line");
     // The bar erases its line before the summary is written.
     assert!(output[bar..summary].contains("\x1b[2K"), "{output:?}");
@@ -606,7 +659,7 @@ fn the_progress_bar_is_cleared_before_an_error_is_reported() {
     // log(x) runs x down to 0 in x^2 / (2 lr) steps, then turns NaN.
     let output = run_until_the_bar_shows("nonfinite.gl", |n| {
         format!(
-            "param x = 1.5\nloss = log(x)\nminimize with sgd lr={} steps=1e12\n",
+            "param x = 1\nloss = log(x)\nminimize with sgd lr={} steps=1e12\n",
             1e-7 / n as f64
         )
     });

@@ -258,6 +258,11 @@ impl BinaryFn {
 
 /// d(a^b)/da = b * a^(b-1), and 0 where b == 0 (torch special-cases it).
 fn pow_base_grad(tape: &mut Tape, a: NodeId, b: NodeId, g: NodeId) -> NodeId {
+    // The commonest case, a constant square: 2 a, in one pass.
+    if !tape.requires_grad(b) && *tape.value(b) == Tensor::Scalar(2.0) {
+        let two_a = tape.scale(a, 2.0);
+        return tape.mul(g, two_a);
+    }
     let one = tape.scalar(1.0);
     let b_minus_1 = tape.sub(b, one);
     let a_pow = tape.binary_unchecked(BinaryFn::Pow, a, b_minus_1);

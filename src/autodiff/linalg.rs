@@ -66,7 +66,35 @@ fn as2(t: &Tensor, transposed: bool) -> ArrayView2<'_, f64> {
 }
 
 pub(crate) fn matmul_value(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Tensor {
-    Tensor::from_array(as2(a, ta).dot(&as2(b, tb)).into_dyn())
+    let (a, b) = (as2(a, ta), as2(b, tb));
+    let mut out = ndarray::Array2::zeros((a.nrows(), b.ncols()));
+    product_into(&a, &b, &mut out.view_mut());
+    Tensor::from_array(out.into_dyn())
+}
+
+/// `out = a @ b`. A product with one column (a model's predictions `X @ w`,
+/// or the gradient `X.T @ g`) is a matrix-vector product: computed
+/// directly it avoids the packing a general matrix product pays for, which
+/// dominates for tall, thin operands.
+fn product_into(a: &ArrayView2<'_, f64>, b: &ArrayView2<'_, f64>, out: &mut ndarray::ArrayViewMut2<'_, f64>) {
+    if b.ncols() == 1 {
+        let x = b.column(0);
+        let mut o = out.column_mut(0);
+        if a.strides()[0] == 1 && a.nrows() > 1 {
+            // Columns of `a` are contiguous (a transposed tall matrix, as in
+            // `X.T @ g`): one pass, adding each column scaled by its weight.
+            o.fill(0.0);
+            for (col, &w) in a.columns().into_iter().zip(x.iter()) {
+                o.zip_mut_with(&col, |acc, &v| *acc += v * w);
+            }
+        } else {
+            for (dst, row) in o.iter_mut().zip(a.rows()) {
+                *dst = row.iter().zip(x.iter()).map(|(p, q)| p * q).sum();
+            }
+        }
+    } else {
+        ndarray::linalg::general_mat_mul(1.0, a, b, 0.0, out);
+    }
 }
 
 /// The product written into `out`'s buffer, when it has the right shape.
@@ -75,7 +103,7 @@ pub(crate) fn matmul_into(a: &Tensor, b: &Tensor, ta: bool, tb: bool, out: &mut 
     match out {
         Tensor::Array(o) if o.shape() == [a.nrows(), b.ncols()] => match o.view_mut().into_dimensionality::<Ix2>() {
             Ok(mut o) => {
-                ndarray::linalg::general_mat_mul(1.0, &a, &b, 0.0, &mut o);
+                product_into(&a, &b, &mut o);
                 true
             }
             Err(_) => false,

@@ -36,6 +36,9 @@ pub struct Tape {
     /// False once something recorded since the last `clear` depended on a
     /// param's value in a way `replay` cannot redo (a branch, a random draw).
     value_dependent: bool,
+    /// The compiled form of the replayed prefix when it is all scalars
+    /// (`None` inside: tried, not all scalars).
+    scalar_replay: Option<(usize, Option<super::scalar::ScalarProgram>)>,
 }
 
 impl Tape {
@@ -49,6 +52,7 @@ impl Tape {
         self.nodes.clear();
         self.epoch += 1;
         self.value_dependent = false;
+        self.scalar_replay = None;
     }
 
     /// The value of `id` read to make a decision (a branch, an index, a
@@ -145,6 +149,14 @@ impl Tape {
     /// set to `param_value(param)`: the forward pass again, without the
     /// interpreter, for a tape whose structure does not depend on values.
     pub fn replay(&mut self, len: usize, mut param_value: impl FnMut(usize) -> Tensor) {
+        let len = len.min(self.nodes.len());
+        if !matches!(self.scalar_replay, Some((l, _)) if l == len) {
+            self.scalar_replay = Some((len, super::scalar::ScalarProgram::compile(&self.nodes[..len])));
+        }
+        if let Some((_, Some(program))) = &mut self.scalar_replay {
+            program.run(&mut self.nodes[..len], |p| param_value(p).as_scalar().unwrap_or(f64::NAN));
+            return;
+        }
         for i in 0..len.min(self.nodes.len()) {
             let (done, rest) = self.nodes.split_at_mut(i);
             let node = &mut rest[0];
@@ -203,7 +215,6 @@ impl Tape {
     /// The first operation that produced NaN or Inf from finite inputs: its
     /// span with a label, and what went in, for a diagnostic.
     pub fn first_non_finite(&self) -> (Option<(Span, String)>, Vec<String>) {
-        use crate::format::format_scalar;
         for node in &self.nodes {
             let Some(k) = node.value.iter().position(|v| !v.is_finite()) else {
                 continue;
@@ -215,7 +226,7 @@ impl Tape {
                 continue;
             }
             let bad = node.value.iter().nth(k).unwrap_or(f64::NAN);
-            let label = format!("{} produced {} here", node.op.name(), format_scalar(bad, 4));
+            let label = format!("{} produced {} here", node.op.name(), prose_number(bad));
             let elementwise = inputs
                 .iter()
                 .all(|v| v.len() == 1 || v.shape() == node.value.shape());
@@ -223,11 +234,10 @@ impl Tape {
                 let args: Vec<String> = inputs
                     .iter()
                     .map(|v| {
-                        format_scalar(
+                        prose_number(
                             v.iter()
                                 .nth(if v.len() == 1 { 0 } else { k })
                                 .unwrap_or(f64::NAN),
-                            4,
                         )
                     })
                     .collect();
@@ -236,11 +246,7 @@ impl Tape {
                 } else {
                     String::new()
                 };
-                format!(
-                    "{}{at}: the input was {}",
-                    node.op.name(),
-                    args.join(" and ")
-                )
+                format!("{}{at} was given {}", node.op.name(), args.join(" and "))
             } else {
                 let shapes: Vec<String> = inputs
                     .iter()
@@ -300,5 +306,23 @@ impl Tape {
                 }
             })
             .collect()
+    }
+}
+
+/// A number as it reads in a sentence: `-2`, `0.5`, `NaN`, `infinity`.
+fn prose_number(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "infinity" } else { "-infinity" }.into()
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let plain = format!("{v}");
+        if plain.len() <= 12 {
+            plain
+        } else {
+            format!("{v:.6e}")
+        }
     }
 }

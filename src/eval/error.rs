@@ -273,6 +273,17 @@ impl EvalError {
         }
     }
 
+    /// A tensor literal whose row `rhs` differs in shape from the first, `lhs`.
+    pub fn ragged(lhs: (Span, Vec<usize>), rhs: (Span, Vec<usize>)) -> EvalError {
+        EvalError::ShapeMismatch {
+            op: "a tensor literal".into(),
+            span: rhs.0,
+            lhs,
+            rhs,
+            help: "every row of a tensor literal must have the same shape; pad the short rows or split the literal".into(),
+        }
+    }
+
     /// `dot(a, b)` with `a` and `b` of different shapes.
     pub fn dot_mismatch(span: Span, lhs: (Span, Vec<usize>), rhs: (Span, Vec<usize>)) -> EvalError {
         EvalError::ShapeMismatch {
@@ -343,7 +354,7 @@ impl EvalError {
                     format!("called with {}", plural(*found, "argument")),
                 );
                 if let Some(extra) = extra {
-                    d = d.with_label(*extra, "not expected");
+                    d = d.with_label(*extra, "unexpected");
                 }
                 if let Some(def) = defined {
                     d = d.with_label(*def, format!("`{name}` is defined here"));
@@ -360,16 +371,22 @@ impl EvalError {
                 valid,
                 suggestion,
             } => {
+                // `print` and builtins alike appear as code.
+                let context = if context.starts_with('`') {
+                    context.clone()
+                } else {
+                    format!("`{context}`")
+                };
                 let d = Diagnostic::error(
                     code,
                     format!("unknown option `{name}` for {context}"),
                     *span,
                     "not an option here",
                 );
-                let list = if valid.is_empty() {
-                    format!("{context} takes no options")
-                } else {
-                    format!("the options are {}", backticked(valid))
+                let list = match valid.len() {
+                    0 => format!("{context} takes no options"),
+                    1 => format!("its only option is {}", backticked(valid)),
+                    _ => format!("the options are {}", backticked(valid)),
                 };
                 match suggestion {
                     Some(s) => d.with_help(format!("did you mean `{s}`? ({list})")),
@@ -399,18 +416,33 @@ impl EvalError {
                 lhs,
                 rhs,
                 help,
+            } if op == "a tensor literal" => Diagnostic::error(
+                code,
+                format!(
+                    "ragged tensor literal: rows of shapes {} and {}",
+                    shape_string(&lhs.1),
+                    shape_string(&rhs.1)
+                ),
+                *span,
+                format!("this row has {}", shape_label(&rhs.1)),
+            )
+            .with_label(lhs.0, format!("the first row has {}", shape_label(&lhs.1)))
+            .with_help(help.clone()),
+            EvalError::ShapeMismatch {
+                op,
+                span,
+                lhs,
+                rhs,
+                help,
             } => {
                 let (title, label) = mismatch_words(op, &lhs.1, &rhs.1);
                 let d = Diagnostic::error(code, title, *span, label);
-                // A ragged literal compares two rows; an operator its sides.
+                // `clamp` reports its bounds together, a reduction its one
+                // operand: one span, two shapes.
                 let d = if lhs.0 == rhs.0 {
                     d.with_label(
                         lhs.0,
-                        format!(
-                            "{} and {}",
-                            shape_label(&lhs.1),
-                            shape_string(&rhs.1)
-                        ),
+                        format!("{} and {}", shape_label(&lhs.1), shape_string(&rhs.1)),
                     )
                 } else {
                     d.with_label(lhs.0, shape_label(&lhs.1))
@@ -534,7 +566,11 @@ impl EvalError {
                 *span,
                 shape_label(shape),
             )
-            .with_help("reduce it to one number (e.g. `sum(...)`, `max(...)`) or pick one entry with `x[i]`"),
+            .with_help(if what.ends_with("condition") {
+                "to require every entry, write `min(v > 0)`; for any entry, `max(v > 0)`"
+            } else {
+                "reduce it to one number (e.g. `sum(...)`, `max(...)`) or pick one entry with `x[i]`"
+            }),
             EvalError::ParamOutOfBounds { span, bounds, name } => Diagnostic::error(
                 code,
                 format!("the initial value of `{name}` is outside its bounds"),
@@ -550,22 +586,46 @@ impl EvalError {
                 origin,
                 inputs,
             } => {
+                let (when, stopped) = match step {
+                    0 => (
+                        "at the starting point".to_string(),
+                        "stopped before the first step".to_string(),
+                    ),
+                    n => (
+                        format!("after {}", plural(*n, "step")),
+                        format!("stopped after {}", plural(*n, "step")),
+                    ),
+                };
+                let gradient = what == "gradient";
                 let mut d = Diagnostic::error(
                     code,
-                    format!("the {what} became NaN or infinite at step {step} of `minimize`"),
+                    format!("the {what} became NaN or infinite {when} of `minimize`"),
                     *span,
-                    format!("minimizing stopped at step {step}"),
+                    stopped,
                 );
                 match origin {
+                    // The backward pass is recorded at the operation it
+                    // differentiates, so say so rather than name its parts.
+                    Some((s, _)) if gradient => {
+                        d = d.with_label(*s, "the derivative of this is not finite here")
+                    }
                     Some((s, label)) => d = d.with_label(*s, label.clone()),
                     None => {
                         d = d.with_note("no single operation produced it: the values grew step by step until they overflowed")
                     }
                 }
                 for i in inputs {
-                    d = d.with_note(i.clone());
+                    d = d.with_note(if gradient {
+                        format!("in the derivative, {i}")
+                    } else {
+                        i.clone()
+                    });
                 }
-                d.with_help("lower the learning rate, bound the param with `in [lo, hi]`, or guard the operation (e.g. `log(x + 1e-9)`)")
+                d.with_help(if gradient {
+                    "some functions have an infinite slope at a point (`sqrt(x)` and `x^0.5` at 0, `log(x)` at 0); start the param away from it, or bound the param with `in [lo, hi]`"
+                } else {
+                    "lower the learning rate, bound the param with `in [lo, hi]`, or guard the operation (e.g. `log(x + 1e-9)`)"
+                })
             }
             EvalError::AssertionFailed { span, message } => {
                 let d = Diagnostic::error(
@@ -617,7 +677,7 @@ impl EvalError {
                 reason.clone(),
             )
             .with_help(format!(
-                "`{name} = ...` changes an existing `let` name; to introduce a new one, write `let {name} = ...`"
+                "only names introduced with `let` can be assigned; to introduce one, write `let {name} = ...`"
             )),
             EvalError::Misplaced {
                 span,
@@ -650,7 +710,7 @@ impl EvalError {
                     code,
                     format!("the body of `{f}` has no value"),
                     *span,
-                    "this block ends without an expression",
+                    "the body ends here, with a statement",
                 )
                 .with_help(format!(
                     "end the block with an expression: its value is what `{f}` returns"
@@ -707,7 +767,7 @@ pub(crate) fn op_error(
         },
         OpError::Axis { axis, ndim } => axis_error(axis, ndim, operands.1),
         OpError::Reshape { from, to } => EvalError::BadArgument {
-            span,
+            span: operands.1,
             message: format!(
                 "cannot reshape {} elements into shape {} ({} elements)",
                 from.iter().product::<usize>(),
@@ -752,13 +812,13 @@ pub(crate) fn axis_error(axis: i64, ndim: usize, span: Span) -> EvalError {
     EvalError::BadArgument {
         span,
         message: format!("axis {axis} is out of range for a tensor of rank {ndim}"),
-        help: Some(if ndim == 0 {
-            "a scalar has no axes; leave out `axis=`".into()
-        } else {
-            format!(
+        help: Some(match ndim {
+            0 => "a scalar has no axes; leave out `axis=`".into(),
+            1 => "a 1-D tensor has only axis 0 (also written -1)".into(),
+            _ => format!(
                 "the axes are 0 to {} (or -{ndim} to -1 from the end)",
                 ndim - 1
-            )
+            ),
         }),
     }
 }
@@ -865,41 +925,60 @@ fn backticked<S: AsRef<str>>(items: &[S]) -> String {
 /// Title and label of a shape mismatch, in the words of the operation.
 fn mismatch_words(op: &str, lhs: &[usize], rhs: &[usize]) -> (String, String) {
     let (l, r) = (shape_string(lhs), shape_string(rhs));
+    let broadcast = "these shapes do not broadcast".to_string();
     let verb = match op {
-        "`+`" => Some("add"),
-        "`-`" => Some("subtract"),
-        "`*`" => Some("multiply"),
-        "`/`" => Some("divide"),
-        "`^`" => Some("raise"),
-        "`<`" | "`<=`" | "`>`" | "`>=`" | "`==`" | "`!=`" => Some("compare"),
-        "`and`" | "`or`" => Some("combine"),
-        _ => None,
+        "`+`" => "add",
+        "`-`" => "subtract",
+        "`*`" => "multiply",
+        "`/`" => "divide",
+        "`^`" => "raise to a power",
+        "`<`" | "`<=`" | "`>`" | "`>=`" | "`==`" | "`!=`" => "compare",
+        "`and`" | "`or`" => "combine",
+        _ => "",
     };
-    if op == "`@`" {
-        let label = match (lhs.last(), rhs.first()) {
-            (Some(k), Some(m)) if lhs.len() <= 2 && rhs.len() <= 2 => {
+    if !verb.is_empty() {
+        return (format!("cannot {verb} tensors of shapes {l} and {r}"), broadcast);
+    }
+    match op {
+        "`@`" => match (lhs.len(), rhs.len()) {
+            (0, _) | (_, 0) => (
+                "cannot use `@` with a scalar".to_string(),
+                "`@` needs 1-D or 2-D operands".to_string(),
+            ),
+            (a, b) if a > 2 || b > 2 => (
+                format!("cannot use `@` with a tensor of rank {}", a.max(b)),
+                "`@` needs 1-D or 2-D operands".to_string(),
+            ),
+            _ => (
+                format!("cannot multiply matrices of shapes {l} and {r}"),
                 format!(
                     "{} on the left, {} on the right",
-                    plural(*k, "column"),
-                    plural(*m, "row")
-                )
-            }
-            _ => "`@` needs 1-D or 2-D operands".to_string(),
-        };
-        return (format!("cannot multiply matrices of shapes {l} and {r}"), label);
-    }
-    if op == "a tensor literal" {
-        return (
-            format!("ragged tensor literal: rows of shapes {l} and {r}"),
-            "every row must have the same shape".to_string(),
-        );
-    }
-    match verb {
-        Some(v) => (
-            format!("cannot {v} tensors of shapes {l} and {r}"),
-            "these shapes do not broadcast".to_string(),
+                    plural(lhs[lhs.len() - 1], "column"),
+                    plural(rhs[0], "row")
+                ),
+            ),
+        },
+        "`dot`" => (
+            format!("`dot` needs tensors of the same shape, not {l} and {r}"),
+            "the shapes differ".to_string(),
         ),
-        None => (
+        "`hstack`" | "`vstack`" | "`concat`" => (
+            format!("cannot join tensors of shapes {l} and {r} with {op}"),
+            "these do not fit together".to_string(),
+        ),
+        "`pow`" | "`max`" | "`min`" | "`clamp`" => (
+            format!("cannot apply {op} to tensors of shapes {l} and {r}"),
+            broadcast,
+        ),
+        "`full`" => (
+            format!("cannot fill shape {r} with a value of shape {l}"),
+            "the value does not broadcast to this shape".to_string(),
+        ),
+        "param bounds" => (
+            format!("bounds of shape {r} do not fit a param of shape {l}"),
+            "these bounds".to_string(),
+        ),
+        _ => (
             format!("shapes {l} and {r} do not fit in {op}"),
             "these shapes do not fit".to_string(),
         ),

@@ -273,13 +273,10 @@ impl Interp {
         let inner = self.tape.shape(first).to_vec();
         for (k, &id) in ids.iter().enumerate() {
             if self.tape.shape(id) != inner.as_slice() {
-                return Err(EvalError::ShapeMismatch {
-                    op: "a tensor literal".into(),
-                    span,
-                    lhs: (items[0].span, inner),
-                    rhs: (items[k].span, self.tape.shape(id).to_vec()),
-                    help: "every row of a tensor literal must have the same shape (no ragged literals)".into(),
-                });
+                return Err(EvalError::ragged(
+                    (items[0].span, inner),
+                    (items[k].span, self.tape.shape(id).to_vec()),
+                ));
             }
         }
         let mut shape = vec![ids.len()];
@@ -386,8 +383,9 @@ impl Interp {
             FnBody::Expr(e) => me.eval(e),
             FnBody::Block(b) => match me.exec_block_stmts(b)? {
                 Some(id) => Ok(id),
+                // Point at the statement the body ends with, if any.
                 None => Err(EvalError::NoValue {
-                    span: b.span,
+                    span: b.stmts.last().map_or(b.span, |s| s.span),
                     function: Some(def.name.clone()),
                 }),
             },

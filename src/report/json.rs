@@ -24,7 +24,8 @@
 //!   "steps": 3645,                // steps run
 //!   "stop": "target",             // why it ended: "steps" (ran them all),
 //!                                 // "target", "tol", "line_search",
-//!                                 // "converged", "interrupted"
+//!                                 // "converged", "interrupted" ("other" for
+//!                                 // a reason this version does not know)
 //!   "message": "loss reached the target 1.0000e-10",  // null for "steps"
 //!   "initial_loss": 24.2, "final_loss": 9.93e-11,     // NUMBERs
 //!   "history": [24.2, ...]        // the loss before each step, then the final
@@ -101,7 +102,10 @@ fn minimize(m: &MinimizeRecord) -> Json {
         ("maximize".into(), Json::Bool(m.maximize)),
         ("options".into(), Json::Obj(options)),
         ("steps".into(), Json::Int(m.steps as i64)),
-        ("stop".into(), Json::Str(stop_code(m.stop.as_deref()).into())),
+        (
+            "stop".into(),
+            Json::Str(stop_code(m.stop.as_deref()).into()),
+        ),
         (
             "message".into(),
             m.stop.as_ref().map_or(Json::Null, |s| Json::Str(s.clone())),
@@ -310,10 +314,17 @@ mod tests {
     #[test]
     fn numbers_round_trip_and_non_finite_become_strings() {
         let arr = Json::Arr(
-            [0.1, -2.0, 1e-300, f64::NAN, f64::INFINITY, f64::NEG_INFINITY]
-                .iter()
-                .map(|&v| Json::Num(v))
-                .collect(),
+            [
+                0.1,
+                -2.0,
+                1e-300,
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+            ]
+            .iter()
+            .map(|&v| Json::Num(v))
+            .collect(),
         );
         let text = inline(&arr);
         assert_eq!(text, r#"[0.1, -2.0, 1e-300, "nan", "inf", "-inf"]"#);
@@ -369,7 +380,12 @@ mod tests {
     fn long_objects_break_into_lines() {
         let obj = Json::Obj(
             (0..20)
-                .map(|i| (format!("key{i}"), Json::Obj(vec![("a".into(), Json::Int(i))])))
+                .map(|i| {
+                    (
+                        format!("key{i}"),
+                        Json::Obj(vec![("a".into(), Json::Int(i))]),
+                    )
+                })
                 .collect(),
         );
         let text = inline(&obj);

@@ -357,8 +357,9 @@ fn legend(out: &mut String, runs: &[MinimizeRecord], points: &[(f64, f64)]) {
 /// `2. newton, maximize fit: 22 steps, 24.2000 -> 0.` (or `minimize loss`).
 fn legend_line((i, m): (usize, &MinimizeRecord)) -> String {
     let verb = if m.maximize { "maximize" } else { "minimize" };
+    let unit = if m.steps == 1 { "step" } else { "steps" };
     format!(
-        "{}. {}, {verb} {}: {} steps, {} -> {}",
+        "{}. {}, {verb} {}: {} {unit}, {} -> {}",
         i + 1,
         m.optimizer,
         m.loss,
@@ -384,7 +385,10 @@ fn nice_step(raw: f64) -> f64 {
 fn format_plain(v: f64, decimals: usize) -> String {
     let s = format!("{v:.decimals$}");
     // `-0` from a tick computed as -1e-17.
-    if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+    if s.trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
         s.trim_start_matches('-').to_string()
     } else {
         s

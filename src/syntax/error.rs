@@ -114,25 +114,15 @@ impl SyntaxError {
     pub fn to_diagnostic(&self) -> Diagnostic {
         let code = self.code();
         match self {
-            SyntaxError::InvalidCharacter { span, text } if text.chars().any(|c| c.is_control()) => {
-                // Shown by code: the characters themselves are invisible.
-                let codes: Vec<String> = text.chars().map(|c| format!("U+{:04X}", c as u32)).collect();
-                let what = match (codes.len(), text.chars().all(|c| c.is_control())) {
-                    (1, _) => "control character",
-                    (_, true) => "control characters",
-                    _ => "characters",
-                };
-                let help = if text.contains('\0') {
-                    "remove it; gradlang scripts are UTF-8 text, and a NUL byte usually means the file is binary or saved as UTF-16"
-                } else {
-                    "remove it; control characters have no meaning in a script"
-                };
-                Diagnostic::error(code, format!("invalid {what} {}", codes.join(" ")), *span, "not part of any token")
-                    .with_help(help)
-            }
             SyntaxError::InvalidCharacter { span, text } => {
                 let plural = if text.chars().count() > 1 { "characters" } else { "character" };
-                let d = Diagnostic::error(code, format!("invalid {plural} `{text}`"), *span, "not part of any token");
+                // Invisible characters are named by code point, the rest shown.
+                let shown = if text.chars().any(invisible) {
+                    describe_run(text)
+                } else {
+                    format!("`{text}`")
+                };
+                let d = Diagnostic::error(code, format!("invalid {plural} {shown}"), *span, "not part of any token");
                 match invalid_char_help(text) {
                     Some(help) => d.with_help(help),
                     None => d,
@@ -185,7 +175,9 @@ impl SyntaxError {
                 } else {
                     format!("expected {} here", list(expected))
                 };
-                with_unclosed(Diagnostic::error(code, "unexpected end of input", *span, label), *unclosed)
+                let d = Diagnostic::error(code, "unexpected end of input", *span, label)
+                    .with_help("the script ends in the middle of a statement: complete it, or remove it");
+                with_unclosed(d, *unclosed)
             }
             SyntaxError::UnmatchedBracket { span, found } => {
                 let open = match found {
@@ -270,16 +262,76 @@ fn with_unclosed(d: Diagnostic, unclosed: Option<(Span, char)>) -> Diagnostic {
     }
 }
 
-/// Hints for characters that other languages use.
+/// Characters that would not show up in a message: control characters,
+/// whitespace other than a plain space, zero-width and direction marks.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || (c.is_whitespace() && c != ' ')
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{202A}'..='\u{202E}')
+}
+
+/// A run of characters with an invisible one among them, briefly: each
+/// distinct character once, and how many there are when it is more than a
+/// few (a binary file is one long run).
+fn describe_run(text: &str) -> String {
+    let mut distinct: Vec<char> = Vec::new();
+    for c in text.chars() {
+        if !distinct.contains(&c) {
+            distinct.push(c);
+        }
+    }
+    let count = text.chars().count();
+    let shown: Vec<String> = distinct.iter().take(4).map(|&c| describe_char(c)).collect();
+    let more = if distinct.len() > 4 { ", ..." } else { "" };
+    if count > 4 || count > distinct.len() {
+        format!("{}{more} ({count} in a row)", shown.join(", "))
+    } else {
+        format!("{}{more}", shown.join(", "))
+    }
+}
+
+/// `` `x` ``, or `U+00A0 (a no-break space)` for an invisible character.
+fn describe_char(c: char) -> String {
+    let name = match c {
+        '\0' => " (NUL)",
+        '\u{1B}' => " (escape)",
+        '\u{A0}' => " (a no-break space)",
+        '\u{200B}' => " (a zero-width space)",
+        '\u{85}' | '\u{2028}' | '\u{2029}' => " (a line separator)",
+        '\u{3000}' => " (an ideographic space)",
+        _ => "",
+    };
+    if invisible(c) {
+        format!("U+{:04X}{name}", c as u32)
+    } else {
+        format!("`{c}`")
+    }
+}
+
+/// Hints for characters that other languages, word processors or other
+/// encodings bring in.
 fn invalid_char_help(text: &str) -> Option<&'static str> {
+    if text.contains('\0') {
+        return Some("remove it; gradlang scripts are UTF-8 text, and a NUL byte usually means the file is binary or saved as UTF-16");
+    }
     Some(match text.chars().next()? {
         '!' => "write `not x` for logical negation; `!=` means not equal",
         '&' => "write `and` for logical and",
         '|' => "write `or` for logical or",
         '\'' => "strings use double quotes: \"...\"",
         '%' => "there is no `%` operator",
+        '“' | '”' | '„' => "strings use straight double quotes: \"...\"",
+        '‘' | '’' => "strings use straight double quotes: \"...\"",
+        '−' | '–' | '—' => "write the minus sign as `-`",
+        '×' | '·' => "write multiplication as `*`",
+        '÷' => "write division as `/`",
+        '≤' => "write `<=`",
+        '≥' => "write `>=`",
+        '≠' => "write `!=`",
+        c if c.is_control() => "remove it; control characters have no meaning in a script",
+        c if invisible(c) => "replace it with a plain space, or remove it",
         c if !c.is_ascii() && c.is_alphabetic() => "names use only ASCII letters, digits and `_`",
-        _ => return None,
+        _ => "remove it, or move it into a string or a `#` comment",
     })
 }
 
@@ -298,6 +350,19 @@ fn unexpected_help(found: &str, expected: &[String]) -> Option<String> {
     }
     if found == "`else`" {
         return Some("`else` must follow the `}` of an `if` block".to_string());
+    }
+    if found == "`:`" && expects("`=`") {
+        return Some("to assign, write `x = 3`; `let x = 3` introduces a new name".to_string());
+    }
+    if expected == ["`if`", "`{`"] {
+        return Some("`else` is followed by a block, `else { ... }`, or another `if`".to_string());
+    }
+    if found == "`=`" && expects("a name") {
+        return Some("a name is missing before `=`, e.g. `let x = 1`".to_string());
+    }
+    let operator = ["`*`", "`/`", "`@`", "`^`", "`<`", "`<=`", "`>`", "`>=`", "`==`", "`!=`", "`and`", "`or`"];
+    if expects("an expression") && operator.contains(&found) {
+        return Some(format!("{found} needs a value on each side"));
     }
     if expects("a name")
         && found.starts_with('`')

@@ -63,7 +63,7 @@ pub(super) fn full(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let shape = dims(m, c, 1)?;
     m.tape
         .broadcast_to(v, &shape)
-        .map_err(|e| m.op_error(e, "`full`", c.span, (c.span(0), c.span)))
+        .map_err(|e| m.op_error(e, "`full`", c.callee, (c.span(0), c.span)))
 }
 
 pub(super) fn eye(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
@@ -264,9 +264,10 @@ pub(super) fn csv(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
                     if first.len() != r.len() {
                         return Err(file_error(
                             format!(
-                                "line {} has {} columns, but the first data row has {}",
+                                "line {} has {} column{}, but the first data row has {}",
                                 lineno + 1,
                                 r.len(),
+                                if r.len() == 1 { "" } else { "s" },
                                 first.len()
                             ),
                             Some("every row must have the same number of columns".into()),

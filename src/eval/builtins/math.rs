@@ -29,7 +29,7 @@ fn binary(m: &mut Interp, c: &Call, f: BinaryFn) -> Result<NodeId, EvalError> {
     let name = format!("`{}`", c.name);
     m.tape
         .binary(f, a, b)
-        .map_err(|e| m.op_error(e, &name, c.span, (c.span(0), c.span(1))))
+        .map_err(|e| m.op_error(e, &name, c.callee, (c.span(0), c.span(1))))
 }
 
 pub(super) fn pow(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
@@ -40,7 +40,7 @@ pub(super) fn clamp(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let (x, lo, hi) = (c.node(0)?, c.node(1)?, c.node(2)?);
     m.tape
         .clamp(x, lo, hi)
-        .map_err(|e| m.op_error(e, "`clamp`", c.span, (c.span(0), c.span(1).to(c.span(2)))))
+        .map_err(|e| m.op_error(e, "`clamp`", c.callee, (c.span(0), c.span(1).to(c.span(2)))))
 }
 
 /// The `axis=` option checked against the first argument's rank.
@@ -91,7 +91,7 @@ fn extreme(m: &mut Interp, c: &Call, max: bool) -> Result<NodeId, EvalError> {
     let name = format!("`{}`", c.name);
     m.tape
         .extreme(x, ax, max)
-        .map_err(|e| m.op_error(e, &name, c.span, (c.span(0), c.span(0))))
+        .map_err(|e| m.op_error(e, &name, c.callee, (c.span(0), c.span(0))))
 }
 
 pub(super) fn max(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
@@ -163,7 +163,7 @@ pub(super) fn dot(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let (sa, sb) = (m.tape.shape(a).to_vec(), m.tape.shape(b).to_vec());
     if sa != sb {
         return Err(EvalError::dot_mismatch(
-            c.span,
+            c.callee,
             (c.span(0), sa),
             (c.span(1), sb),
         ));

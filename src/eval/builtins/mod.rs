@@ -69,7 +69,10 @@ pub(crate) struct Call {
     pub name: &'static str,
     pub args: Vec<(Arg, Span)>,
     pub opts: Vec<(String, Arg, Span)>,
+    /// The whole call.
     pub span: Span,
+    /// The function's name at the call, where shape errors point.
+    pub callee: Span,
 }
 
 impl Call {
@@ -454,6 +457,7 @@ impl Interp {
             args: Vec::with_capacity(args.len()),
             opts: Vec::new(),
             span,
+            callee: callee.span,
         };
         for a in args {
             let arg = self.eval_arg(a)?;
@@ -483,7 +487,7 @@ impl Interp {
             Tensor::Scalar(v) => Err(EvalError::BadArgument {
                 span,
                 message: format!("{what} must be a whole number, found {v}"),
-                help: None,
+                help: Some("sizes, counts, indices and axes are whole numbers".into()),
             }),
             t => Err(EvalError::NotScalar {
                 span,

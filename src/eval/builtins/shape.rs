@@ -88,7 +88,7 @@ fn join(m: &mut Interp, c: &Call, parts: &[NodeId], axis: usize) -> Result<NodeI
         m.op_error(
             e,
             &format!("`{}`", c.name),
-            c.span,
+            c.callee,
             (c.span(0), c.span(bad)),
         )
     })
