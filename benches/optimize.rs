@@ -15,7 +15,8 @@
 //! (`steps=0`, likewise for the baseline's final loss evaluation) and
 //! judges the targets on the step time without it: (T(K) - T(0)) / K.
 //!
-//! `cargo bench --bench optimize` (add `-- puzzle` to run one group).
+//! `cargo bench --bench optimize` (add `-- puzzle` to run one group;
+//! `GRADLANG_BENCH_CLOCK=cpu` times in CPU time on a busy machine).
 
 mod common;
 

@@ -515,7 +515,12 @@ impl Checker {
                     },
                     Err(err) => {
                         let op_name = format!("`{}`", op.symbol());
-                        self.error(error::op_error(err, &op_name, *op_span, (lhs.span, rhs.span)));
+                        self.error(error::op_error(
+                            err,
+                            &op_name,
+                            *op_span,
+                            (lhs.span, rhs.span),
+                        ));
                         Abs::unknown()
                     }
                 }
@@ -899,7 +904,10 @@ mod tests {
 
     fn codes(src: &str) -> Vec<&'static str> {
         let program = crate::syntax::parse(src).expect("test scripts parse");
-        check_program(&program).iter().map(EvalError::code).collect()
+        check_program(&program)
+            .iter()
+            .map(EvalError::code)
+            .collect()
     }
 
     #[test]
@@ -927,7 +935,10 @@ mod tests {
                    print v + [1, 2]\n\
                    print lenght\n\
                    minimize with adma steps=3\n";
-        assert_eq!(codes(src), ["E0202", "E0203", "E0205", "E0201", "E0208", "E0220"]);
+        assert_eq!(
+            codes(src),
+            ["E0202", "E0203", "E0205", "E0201", "E0208", "E0220"]
+        );
     }
 
     #[test]
@@ -965,16 +976,28 @@ mod tests {
     fn minimize_is_checked_without_running() {
         let head = "param x = 1\nloss = (x - 2)^2\n";
         assert!(codes(&format!("{head}minimize with adam lr=0.1 steps=5")).is_empty());
-        assert_eq!(codes(&format!("{head}minimize with adam lr=0.1")), ["E0219"]);
-        assert_eq!(codes(&format!("{head}minimize with adam stesp=5")), ["E0219", "E0204"]);
+        assert_eq!(
+            codes(&format!("{head}minimize with adam lr=0.1")),
+            ["E0219"]
+        );
+        assert_eq!(
+            codes(&format!("{head}minimize with adam stesp=5")),
+            ["E0219", "E0204"]
+        );
         assert_eq!(codes("param x = 1\nminimize with sgd steps=1"), ["E0208"]);
-        assert_eq!(codes(&format!("{head}fn f() {{ minimize with sgd steps=1\n 1 }}")), ["E0217"]);
+        assert_eq!(
+            codes(&format!("{head}fn f() {{ minimize with sgd steps=1\n 1 }}")),
+            ["E0217"]
+        );
         assert_eq!(codes("param w = [1, 2]\nloss = w * 2"), ["E0207"]);
     }
 
     #[test]
     fn known_shapes_are_checked() {
-        assert_eq!(codes("let N = 4\nlet X = randn(N, 3)\nparam w = zeros(2, 1)\nprint X @ w"), ["E0205"]);
+        assert_eq!(
+            codes("let N = 4\nlet X = randn(N, 3)\nparam w = zeros(2, 1)\nprint X @ w"),
+            ["E0205"]
+        );
         assert_eq!(codes("print [[1, 2], [3]]"), ["E0205"]);
         assert_eq!(codes("let m = ones(2, 3)\nprint m[2, 0]"), ["E0221"]);
         assert_eq!(codes("let v = [1, 2]\nprint v[0, 0]"), ["E0222"]);
@@ -984,7 +1007,9 @@ mod tests {
         assert_eq!(codes("if [1, 2] > 0 { print 1 }"), ["E0210"]);
         // Shapes that depend on a branch or a loop are not guessed.
         assert!(codes("let v = [1, 2]\nif 1 { v = [1, 2, 3] }\nprint v + [1, 2, 3]").is_empty());
-        assert!(codes("let s = 0\nfor i in 0..3 { s = hstack(s, i) }\nprint s + [1, 2]").is_empty());
+        assert!(
+            codes("let s = 0\nfor i in 0..3 { s = hstack(s, i) }\nprint s + [1, 2]").is_empty()
+        );
         assert!(codes("let d = csv(\"x.csv\")\nprint d @ ones(5, 1)").is_empty());
     }
 

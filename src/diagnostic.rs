@@ -86,8 +86,7 @@ pub fn render(diag: &Diagnostic, path: &str, src: &str, color: bool) -> String {
         Severity::Error => (Color::Red, Color::Blue),
         Severity::Warning => (Color::Yellow, Color::Blue),
     };
-    let mut labels: Vec<(Span, &str, bool)> =
-        vec![(diag.primary.0, diag.primary.1.as_str(), true)];
+    let mut labels: Vec<(Span, &str, bool)> = vec![(diag.primary.0, diag.primary.1.as_str(), true)];
     labels.extend(diag.secondary.iter().map(|(s, l)| (*s, l.as_str(), false)));
     labels.sort_by_key(|(s, _, _)| (s.start, s.end));
     PREPARED.with(|cell| {

@@ -121,7 +121,7 @@ impl Run {
         let (last_step, last_time) = self.last;
         let dt = now.duration_since(last_time).as_secs_f64();
         let fits = if dt > 0.0 {
-            ((step - last_step) as f64 * CHECK_EVERY.as_secs_f64() / dt) as u64
+            (step.saturating_sub(last_step) as f64 * CHECK_EVERY.as_secs_f64() / dt) as u64
         } else {
             u64::MAX
         };
@@ -130,11 +130,11 @@ impl Run {
         self.last = (step, now);
 
         let elapsed = now.duration_since(self.started);
-        let message = status(step, self.steps, loss, elapsed);
+        let message = || status(step, self.steps, loss, elapsed);
         match &self.bar {
             Some(bar) => {
                 bar.set_position(step);
-                bar.set_message(message);
+                bar.set_message(message());
             }
             None if elapsed >= show_after => {
                 let style = ProgressStyle::with_template(TEMPLATE)
@@ -145,7 +145,7 @@ impl Run {
                     .with_style(style)
                     .with_prefix(self.optimizer.clone())
                     .with_position(step)
-                    .with_message(message);
+                    .with_message(message());
                 bar.tick();
                 self.bar = Some(bar);
             }

@@ -1,14 +1,14 @@
 //! The interactive session (`gradlang` on a terminal).
 //!
-//! - [`session`]: what an input does — statements run against one
+//! - `session`: what an input does — statements run against one
 //!   interpreter that lives as long as the session, values are shown,
 //!   errors are reported and the state survives them.
-//! - [`commands`]: `:help`, `:vars`, `:load`, `:reset`, `:quit`.
-//! - [`sources`]: every text the session has run, so diagnostics point at
+//! - `commands`: `:help`, `:vars`, `:load`, `:reset`, `:quit`.
+//! - `sources`: every text the session has run, so diagnostics point at
 //!   what the user typed, even inputs ago.
-//! - [`helper`]: the line editor's completion, hints, highlighting and
+//! - `helper`: the line editor's completion, hints, highlighting and
 //!   multi-line input.
-//! - [`interrupt`]: Ctrl-C while a statement runs.
+//! - `interrupt`: Ctrl-C while a statement runs.
 //!
 //! This file wires them to rustyline and keeps the history file.
 
@@ -98,8 +98,8 @@ fn editor() -> rustyline::Result<Editor<Helper, DefaultHistory>> {
         .max_history_size(10_000)?
         .build();
     let mut editor = Editor::with_config(config)?;
-    let color =
-        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     editor.set_helper(Some(Helper::new(color)));
     // Enter, and Ctrl-J, which terminals send for some Enter keys.
     for enter in [

@@ -10,8 +10,9 @@
 //! - token soup: random sequences of the language's tokens.
 //!
 //! The budget is time, not a case count (`BUDGET`, or `GRADLANG_FUZZ_SECS`
-//! to fuzz longer by hand); the test prints how many inputs it tried. A
-//! failure is shrunk by proptest and printed as a script.
+//! to fuzz longer by hand, `GRADLANG_FUZZ_SEED` for other inputs); the test
+//! prints how many inputs it tried. A failure is shrunk by proptest and
+//! printed as a script.
 //!
 //! Work is kept bounded so that a legitimately slow script (a loop of a
 //! billion steps) cannot stall the suite: numbers are cut to one digit and
@@ -108,8 +109,22 @@ fn number() -> impl Strategy<Value = String> {
 
 fn option_name() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
-        "axis", "step", "digits", "lr", "steps", "momentum", "beta1", "eps", "target", "tol",
-        "every", "line_search", "max_iter", "amsgrad", "nesterov", "bogus",
+        "axis",
+        "step",
+        "digits",
+        "lr",
+        "steps",
+        "momentum",
+        "beta1",
+        "eps",
+        "target",
+        "tol",
+        "every",
+        "line_search",
+        "max_iter",
+        "amsgrad",
+        "nesterov",
+        "bogus",
     ])
     .prop_map(String::from)
 }
@@ -127,9 +142,13 @@ fn expr() -> impl Strategy<Value = String> {
         let builtins = builtin_names();
         prop_oneof![
             // binary operators
-            (inner.clone(), prop::sample::select(vec![
-                "+", "-", "*", "/", "@", "^", "<", "<=", "==", "!=", "and", "or",
-            ]), inner.clone())
+            (
+                inner.clone(),
+                prop::sample::select(vec![
+                    "+", "-", "*", "/", "@", "^", "<", "<=", "==", "!=", "and", "or",
+                ]),
+                inner.clone()
+            )
                 .prop_map(|(a, op, b)| format!("{a} {op} {b}")),
             inner.clone().prop_map(|a| format!("-{a}")),
             inner.clone().prop_map(|a| format!("not {a}")),
@@ -206,10 +225,10 @@ fn script() -> impl Strategy<Value = String> {
 /// Every token of the language, and some that are not.
 const TOKENS: &[&str] = &[
     "let", "param", "loss", "minimize", "maximize", "with", "print", "fn", "if", "else", "for",
-    "in", "seed", "assert", "and", "or", "not", "true", "false", "+", "-", "*", "/", "@", "^",
-    "<", "<=", ">", ">=", "==", "!=", "=", ",", ";", ":", ".", "..", "(", ")", "[", "]", "{", "}",
-    "\n", "x", "p", "f", "sum", "grad", "exp", "zeros", "adam", "steps", "lr", "axis", "T", "1",
-    "0", "2.5", ".5", "1e-3", "\"s\"", "\"", "#c\n", "$", "é", "\u{0}", "\\", "**", "2x", "1e",
+    "in", "seed", "assert", "and", "or", "not", "true", "false", "+", "-", "*", "/", "@", "^", "<",
+    "<=", ">", ">=", "==", "!=", "=", ",", ";", ":", ".", "..", "(", ")", "[", "]", "{", "}", "\n",
+    "x", "p", "f", "sum", "grad", "exp", "zeros", "adam", "steps", "lr", "axis", "T", "1", "0",
+    "2.5", ".5", "1e-3", "\"s\"", "\"", "#c\n", "$", "é", "\u{0}", "\\", "**", "2x", "1e",
 ];
 
 fn token_soup() -> impl Strategy<Value = Vec<u8>> {
@@ -294,7 +313,10 @@ fn seeds() -> Vec<Vec<u8>> {
 }
 
 fn input(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
-    let mutated = (prop::sample::select(seeds), prop::collection::vec(mutation(), 1..4))
+    let mutated = (
+        prop::sample::select(seeds),
+        prop::collection::vec(mutation(), 1..4),
+    )
         .prop_map(|(s, m)| apply(s, &m));
     prop_oneof![
         4 => script().prop_map(String::into_bytes),
@@ -341,7 +363,11 @@ fn fuzz(budget: Duration) -> (usize, Vec<String>) {
         max_shrink_iters: 2000,
         ..Config::default()
     };
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
+    let seed: u8 = std::env::var("GRADLANG_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(7);
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]);
     let mut runner = TestRunner::new_with_rng(config, rng);
     let tried = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();

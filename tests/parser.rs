@@ -18,7 +18,9 @@ fn expr(e: &ExprS) -> String {
         Expr::Bool(b) => format!("{b}"),
         Expr::Name(n) => n.clone(),
         Expr::Tensor(items) => format!("[{}]", join(items.iter().map(expr))),
-        Expr::Binary { op, lhs, rhs, .. } => format!("({} {} {})", op.symbol(), expr(lhs), expr(rhs)),
+        Expr::Binary { op, lhs, rhs, .. } => {
+            format!("({} {} {})", op.symbol(), expr(lhs), expr(rhs))
+        }
         Expr::Unary {
             op: UnOp::Neg,
             operand,

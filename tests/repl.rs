@@ -1,10 +1,12 @@
 //! The REPL as a user meets it: the real `gradlang` binary in a
 //! pseudo-terminal (rexpect), typing keys and reading the screen.
 //!
-//! Output lines are matched whole (`\r\n` on both sides, the terminal's line
-//! ends), so a value is never confused with the echo of what was typed.
-//! Every wait times out after `TIMEOUT_MS`; each test has its own data
-//! directory, so histories do not leak between tests or from the user's.
+//! Each input is typed once the previous one is done: the line editor reads
+//! keys in chunks and drops what it read past the end of a line. Output is
+//! matched by whole lines, so a value is never confused with the echo of
+//! what was typed. Every wait times out after `TIMEOUT_MS`; each test has
+//! its own data directory, so histories do not leak between tests or from
+//! the user's.
 #![cfg(unix)]
 
 use std::path::PathBuf;
@@ -50,7 +52,7 @@ fn start(home: &Home, color: bool) -> PtySession {
         .timeout_ms(Some(TIMEOUT_MS))
         .strip_ansi_escape_codes(!color);
     let mut p = spawn_with_options(cmd, options).expect("cannot start gradlang in a pty");
-    p.exp_string("gl> ").expect("no prompt");
+    p.exp_string("gl>").expect("no prompt");
     p
 }
 
@@ -60,10 +62,27 @@ fn send(p: &mut PtySession, keys: &str) {
     p.flush().expect("cannot type");
 }
 
-/// Waits for `line` as a whole line of output; returns what came before.
-fn expect_line(p: &mut PtySession, line: &str) -> String {
-    p.exp_string(&format!("\r\n{line}\r\n"))
-        .unwrap_or_else(|e| panic!("no line `{line}`: {e}"))
+/// How a new prompt starts once escape sequences are stripped: the line
+/// editor ends the input with a newline and clears the line it draws on.
+const NEXT_PROMPT: &str = "\r\n\rgl> ";
+
+/// Types `input` and Enter, waits for the next prompt, and returns the
+/// lines shown in between (the echo of `input` first).
+fn enter(p: &mut PtySession, input: &str) -> Vec<String> {
+    send(p, &format!("{input}\r"));
+    let shown = p
+        .exp_string(NEXT_PROMPT)
+        .unwrap_or_else(|e| panic!("no prompt after `{input}`: {e}"));
+    shown.split("\r\n").map(String::from).collect()
+}
+
+/// Asserts that `line` is one of `lines`.
+#[track_caller]
+fn assert_shown(lines: &[String], line: &str) {
+    assert!(
+        lines.iter().any(|l| l == line),
+        "`{line}` was not shown; the screen had {lines:#?}"
+    );
 }
 
 /// Ctrl-D, and the process ends successfully.
@@ -79,16 +98,15 @@ fn quit(mut p: PtySession) {
 #[test]
 fn a_function_defined_over_several_lines() {
     let home = Home::new("multiline");
+    // In colour, to see the continuation prompt (drawn by the highlighter).
     let mut p = start(&home, true);
     send(&mut p, "fn f(x) {\r");
-    // The continuation prompt, drawn over the new line's margin.
     p.exp_string("... ").expect("no continuation prompt");
     send(&mut p, "let t = x * 2\rt + 1\r}\r");
-    send(&mut p, "f(3)\r");
-    expect_line(&mut p, "7.");
+    p.exp_string("\x1b[?2004h").expect("no new prompt");
     // A trailing operator continues the line too.
-    send(&mut p, "f(1) +\r10\r");
-    expect_line(&mut p, "13.");
+    send(&mut p, "f(3) +\r10\r");
+    p.exp_string("\r\n17.\r\n").expect("f is not defined right");
     quit(p);
 }
 
@@ -96,12 +114,14 @@ fn a_function_defined_over_several_lines() {
 fn an_error_leaves_the_state_intact() {
     let home = Home::new("error");
     let mut p = start(&home, false);
-    send(&mut p, "param x = 2\r");
-    send(&mut p, "x + nope\r");
-    p.exp_string("unknown name `nope`").expect("no diagnostic");
-    p.exp_string("<repl>:1:5").expect("the diagnostic is not against the input");
-    send(&mut p, "x * 3\r");
-    expect_line(&mut p, "6.");
+    enter(&mut p, "param x = 2");
+    let shown = enter(&mut p, "x + nope");
+    assert_shown(&shown, "[E0201] Error: unknown name `nope`");
+    assert!(
+        shown.iter().any(|l| l.contains("<repl>:1:5")),
+        "not reported against the input: {shown:#?}"
+    );
+    assert_shown(&enter(&mut p, "x * 3"), "6.");
     quit(p);
 }
 
@@ -109,17 +129,14 @@ fn an_error_leaves_the_state_intact() {
 fn grad_and_minimize_step_by_step() {
     let home = Home::new("minimize");
     let mut p = start(&home, false);
-    send(&mut p, "param w = 0\rloss = (w - 3)^2\r");
-    send(&mut p, "grad(loss, w)\r");
-    expect_line(&mut p, "-6.");
-    send(&mut p, "minimize with sgd lr=0.1 steps=1\r");
-    expect_line(&mut p, "sgd: 1 steps, loss 9. -> 5.7600");
-    send(&mut p, "w\r");
-    expect_line(&mut p, "0.6000");
-    send(&mut p, "minimize with sgd lr=0.1 steps=1\r");
-    expect_line(&mut p, "sgd: 1 steps, loss 5.7600 -> 3.6864");
-    send(&mut p, "grad(loss, w)\r");
-    expect_line(&mut p, "-4.8000");
+    enter(&mut p, "param w = 0");
+    enter(&mut p, "loss = (w - 3)^2");
+    assert_shown(&enter(&mut p, "grad(loss, w)"), "-6.");
+    let step = "minimize with sgd lr=0.1 steps=1";
+    assert_shown(&enter(&mut p, step), "sgd: 1 steps, loss 9. -> 5.7600");
+    assert_shown(&enter(&mut p, "w"), "0.6000");
+    assert_shown(&enter(&mut p, step), "sgd: 1 steps, loss 5.7600 -> 3.6864");
+    assert_shown(&enter(&mut p, "grad(loss, w)"), "-3.8400");
     quit(p);
 }
 
@@ -127,12 +144,12 @@ fn grad_and_minimize_step_by_step() {
 fn vars_lists_every_name() {
     let home = Home::new("vars");
     let mut p = start(&home, false);
-    send(&mut p, "param w = [1, 2]; let y = w * 2; fn f(a) = a + 1\r");
-    send(&mut p, ":vars\r");
-    expect_line(&mut p, "name  kind     shape  value");
-    expect_line(&mut p, "w     param    (2)    [1., 2.]");
-    expect_line(&mut p, "y     formula  (2)    [2., 4.]");
-    expect_line(&mut p, "f     fn              f(a)");
+    enter(&mut p, "param w = [1, 2]; let y = w * 2; fn f(a) = a + 1");
+    let shown = enter(&mut p, ":vars");
+    assert_shown(&shown, "name  kind     shape  value");
+    assert_shown(&shown, "w     param    (2)    [1., 2.]");
+    assert_shown(&shown, "y     formula  (2)    [2., 4.]");
+    assert_shown(&shown, "f     fn              f(a)");
     quit(p);
 }
 
@@ -142,17 +159,20 @@ fn tab_completes_builtins_names_and_optimizers() {
     let mut p = start(&home, false);
     send(&mut p, "linsp\t");
     p.exp_string("linspace").expect("no completion");
-    send(&mut p, "(0, 1, 3)\r");
-    expect_line(&mut p, "[0.0000, 0.5000, 1.0000]");
-    send(&mut p, "param weights = 1; loss = (weights - 2)^2\r");
+    assert_shown(&enter(&mut p, "(0, 1, 3)"), "[0.0000, 0.5000, 1.0000]");
+    enter(&mut p, "param weights = 1; loss = (weights - 2)^2");
     send(&mut p, "minimize with nad\t");
     p.exp_string("nadam").expect("no optimizer completion");
     send(&mut p, " lr=0.5 ste\t");
     p.exp_string("steps=").expect("no option completion");
-    send(&mut p, "3\r");
-    p.exp_string("nadam: 3 steps").expect("minimize did not run");
-    send(&mut p, "weig\t * 0\r");
-    expect_line(&mut p, "0.");
+    let shown = enter(&mut p, "3");
+    assert!(
+        shown.iter().any(|l| l.starts_with("nadam: 3 steps")),
+        "minimize did not run: {shown:#?}"
+    );
+    send(&mut p, "weig\t");
+    p.exp_string("weights").expect("no completion of a param");
+    assert_shown(&enter(&mut p, " * 0"), "0.");
     quit(p);
 }
 
@@ -160,21 +180,27 @@ fn tab_completes_builtins_names_and_optimizers() {
 fn ctrl_c_stops_a_long_minimize_and_keeps_the_params() {
     let home = Home::new("ctrlc");
     let mut p = start(&home, false);
-    send(&mut p, "param w = 0; loss = (w - 3)^2\r");
-    send(&mut p, "minimize with sgd lr=1e-8 steps=1000000000 every=100000\r");
-    // Once it reports progress it is running, and the terminal is ours.
-    p.exp_string("sgd step 100000: loss").expect("minimize did not start");
+    enter(&mut p, "param w = 0; loss = (w - 3)^2");
+    send(
+        &mut p,
+        "minimize with sgd lr=1e-8 steps=1000000000 every=100000\r",
+    );
+    // Once it reports progress it is running, and Ctrl-C is a signal.
+    p.exp_string("sgd step 100000: loss")
+        .expect("minimize did not start");
     p.send_control('c').expect("cannot type");
     p.exp_string("(stopped early: interrupted)")
         .expect("minimize was not interrupted");
+    p.exp_string(NEXT_PROMPT)
+        .expect("no prompt after the interrupt");
     // w moved a little towards 3 and kept its value.
-    send(&mut p, "w > 0 and w < 1\r");
-    expect_line(&mut p, "1.");
+    assert_shown(&enter(&mut p, "w > 0 and w < 1"), "1.");
     // At the prompt, Ctrl-C drops the input.
     send(&mut p, "1 + 2");
+    p.exp_string("1 + 2").expect("no echo");
     p.send_control('c').expect("cannot type");
-    send(&mut p, "5\r");
-    expect_line(&mut p, "5.");
+    p.exp_string(NEXT_PROMPT).expect("no prompt after Ctrl-C");
+    assert_shown(&enter(&mut p, "5"), "5.");
     quit(p);
 }
 
@@ -182,12 +208,11 @@ fn ctrl_c_stops_a_long_minimize_and_keeps_the_params() {
 fn ctrl_d_quits_and_history_outlives_the_session() {
     let home = Home::new("history");
     let mut p = start(&home, false);
-    send(&mut p, "40 + 2\r");
-    expect_line(&mut p, "42.");
+    assert_shown(&enter(&mut p, "40 + 2"), "42.");
     quit(p);
 
     let mut p = start(&home, false);
-    send(&mut p, "\x1b[A\r");
-    expect_line(&mut p, "42.");
+    // Up arrow, then Enter.
+    assert_shown(&enter(&mut p, "\x1b[A"), "42.");
     quit(p);
 }

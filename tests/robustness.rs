@@ -162,12 +162,13 @@ fn tensors_too_large_to_hold() {
 
 #[test]
 fn deep_recursion() {
-    // Unbounded recursion, and a legal one that is merely deep.
-    fails_with(
-        "recursion",
-        b"fn f(n) = if n <= 0 { 0 } else { 1 + f(n - 1) }\nprint f(100000)\n",
-        "E0214",
-    );
+    // Unbounded recursion (found by running; `check` runs nothing), and a
+    // legal one that is merely deep.
+    let unbounded = b"fn f(n) = if n <= 0 { 0 } else { 1 + f(n - 1) }\nprint f(100000)\n";
+    let o = gradlang("run", "recursion", unbounded);
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert!(o.stderr.contains("[E0214]"), "{}", o.stderr);
+    assert_eq!(gradlang("check", "recursion", unbounded).code, Some(0));
     succeeds_with(
         "recursion_ok",
         b"fn f(n) = if n <= 0 { 0 } else { 1 + f(n - 1) }\nprint f(390)\n",
@@ -197,14 +198,16 @@ fn a_missing_script_is_a_usage_error() {
 
 #[test]
 fn check_reports_every_error_and_passes_clean_scripts() {
-    let script = b"let v = [1, 2, 3]\nprint summ(v)\nprint v + [1, 2]\nminimize with adma steps=10\n";
+    let script =
+        b"let v = [1, 2, 3]\nprint summ(v)\nprint v + [1, 2]\nminimize with adma steps=10\n";
     let o = gradlang("check", "several", script);
     assert_eq!(o.code, Some(1));
     for code in ["[E0202]", "[E0205]", "[E0208]", "[E0220]"] {
         assert!(o.stderr.contains(code), "missing {code}:\n{}", o.stderr);
     }
     // `check` runs nothing: no output, even for a slow script.
-    let slow = b"param x = 1\nloss = (x - 2)^2\nminimize with sgd lr=0.001 steps=100000000\nprint x\n";
+    let slow =
+        b"param x = 1\nloss = (x - 2)^2\nminimize with sgd lr=0.001 steps=100000000\nprint x\n";
     let o = gradlang("check", "slow", slow);
     assert_eq!(o.code, Some(0), "{}", o.stderr);
     assert_eq!(o.stdout, "");

@@ -124,14 +124,6 @@ impl Baseline {
             }
         }
     }
-
-    /// Bytes of data the loss reads (the design matrix and the targets).
-    pub fn data_bytes(&self) -> usize {
-        match self {
-            Baseline::Puzzle { .. } => 0,
-            Baseline::Polyfit { xx, y, .. } => (xx.len() + y.len()) * 8,
-        }
-    }
 }
 
 /// Runs gradlang source in `interp`; a script error is a bug in the bench.

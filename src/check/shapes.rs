@@ -212,12 +212,10 @@ fn reduction(
 fn dims(args: &[Arg], from: usize, call: Span) -> Result<Option<Vec<usize>>, EvalError> {
     let mut out = Vec::new();
     for (a, span) in args.iter().skip(from) {
-        let Some(v) = a.as_ref().and_then(|a| {
-            a.shape
-                .as_ref()
-                .filter(|s| s.is_empty())
-                .and(a.value)
-        }) else {
+        let Some(v) = a
+            .as_ref()
+            .and_then(|a| a.shape.as_ref().filter(|s| s.is_empty()).and(a.value))
+        else {
             return Ok(None);
         };
         if v.is_finite() && v.abs() >= 9.0e15 || v > MAX_ELEMENTS && v.fract() == 0.0 {

@@ -122,10 +122,7 @@ pub enum EvalError {
         inputs: Vec<String>,
     },
     /// `assert` on a condition that is not all true.
-    AssertionFailed {
-        span: Span,
-        message: Option<String>,
-    },
+    AssertionFailed { span: Span, message: Option<String> },
     /// Function calls (or formulas using formulas) nested beyond `limit`.
     RecursionTooDeep { span: Span, limit: usize },
     /// Formulas referring to formulas more than `limit` deep (a top-level
@@ -165,6 +162,13 @@ pub enum EvalError {
     },
     /// A string literal where a number or tensor is needed.
     StringAsValue { span: Span },
+    /// An error inside the body of the user function `name`, with the
+    /// call that led there; reported with the error's own code.
+    InCall {
+        call: Span,
+        name: String,
+        error: Box<EvalError>,
+    },
     /// A function's name used as a value.
     FunctionAsValue { span: Span, name: String },
 }
@@ -197,6 +201,7 @@ impl EvalError {
             EvalError::TooManyIndices { .. } => "E0222",
             EvalError::NoValue { .. } => "E0223",
             EvalError::StringAsValue { .. } => "E0224",
+            EvalError::InCall { error, .. } => error.code(),
             EvalError::FunctionAsValue { .. } => "E0225",
             EvalError::FormulaTooDeep { .. } => "E0226",
         }
@@ -213,6 +218,22 @@ impl EvalError {
                 crate::optim::OPTIMIZERS.iter().copied(),
             )
             .map(String::from),
+        }
+    }
+
+    /// This error, raised in the body of the function `name`, labelled with
+    /// the `call` that ran the body (the innermost call only, and not for
+    /// recursion limits, whose span is already a call).
+    pub fn in_call(self, call: Span, name: &str) -> EvalError {
+        match self {
+            EvalError::InCall { .. }
+            | EvalError::RecursionTooDeep { .. }
+            | EvalError::FormulaTooDeep { .. } => self,
+            error => EvalError::InCall {
+                call,
+                name: name.into(),
+                error: Box::new(error),
+            },
         }
     }
 
@@ -723,6 +744,9 @@ impl EvalError {
                 )
                 .with_help("end the block with an expression, or give the `if` an `else`"),
             },
+            EvalError::InCall { call, name, error } => error
+                .to_diagnostic()
+                .with_label(*call, format!("in this call of `{name}`")),
             EvalError::StringAsValue { span } => Diagnostic::error(
                 code,
                 "a string cannot be used as a value",
@@ -937,7 +961,10 @@ fn mismatch_words(op: &str, lhs: &[usize], rhs: &[usize]) -> (String, String) {
         _ => "",
     };
     if !verb.is_empty() {
-        return (format!("cannot {verb} tensors of shapes {l} and {r}"), broadcast);
+        return (
+            format!("cannot {verb} tensors of shapes {l} and {r}"),
+            broadcast,
+        );
     }
     match op {
         "`@`" => match (lhs.len(), rhs.len()) {
@@ -1024,7 +1051,8 @@ pub(crate) fn matmul_help(lhs: &[usize], rhs: &[usize]) -> String {
     if lhs.len() > 2 || rhs.len() > 2 {
         return "`@` multiplies 1-D and 2-D tensors; reshape higher ranks first".to_string();
     }
-    let rows = |s: &[usize]| if s.len() == 2 { s[0] } else { s[0] };
+    // A 1-D left operand is a row, a 1-D right operand a column.
+    let rows = |s: &[usize]| s[0];
     let cols = |s: &[usize]| s[s.len() - 1];
     let fix = if lhs.len() == 2 && rhs.len() == 2 && cols(lhs) == cols(rhs) {
         "; did you mean `a @ b.T`?"
@@ -1043,7 +1071,9 @@ pub(crate) fn matmul_help(lhs: &[usize], rhs: &[usize]) -> String {
 /// Hints for names people bring from other languages.
 fn unknown_name_help(name: &str) -> Option<String> {
     Some(match name {
-        "pi" | "PI" => "gradlang has no built-in constants; define it: `let pi = 3.141592653589793`".into(),
+        "pi" | "PI" => {
+            "gradlang has no built-in constants; define it: `let pi = 3.141592653589793`".into()
+        }
         "e" | "E" => "for Euler's number write `exp(1)`".into(),
         "inf" | "Inf" | "infinity" => "for infinity write `1 / 0`".into(),
         "True" | "TRUE" => "did you mean `true`?".into(),
@@ -1063,7 +1093,9 @@ fn unknown_function_help(name: &str) -> Option<String> {
         "maximum" => "the elementwise maximum is `max(a, b)`".into(),
         "minimum" => "the elementwise minimum is `min(a, b)`".into(),
         "size" | "numel" => "`len(x)` counts the first axis, `prod(shape(x))` every entry".into(),
-        "array" | "tensor" => "write a tensor literal, e.g. `[1, 2, 3]` or `[[1, 2], [3, 4]]`".into(),
+        "array" | "tensor" => {
+            "write a tensor literal, e.g. `[1, 2, 3]` or `[[1, 2], [3, 4]]`".into()
+        }
         "cat" | "stack" => "join tensors with `concat(a, b, axis=0)`, `hstack` or `vstack`".into(),
         "T" | "t" => "transpose with `x.T` or `transpose(x)`".into(),
         _ => return None,

@@ -390,6 +390,7 @@ impl Interp {
                 }),
             },
         })
+        .map_err(|e| e.in_call(span, &def.name))
     }
 }
 

@@ -151,6 +151,10 @@ impl Interp {
             &verb,
             &mut history,
         );
+        // Before any diagnostic is printed: a progress bar must be gone.
+        if let Some(o) = &mut obj.interp.observer {
+            o.finish();
+        }
         let error = obj.error.take();
         let (initial, steps_run, stop) = match outcome {
             Ok(v) => v,
@@ -179,7 +183,8 @@ impl Interp {
         }
         let stop = stop.map(|s| s.describe());
         let mut line = format!(
-            "{verb}: {steps_run} steps, loss {} -> {}",
+            "{verb}: {steps_run} step{}, loss {} -> {}",
+            if steps_run == 1 { "" } else { "s" },
             format_scalar(sign * initial, 4),
             format_scalar(sign * last, 4)
         );
@@ -389,9 +394,6 @@ fn run(
         obj.step = steps_run as usize;
         let loss = obj.eval(x, grad)?;
         initial.get_or_insert(loss);
-        if recording {
-            history.push(obj.sign * loss);
-        }
         if let Some(o) = &mut obj.interp.observer {
             o.step(steps_run, obj.sign * loss);
         }
@@ -408,19 +410,36 @@ fn run(
                     format_scalar(obj.sign * loss, 4)
                 );
                 obj.interp.emit(&line);
+                obj.interp.flush();
             }
         }
         if let Some(t) = s.target.filter(|&t| loss <= obj.sign * t) {
             stop = Some(Stop::Target(t));
             break;
         }
-        if let Some(t) = s.tol.filter(|&t| grad.iter().all(|g| g.abs() < t)) {
+        // An entry pushing against the bound it sits on cannot move: it
+        // counts as converged (the projected gradient is zero there).
+        let blocked = |i: usize| (x[i] <= lo[i] && grad[i] > 0.0) || (x[i] >= hi[i] && grad[i] < 0.0);
+        if let Some(t) = s
+            .tol
+            .filter(|&t| (0..grad.len()).all(|i| blocked(i) || grad[i].abs() < t))
+        {
             stop = Some(Stop::Tol(t));
             break;
         }
+        // Only a step actually taken gets an entry; the final loss is added
+        // after the loop, so the history has steps_run + 1 entries.
+        if recording {
+            history.push(obj.sign * loss);
+        }
         let status = opt.step(x, loss, grad, obj)?;
         for ((v, &l), &h) in x.iter_mut().zip(lo).zip(hi) {
-            *v = v.max(l).min(h);
+            // Written out so that a NaN stays NaN (and is reported as one).
+            if *v < l {
+                *v = l;
+            } else if *v > h {
+                *v = h;
+            }
         }
         steps_run += 1;
         match status {

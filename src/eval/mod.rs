@@ -444,6 +444,11 @@ impl Interp {
         Ok(())
     }
 
+    /// Pushes program output out now (progress lines during a long run).
+    pub(crate) fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+
     /// Writes one line of program output.
     pub(crate) fn emit(&mut self, line: &str) {
         // A closed stdout (e.g. `| head`) is not the script's error.

@@ -13,7 +13,11 @@ use crate::tensor::{shape_string, Tensor};
 /// Every command: name, argument, what it does. Commands may be shortened
 /// to any prefix, except `:reset`, which forgets everything.
 pub(super) const COMMANDS: &[(&str, &str, &str)] = &[
-    (":help", "[NAME]", "this help, or what a builtin or optimizer takes"),
+    (
+        ":help",
+        "[NAME]",
+        "this help, or what a builtin or optimizer takes",
+    ),
     (":vars", "", "every name: kind, shape and value"),
     (":load", "FILE", "run a script into this session"),
     (":reset", "", "forget every name and start over"),
@@ -40,10 +44,11 @@ param or fn replaces it. The scripts in gradlang's examples/ are good to
 
 const KEYS: &str = "\
 Keys: Tab completes names, builtins, optimizers and their options. Enter on
-an unfinished line (open bracket, trailing operator) continues it. Ctrl-C
-clears the input, or stops a running minimize after its current step
-(twice ends a long computation and the session). Up and Down recall inputs
-from earlier sessions too. Ctrl-D quits.
+an unfinished input (an open bracket, a trailing operator) starts a new
+line. Up and Down recall inputs, from earlier sessions too. Ctrl-C clears
+the input; during a minimize it stops after the current step and keeps the
+params. Other computations cannot stop midway: a second Ctrl-C ends the
+session. Ctrl-D quits.
 ";
 
 impl Session {
@@ -90,7 +95,11 @@ impl Session {
         } else if let Some(options) = optim::option_names(topic) {
             format!(
                 "minimize with {topic} {}\n  and for every optimizer: {}\n",
-                options.iter().map(|o| format!("{o}=")).collect::<Vec<_>>().join(" "),
+                options
+                    .iter()
+                    .map(|o| format!("{o}="))
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 DRIVER_OPTIONS.join(" "),
             )
         } else {
@@ -114,6 +123,7 @@ impl Session {
             let Some(binding) = self.interp.scopes().lookup(&name).cloned() else {
                 continue;
             };
+            let is_loss = name == "loss" || self.losses.contains(&name);
             let (rank, kind, value) = match binding {
                 Binding::Param(i) => {
                     let p = &self.interp.params()[i];
@@ -123,7 +133,7 @@ impl Session {
                     };
                     (0, kind, Ok(p.value.clone()))
                 }
-                Binding::Formula(_) if name == "loss" || self.losses.contains(&name) => {
+                Binding::Formula(_) | Binding::Data(_) if is_loss => {
                     (1, "loss".to_string(), self.current_value(&name))
                 }
                 Binding::Formula(_) => (2, "formula".to_string(), self.current_value(&name)),

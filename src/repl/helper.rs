@@ -127,10 +127,15 @@ impl Completer for Helper {
         if is_command(line) {
             let command = before.trim_start();
             return match command.split_once(char::is_whitespace) {
-                Some((word, _)) if resolve(word) == Some(":load") => self.files.complete(line, pos, ctx),
+                Some((word, _)) if resolve(word) == Some(":load") => {
+                    self.files.complete(line, pos, ctx)
+                }
                 Some((word, arg)) if resolve(word) == Some(":help") => {
                     let arg = arg.trim_start();
-                    let topics = builtins::all().iter().map(|b| b.name).chain(OPTIMIZERS.iter().copied());
+                    let topics = builtins::all()
+                        .iter()
+                        .map(|b| b.name)
+                        .chain(OPTIMIZERS.iter().copied());
                     Ok((pos - arg.len(), pairs(topics.map(String::from), arg)))
                 }
                 Some(_) => Ok((pos, Vec::new())),
@@ -195,8 +200,8 @@ impl Hinter for Helper {
         let start = word_start(line);
         let word = &line[start..];
         if self.color && !word.is_empty() && want_at(&line[..start]) == Want::Anything {
-            let mut matches = self.candidates(&Want::Anything).into_iter();
-            let mut matches = matches.by_ref().filter(|c| c.starts_with(word));
+            let candidates = self.candidates(&Want::Anything);
+            let mut matches = candidates.into_iter().filter(|c| c.starts_with(word));
             if let (Some(only), None) = (matches.next(), matches.next()) {
                 if let Some((signature, _)) = self.signature(&only) {
                     return Some(SignatureHint {
@@ -380,9 +385,9 @@ fn partner(line: &str, pos: usize) -> Option<usize> {
         }
     }
     let at = |p: usize| {
-        pairs.iter().find_map(|&(o, c)| {
-            (o == p).then_some(c).or((c == p).then_some(o))
-        })
+        pairs
+            .iter()
+            .find_map(|&(o, c)| (o == p).then_some(c).or((c == p).then_some(o)))
     };
     at(pos).or_else(|| pos.checked_sub(1).and_then(at))
 }
@@ -504,8 +509,14 @@ mod tests {
     #[test]
     fn completes_names_builtins_and_keywords() {
         assert_eq!(complete("let a = linsp"), (8, vec!["linspace".into()]));
-        assert_eq!(complete("w"), (0, vec!["weights".into(), "wiggle".into(), "with".into()]));
-        assert_eq!(complete("print mi"), (6, vec!["min".into(), "minimize".into()]));
+        assert_eq!(
+            complete("w"),
+            (0, vec!["weights".into(), "wiggle".into(), "with".into()])
+        );
+        assert_eq!(
+            complete("print mi"),
+            (6, vec!["min".into(), "minimize".into()])
+        );
         assert_eq!(complete("x = 2").1, Vec::<String>::new());
     }
 
@@ -517,7 +528,10 @@ mod tests {
         let (_, options) = complete("maximize with adam ");
         assert!(options.contains(&"amsgrad=".to_string()));
         assert!(options.contains(&"steps=".to_string()));
-        assert_eq!(complete("minimize with adam lr=wei").1, vec!["weights".to_string()]);
+        assert_eq!(
+            complete("minimize with adam lr=wei").1,
+            vec!["weights".to_string()]
+        );
     }
 
     #[test]
@@ -532,10 +546,7 @@ mod tests {
             hint("let a = linsp"),
             Some(("ace(a, b, n)".into(), Some("ace(".into())))
         );
-        assert_eq!(
-            hint("wig"),
-            Some(("gle(t, k)".into(), Some("gle(".into())))
-        );
+        assert_eq!(hint("wig"), Some(("gle(t, k)".into(), Some("gle(".into()))));
         let (display, completion) = hint("clamp(x, ").unwrap();
         assert_eq!(display, "  # clamp(x, lo, hi): x limited to [lo, hi]");
         assert_eq!(completion, None);

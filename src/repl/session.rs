@@ -20,7 +20,7 @@ use crate::syntax::lexer::Token;
 /// A writer shared by the session and its interpreter, so that shown values
 /// and `print` output come out in the order they happen.
 #[derive(Clone)]
-pub(crate) struct Shared(Rc<RefCell<dyn Write>>);
+pub(super) struct Shared(Rc<RefCell<dyn Write>>);
 
 impl Shared {
     pub fn new(w: impl Write + 'static) -> Self {
@@ -59,7 +59,7 @@ pub(super) struct Session {
     seed: u64,
     pub(super) out: Shared,
     err: Shared,
-    pub(super) style: Style,
+    style: Style,
     sources: Sources,
     /// Names defined by `loss NAME = ...`, which are formulas to the
     /// interpreter but losses to the user.
@@ -85,7 +85,7 @@ impl Session {
             "" => Flow::Continue,
             command if command.starts_with(':') => self.command(command.trim_end()),
             _ => {
-                self.eval_input(input);
+                self.run_text(None, input);
                 Flow::Continue
             }
         };
@@ -113,19 +113,23 @@ impl Session {
         names
     }
 
-    fn eval_input(&mut self, src: &str) {
-        match self.sources.add(None, src) {
-            Ok(program) => {
-                let last = program.stmts.len().saturating_sub(1);
-                let quiet = ends_with_semicolon(src);
-                self.run_stmts(&program.stmts, |i| !(quiet && i == last));
-            }
+    /// Parses and runs `src`: an input, or the script at `file`. An input
+    /// shows the value of each bare expression (but a last one followed by
+    /// `;`); a script, as with `gradlang run`, shows none.
+    fn run_text(&mut self, file: Option<&str>, src: &str) {
+        let program = match self.sources.add(file, src) {
+            Ok(program) => program,
             Err(errors) => {
                 for e in &errors {
                     self.report(&e.to_diagnostic());
                 }
+                return;
             }
-        }
+        };
+        let last = program.stmts.len().saturating_sub(1);
+        let hide_last = ends_with_semicolon(src);
+        let show = |i| file.is_none() && !(hide_last && i == last);
+        self.run_stmts(&program.stmts, show);
     }
 
     /// Runs `stmts` in order, showing the value of statement `i` when
@@ -167,8 +171,7 @@ impl Session {
         }
     }
 
-    /// `:load FILE`: runs a script in this session, as `gradlang run` would
-    /// (values of bare expressions are not shown).
+    /// `:load FILE`: runs a script in this session.
     pub(super) fn load(&mut self, arg: &str) {
         let path = expand_path(arg);
         let name = path.display().to_string();
@@ -185,18 +188,10 @@ impl Session {
                 return;
             }
         };
-        match self.sources.add(Some(&name), src) {
-            Ok(program) => {
-                self.interp.set_base_dir(driver::script_dir(&path));
-                self.run_stmts(&program.stmts, |_| false);
-                self.interp.set_base_dir(PathBuf::from("."));
-            }
-            Err(errors) => {
-                for e in &errors {
-                    self.report(&e.to_diagnostic());
-                }
-            }
-        }
+        // Its relative paths (`csv`) start from its directory.
+        self.interp.set_base_dir(driver::script_dir(&path));
+        self.run_text(Some(&name), src);
+        self.interp.set_base_dir(PathBuf::from("."));
     }
 
     /// `:reset`: a fresh interpreter with the starting seed.
@@ -204,7 +199,10 @@ impl Session {
         self.interp = new_interp(self.seed, &self.out, self.style);
         self.sources = Sources::default();
         self.losses.clear();
-        self.note("every name is gone and the seed is back to its start");
+        let seed = self.seed;
+        self.note(&format!(
+            "every name is gone; the random seed is {seed} again"
+        ));
     }
 
     fn report(&mut self, diag: &Diagnostic) {
@@ -244,7 +242,7 @@ fn new_interp(seed: u64, out: &Shared, style: Style) -> Interp {
 }
 
 /// `f(x, y)`.
-pub(super) fn signature(name: &str, params: &[crate::syntax::ast::Ident]) -> String {
+fn signature(name: &str, params: &[crate::syntax::ast::Ident]) -> String {
     let params: Vec<&str> = params.iter().map(|p| p.node.as_str()).collect();
     format!("{name}({})", params.join(", "))
 }
@@ -277,8 +275,11 @@ fn expand_path(arg: &str) -> PathBuf {
 pub(super) mod tests {
     use super::*;
 
+    /// What a test session writes into.
+    pub type Buffer = Rc<RefCell<Vec<u8>>>;
+
     /// A session writing into buffers: (session, stdout, stderr).
-    pub fn session() -> (Session, Rc<RefCell<Vec<u8>>>, Rc<RefCell<Vec<u8>>>) {
+    pub fn session() -> (Session, Buffer, Buffer) {
         let out = Rc::new(RefCell::new(Vec::new()));
         let err = Rc::new(RefCell::new(Vec::new()));
         let style = Style {
@@ -290,7 +291,7 @@ pub(super) mod tests {
     }
 
     /// Everything written to `buf` since the last call.
-    pub fn take(buf: &Rc<RefCell<Vec<u8>>>) -> String {
+    pub fn take(buf: &Buffer) -> String {
         String::from_utf8(std::mem::take(&mut *buf.borrow_mut())).unwrap()
     }
 
@@ -365,7 +366,11 @@ pub(super) mod tests {
         let dir = std::env::temp_dir().join(format!("gradlang-repl-load-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let script = dir.join("s.gl");
-        std::fs::write(&script, "param a = 2\na * 100\nprint \"loaded\"\nlet b = a +\n").unwrap();
+        std::fs::write(
+            &script,
+            "param a = 2\na * 100\nprint \"loaded\"\nlet b = a +\n",
+        )
+        .unwrap();
         let (mut s, out, err) = session();
         s.handle(&format!(":load {}", script.display()));
         let e = take(&err);

@@ -360,7 +360,9 @@ fn unexpected_help(found: &str, expected: &[String]) -> Option<String> {
     if found == "`=`" && expects("a name") {
         return Some("a name is missing before `=`, e.g. `let x = 1`".to_string());
     }
-    let operator = ["`*`", "`/`", "`@`", "`^`", "`<`", "`<=`", "`>`", "`>=`", "`==`", "`!=`", "`and`", "`or`"];
+    let operator = [
+        "`*`", "`/`", "`@`", "`^`", "`<`", "`<=`", "`>`", "`>=`", "`==`", "`!=`", "`and`", "`or`",
+    ];
     if expects("an expression") && operator.contains(&found) {
         return Some(format!("{found} needs a value on each side"));
     }

@@ -241,10 +241,7 @@ pub(super) fn csv(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
             continue;
         }
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        match fields
-            .iter()
-            .position(|f| f.parse::<f64>().is_err())
-        {
+        match fields.iter().position(|f| f.parse::<f64>().is_err()) {
             // A first row that is not numeric is a header.
             Some(_) if rows.is_empty() && lineno == 0 => continue,
             Some(col) => {
