@@ -20,6 +20,7 @@
 mod shapes;
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::rc::Rc;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
@@ -32,6 +33,9 @@ use crate::syntax::ast::{
 };
 use crate::syntax::span::Span;
 use shapes::Abs;
+
+/// At most this many diagnostics are printed; the rest are counted.
+const MAX_REPORTED: usize = 100;
 
 /// Options every optimizer takes (handled by `minimize` itself).
 const DRIVER_OPTIONS: [&str; 4] = ["steps", "target", "tol", "every"];
@@ -59,8 +63,15 @@ pub fn check_source(path: &str, bytes: &[u8], reporter: &mut Reporter) -> i32 {
     let mut diags: Vec<Diagnostic> = crate::lint::unused_lets(&program);
     diags.extend(errors.iter().map(EvalError::to_diagnostic));
     diags.sort_by_key(|d| d.primary.0.start);
-    for d in &diags {
+    for d in diags.iter().take(MAX_REPORTED) {
         reporter.report(d, path, src);
+    }
+    if diags.len() > MAX_REPORTED {
+        let _ = writeln!(
+            reporter.err,
+            "... and {} more (gradlang check shows the first {MAX_REPORTED})",
+            diags.len() - MAX_REPORTED
+        );
     }
     if errors.is_empty() {
         0

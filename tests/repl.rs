@@ -132,11 +132,11 @@ fn grad_and_minimize_step_by_step() {
     enter(&mut p, "param w = 0");
     enter(&mut p, "loss = (w - 3)^2");
     assert_shown(&enter(&mut p, "grad(loss, w)"), "-6.");
-    let step = "minimize with sgd lr=0.1 steps=1";
-    assert_shown(&enter(&mut p, step), "sgd: 1 steps, loss 9. -> 5.7600");
-    assert_shown(&enter(&mut p, "w"), "0.6000");
-    assert_shown(&enter(&mut p, step), "sgd: 1 steps, loss 5.7600 -> 3.6864");
-    assert_shown(&enter(&mut p, "grad(loss, w)"), "-3.8400");
+    let steps = "minimize with sgd lr=0.1 steps=2";
+    assert_shown(&enter(&mut p, steps), "sgd: 2 steps, loss 9. -> 3.6864");
+    assert_shown(&enter(&mut p, "w"), "1.0800");
+    assert_shown(&enter(&mut p, steps), "sgd: 2 steps, loss 3.6864 -> 1.5099");
+    assert_shown(&enter(&mut p, "grad(loss, w)"), "-2.4576");
     quit(p);
 }
 

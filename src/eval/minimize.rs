@@ -22,6 +22,7 @@ impl Stop {
     fn describe(&self) -> String {
         match self {
             Stop::Interrupted => "interrupted".into(),
+            Stop::NonFinite => "a non-finite value; the params keep their last finite values".into(),
             Stop::Target(t) => format!("loss reached the target {}", format_scalar(*t, 4)),
             Stop::Tol(t) => format!("every gradient entry below tol {}", format_scalar(*t, 4)),
             Stop::LineSearchFailed => "the line search found no better point".into(),
@@ -33,6 +34,9 @@ impl Stop {
 /// Why a run ended before `steps`.
 enum Stop {
     Interrupted,
+    /// NaN or Inf: the params go back to the last finite point, the summary
+    /// is printed, then the error.
+    NonFinite,
     Target(f64),
     Tol(f64),
     LineSearchFailed,
@@ -156,6 +160,7 @@ impl Interp {
             o.finish();
         }
         let error = obj.error.take();
+        let non_finite = error.clone().filter(|e| matches!(e, EvalError::NonFinite { .. }));
         let (initial, steps_run, stop) = match outcome {
             Ok(v) => v,
             Err(Interrupt) => {
@@ -225,7 +230,10 @@ impl Interp {
                 history,
             });
         }
-        Ok(())
+        match non_finite {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// Splits `steps`, `target`, `tol`, `every` from the optimizer's own
@@ -390,9 +398,20 @@ fn run(
     let mut steps_run = 0;
     let mut stop = None;
     let recording = obj.interp.record.is_some();
+    // Where the last step started, to go back to if the next one produces
+    // NaN or Inf.
+    let mut last_good = x.to_vec();
     while steps_run < s.steps {
         obj.step = steps_run as usize;
-        let loss = obj.eval(x, grad)?;
+        let loss = match obj.eval(x, grad) {
+            Ok(loss) => loss,
+            Err(Interrupt) if initial.is_some() && obj.went_non_finite() => {
+                x.copy_from_slice(&last_good);
+                stop = Some(Stop::NonFinite);
+                break;
+            }
+            Err(e) => return Err(e),
+        };
         initial.get_or_insert(loss);
         if let Some(o) = &mut obj.interp.observer {
             o.step(steps_run, obj.sign * loss);
@@ -432,7 +451,16 @@ fn run(
         if recording {
             history.push(obj.sign * loss);
         }
-        let status = opt.step(x, loss, grad, obj)?;
+        last_good.copy_from_slice(x);
+        let status = match opt.step(x, loss, grad, obj) {
+            Ok(status) => status,
+            Err(Interrupt) if obj.went_non_finite() => {
+                x.copy_from_slice(&last_good);
+                stop = Some(Stop::NonFinite);
+                break;
+            }
+            Err(e) => return Err(e),
+        };
         for ((v, &l), &h) in x.iter_mut().zip(lo).zip(hi) {
             // Written out so that a NaN stays NaN (and is reported as one).
             if *v < l {
@@ -509,6 +537,12 @@ impl LossObjective<'_> {
         self.tape_len = self.interp.tape.len();
         self.replaying = self.interp.tape.replayable();
         Ok(root)
+    }
+
+    /// Whether the last failure was a NaN or Inf (a stop reason, reported
+    /// after the summary) rather than an error in the script.
+    fn went_non_finite(&self) -> bool {
+        matches!(self.error, Some(EvalError::NonFinite { .. }))
     }
 
     fn fail(&mut self, e: EvalError) -> Interrupt {

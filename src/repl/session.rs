@@ -331,10 +331,11 @@ pub(super) mod tests {
     fn errors_in_earlier_definitions_point_at_them() {
         let (mut s, _, err) = session();
         s.handle("fn f(v) = v * [1, 2]");
+        s.handle("let unrelated = 1");
         s.handle("f([1, 2, 3])");
         let e = take(&err);
-        assert!(e.contains("<input 1>"), "{e}");
-        assert!(e.contains("fn f(v) = v * [1, 2]"), "{e}");
+        assert!(e.contains("1 \u{2502} fn f(v) = v * [1, 2]"), "{e}");
+        assert!(!e.contains("unrelated"), "{e}");
     }
 
     #[test]
@@ -350,14 +351,14 @@ pub(super) mod tests {
     fn minimize_runs_in_steps() {
         let (mut s, out, _) = session();
         s.handle("param w = 0; loss = (w - 3)^2");
-        s.handle("minimize with sgd lr=0.1 steps=1");
+        s.handle("minimize with sgd lr=0.1 steps=2");
         s.handle("w");
-        s.handle("minimize with sgd lr=0.1 steps=1");
+        s.handle("minimize with sgd lr=0.1 steps=2");
         s.handle("w");
         let text = take(&out);
         assert_eq!(
             text,
-            "sgd: 1 steps, loss 9. -> 5.7600\n0.6000\nsgd: 1 steps, loss 5.7600 -> 3.6864\n1.0800\n"
+            "sgd: 2 steps, loss 9. -> 3.6864\n1.0800\nsgd: 2 steps, loss 3.6864 -> 1.5099\n1.7712\n"
         );
     }
 

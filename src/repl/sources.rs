@@ -127,6 +127,20 @@ mod tests {
     }
 
     #[test]
+    fn labels_in_several_inputs_show_the_session() {
+        let mut sources = Sources::default();
+        sources.add(None, "fn f(v) = v").unwrap();
+        sources.add(None, "let a = 1").unwrap();
+        sources.add(None, "f(1)").unwrap();
+        let diag = Diagnostic::error("E0000", "boom", Span::new(10, 11), "here")
+            .with_label(Span::new(22, 26), "called here");
+        let text = sources.render(&diag, false);
+        assert!(text.contains("<session>:1:11"), "{text}");
+        assert!(text.contains("1 \u{2502} fn f(v) = v"), "{text}");
+        assert!(text.contains("3 \u{2502} f(1)"), "{text}");
+    }
+
+    #[test]
     fn parse_errors_point_at_the_latest_input() {
         let mut sources = Sources::default();
         sources.add(Some("a.gl"), "let a = 1\nlet b = 2").unwrap();
