@@ -20,7 +20,6 @@
 mod shapes;
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::rc::Rc;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};

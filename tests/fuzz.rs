@@ -2,9 +2,13 @@
 //! whole pipeline in-process — UTF-8 decoding, the parser, `gradlang check`,
 //! the evaluator (including `minimize`) and the diagnostic renderer.
 //!
-//! Three kinds of input, from a fixed seed so a run is reproducible:
+//! Four kinds of input, from a fixed seed so a run is reproducible:
 //! - scripts built from the grammar (statements and nested expressions over
 //!   the real builtins, optimizers and options), mostly meaningful;
+//! - models that declare before they use (params, a formula, a function,
+//!   a scalar loss, `minimize` or `maximize` with a real optimizer and its
+//!   options, then `grad`, `gradcheck`, `hessian`), so that most run to
+//!   the end through the optimizers and the tape;
 //! - the example scripts and error cases with a few token- and byte-level
 //!   mutations (deletions, duplications, insertions, swaps, stray bytes);
 //! - token soup: random sequences of the language's tokens.
@@ -62,19 +66,17 @@ fn exercise(bytes: &[u8]) {
 /// literal is below 10 (loops, dims and steps stay small unless multiplied
 /// up, which the generators rarely do).
 fn tame(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut prev_digit = false;
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     for &b in bytes {
-        let digit = b.is_ascii_digit();
-        if digit && prev_digit {
+        let after_digit = out.last().is_some_and(u8::is_ascii_digit);
+        if b.is_ascii_digit() && after_digit {
             continue;
         }
-        if prev_digit && (b == b'e' || b == b'E') {
-            out.push(b'*');
+        out.push(if after_digit && (b == b'e' || b == b'E') {
+            b'*'
         } else {
-            out.push(b);
-        }
-        prev_digit = digit || (prev_digit && b == b'.');
+            b
+        });
     }
     out
 }
@@ -222,6 +224,87 @@ fn script() -> impl Strategy<Value = String> {
     prop::collection::vec(statement(), 1..8).prop_map(|v| v.join("\n"))
 }
 
+/// An expression over the params `p` and `q` and the value `a`, all of one
+/// shape, so that most of these scripts run through `minimize`.
+fn model_expr() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        prop::sample::select(vec!["p", "q", "a", "0.5", "2", "1.5"]).prop_map(String::from),
+    ];
+    leaf.prop_recursive(4, 32, 2, |inner| {
+        prop_oneof![
+            (
+                inner.clone(),
+                prop::sample::select(vec!["+", "-", "*", "/"]),
+                inner.clone()
+            )
+                .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+            (
+                inner.clone(),
+                prop::sample::select(vec!["2", "3", "0.5", "-1"])
+            )
+                .prop_map(|(a, k)| format!("{a}^{k}")),
+            (
+                prop::sample::select(vec![
+                    "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs",
+                    "softplus", "sign",
+                ]),
+                inner.clone()
+            )
+                .prop_map(|(f, a)| format!("{f}({a})")),
+            (
+                prop::sample::select(vec!["max", "min", "pow"]),
+                inner.clone(),
+                inner.clone()
+            )
+                .prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
+            inner.clone().prop_map(|a| format!("clamp({a}, -1, 1)")),
+            inner.clone().prop_map(|a| format!("f({a})")),
+            (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| format!("if sum({a}) > 0 {{ {a} }} else {{ {b} }}")),
+            inner.clone().prop_map(|a| format!("(sum({a}) + 0 * {a})")),
+        ]
+    })
+}
+
+/// A script that declares before it uses: params, a formula, a function,
+/// a scalar loss, a `minimize` with a real optimizer and options, then
+/// derivatives and prints.
+fn model() -> impl Strategy<Value = String> {
+    let optimizers: Vec<(&str, &str)> = vec![
+        ("sgd", "momentum=0.9 nesterov=1"),
+        ("adam", "amsgrad=1"),
+        ("adamw", "weight_decay=0.1"),
+        ("nadam", "momentum_decay=0.004"),
+        ("rmsprop", "centered=1 momentum=0.5"),
+        ("adagrad", "lr_decay=0.1"),
+        ("lbfgs", "line_search=\"strong_wolfe\""),
+        ("newton", ""),
+    ];
+    (
+        prop::sample::select(vec![("0.5", "1.5"), ("[0.5, 1.5]", "[1, 2]")]),
+        model_expr(),
+        model_expr(),
+        model_expr(),
+        prop::sample::select(optimizers),
+        0u8..5,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |((p0, q0), a, body, loss, (opt, extra), steps, bound, maximize)| {
+                let bounds = if bound { " in [-2, 2]" } else { "" };
+                let verb = if maximize { "maximize" } else { "minimize" };
+                format!(
+                    "param p = {p0}{bounds}\nparam q = {q0}\nlet a = p * q\n\
+                 fn f(x) = {body}\nlet a = {a}\nloss = sum({loss})\n\
+                 {verb} with {opt} lr=0.1 {extra} steps={steps} tol=0.001\n\
+                 print p, q, loss\nprint grad(loss, p), gradcheck(loss, q)\n\
+                 print hessian(loss, p)\n"
+                )
+            },
+        )
+}
+
 /// Every token of the language, and some that are not.
 const TOKENS: &[&str] = &[
     "let", "param", "loss", "minimize", "maximize", "with", "print", "fn", "if", "else", "for",
@@ -321,6 +404,9 @@ fn input(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         4 => script().prop_map(String::into_bytes),
         2 => (script(), prop::collection::vec(mutation(), 1..3))
+            .prop_map(|(s, m)| apply(s.into_bytes(), &m)),
+        3 => model().prop_map(String::into_bytes),
+        1 => (model(), prop::collection::vec(mutation(), 1..3))
             .prop_map(|(s, m)| apply(s.into_bytes(), &m)),
         3 => mutated,
         1 => token_soup(),

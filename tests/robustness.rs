@@ -186,6 +186,62 @@ fn deep_recursion() {
 }
 
 #[test]
+fn no_colour_unless_a_terminal_and_never_with_no_color() {
+    // Piped stderr is no terminal: plain text even without NO_COLOR.
+    let o = Command::new(env!("CARGO_BIN_EXE_gradlang"))
+        .args(["run", "-"])
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child
+                .stdin
+                .take()
+                .expect("piped")
+                .write_all(b"print nope\n")?;
+            child.wait_with_output()
+        })
+        .expect("cannot run gradlang");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("[E0201]"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "colour on a pipe:\n{stderr}");
+}
+
+/// On a terminal (a pty) diagnostics are coloured, unless NO_COLOR is set.
+#[cfg(unix)]
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    use rexpect::session::{spawn_with_options, Options};
+    let dir = std::env::temp_dir().join(format!("gradlang-colour-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("cannot create a temporary directory");
+    let path = dir.join("colour.gl");
+    std::fs::write(&path, "print nope\n").expect("cannot write the script");
+    for no_color in [false, true] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gradlang"));
+        cmd.arg("run").arg(&path).env("TERM", "xterm");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        } else {
+            cmd.env_remove("NO_COLOR");
+        }
+        let options = Options::new()
+            .timeout_ms(Some(10_000))
+            .strip_ansi_escape_codes(false);
+        let mut p = spawn_with_options(cmd, options).expect("cannot start gradlang in a pty");
+        let out = p.exp_eof().expect("gradlang did not finish");
+        assert!(out.contains("[E0201]"), "{out}");
+        assert_eq!(
+            out.contains('\u{1b}'),
+            !no_color,
+            "NO_COLOR={no_color}:\n{out}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_missing_script_is_a_usage_error() {
     let o = Command::new(env!("CARGO_BIN_EXE_gradlang"))
         .args(["run", "/nonexistent/script.gl"])

@@ -128,6 +128,8 @@ pub enum EvalError {
     /// Formulas referring to formulas more than `limit` deep (a top-level
     /// loop that accumulates a param-dependent value many times).
     FormulaTooDeep { span: Span, limit: usize },
+    /// Ctrl-C in the REPL stopped a loop or call.
+    Interrupted { span: Span },
     /// A file that could not be read or understood (`csv`).
     File {
         span: Span,
@@ -204,6 +206,7 @@ impl EvalError {
             EvalError::InCall { error, .. } => error.code(),
             EvalError::FunctionAsValue { .. } => "E0225",
             EvalError::FormulaTooDeep { .. } => "E0226",
+            EvalError::Interrupted { .. } => "E0227",
         }
     }
 
@@ -663,6 +666,7 @@ impl EvalError {
                     None => d.with_help("add a message to say what went wrong: `assert cond, \"...\"`"),
                 }
             }
+            EvalError::Interrupted { span } => Diagnostic::error(code, "interrupted", *span, "stopped here (Ctrl-C)"),
             EvalError::FormulaTooDeep { span, limit } => Diagnostic::error(
                 code,
                 format!("formulas nested more than {limit} deep"),

@@ -370,6 +370,7 @@ impl Interp {
         callee: Span,
         span: Span,
     ) -> Result<NodeId, EvalError> {
+        self.check_interrupt(span)?;
         if args.len() != def.params.len() {
             return Err(super::error::fn_arity(def, args, callee));
         }

@@ -384,6 +384,7 @@ impl Interp {
             }
         };
         for i in start..end {
+            self.check_interrupt(var.span)?;
             self.scopes.push_block();
             self.scopes
                 .define(&var.node, Binding::Data(Rc::new(Tensor::Scalar(i as f64))));
@@ -442,6 +443,14 @@ impl Interp {
         }
         self.emit(&parts.join(" "));
         Ok(())
+    }
+
+    /// Stops a loop or call when Ctrl-C set the interrupt flag (clearing it).
+    pub(crate) fn check_interrupt(&self, span: Span) -> Result<(), EvalError> {
+        match &self.interrupt {
+            Some(flag) if flag.swap(false, std::sync::atomic::Ordering::SeqCst) => Err(EvalError::Interrupted { span }),
+            _ => Ok(()),
+        }
     }
 
     /// Pushes program output out now (progress lines during a long run).

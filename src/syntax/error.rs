@@ -68,6 +68,13 @@ pub enum SyntaxError {
     ChainedComparison { span: Span, first: Span },
     /// A positional argument after a `name=value` option.
     PositionalAfterOption { span: Span, option: Span },
+    /// Stands for the errors after the first `shown`: `more` of them,
+    /// starting at `span`.
+    TooManyErrors {
+        span: Span,
+        more: usize,
+        shown: usize,
+    },
 }
 
 impl SyntaxError {
@@ -87,6 +94,7 @@ impl SyntaxError {
             SyntaxError::BadField { .. } => "E0111",
             SyntaxError::ChainedComparison { .. } => "E0112",
             SyntaxError::PositionalAfterOption { .. } => "E0113",
+            SyntaxError::TooManyErrors { .. } => "E0114",
         }
     }
 
@@ -105,7 +113,8 @@ impl SyntaxError {
             | SyntaxError::ExpressionTooDeep { span, .. }
             | SyntaxError::BadField { span, .. }
             | SyntaxError::ChainedComparison { span, .. }
-            | SyntaxError::PositionalAfterOption { span, .. } => *span,
+            | SyntaxError::PositionalAfterOption { span, .. }
+            | SyntaxError::TooManyErrors { span, .. } => *span,
         }
     }
 
@@ -230,6 +239,13 @@ impl SyntaxError {
             )
             .with_label(*option, "option given here")
             .with_help("put `name=value` options after all positional arguments"),
+            SyntaxError::TooManyErrors { span, more, shown } => Diagnostic::error(
+                code,
+                format!("{more} more syntax errors are not shown"),
+                *span,
+                "the next one is here",
+            )
+            .with_help(format!("fix the first {shown} and run again")),
         }
     }
 }

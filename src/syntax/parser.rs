@@ -25,7 +25,8 @@ lalrpop_mod!(
     "/gradlang.rs"
 );
 
-/// At most this many errors are reported for one input.
+/// At most this many errors are reported for one input, the last of them
+/// saying how many more there are.
 pub const MAX_ERRORS: usize = 20;
 
 /// The deepest a syntax tree may nest, counted in expressions, blocks and
@@ -81,7 +82,17 @@ fn run(src: &str) -> (Option<Program>, Vec<SyntaxError>) {
     errors.extend(lex_errors.iter().cloned());
     errors.sort_by_key(|e| e.span().start);
     errors.dedup();
-    errors.truncate(MAX_ERRORS);
+    if errors.len() > MAX_ERRORS {
+        // The last place says that there is more, and where it starts.
+        let more = errors.len() - (MAX_ERRORS - 1);
+        let span = errors[MAX_ERRORS - 1].span();
+        errors.truncate(MAX_ERRORS - 1);
+        errors.push(SyntaxError::TooManyErrors {
+            span,
+            more,
+            shown: MAX_ERRORS - 1,
+        });
+    }
     (program, errors)
 }
 
