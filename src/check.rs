@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::driver::{decode, Reporter, EXIT_SCRIPT_ERROR};
+use crate::driver::{parse_reported, Reporter, EXIT_SCRIPT_ERROR};
 use crate::eval::builtins;
 use crate::eval::env::FnDef;
 use crate::eval::error::{self, EvalError, NotAParam};
@@ -37,26 +37,14 @@ use shapes::Abs;
 const MAX_REPORTED: usize = 100;
 
 /// Options every optimizer takes (handled by `minimize` itself).
-const DRIVER_OPTIONS: [&str; 4] = ["steps", "target", "tol", "every"];
+use crate::eval::DRIVER_OPTIONS;
 
 /// Reports every error (and warning) found; returns the exit code, 0 when
 /// there is no error.
 pub fn check_source(path: &str, bytes: &[u8], reporter: &mut Reporter) -> i32 {
-    let src = match decode(bytes) {
-        Ok(s) => s,
-        Err((diag, lossy)) => {
-            reporter.report(&diag, path, &lossy);
-            return EXIT_SCRIPT_ERROR;
-        }
-    };
-    let program = match crate::syntax::parse(src) {
-        Ok(p) => p,
-        Err(errors) => {
-            for e in &errors {
-                reporter.report(&e.to_diagnostic(), path, src);
-            }
-            return EXIT_SCRIPT_ERROR;
-        }
+    let (src, program) = match parse_reported(path, bytes, reporter) {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
     };
     let errors = check_program(&program);
     let mut diags: Vec<Diagnostic> = crate::lint::unused_lets(&program);

@@ -10,6 +10,9 @@ use crate::syntax::span::Span;
 
 /// Exit code for an error in the script.
 pub const EXIT_SCRIPT_ERROR: i32 = 1;
+/// How many W0002 warnings a run shows before summing up the rest.
+const MAX_LINT_WARNINGS: usize = 20;
+
 /// Exit code for a usage error (bad flags, unreadable script path).
 pub const EXIT_USAGE: i32 = 2;
 
@@ -44,13 +47,18 @@ pub fn decode(bytes: &[u8]) -> Result<&str, (Diagnostic, String)> {
     })
 }
 
-/// Parses and runs `bytes` in `interp`; returns the process exit code.
-pub fn run_source(interp: &mut Interp, path: &str, bytes: &[u8], reporter: &mut Reporter) -> i32 {
+/// Decodes and parses a script, reporting every error found; returns the
+/// text and program, or the exit code to stop with.
+pub fn parse_reported<'a>(
+    path: &str,
+    bytes: &'a [u8],
+    reporter: &mut Reporter,
+) -> Result<(&'a str, crate::syntax::ast::Program), i32> {
     let src = match decode(bytes) {
         Ok(s) => s,
         Err((diag, lossy)) => {
             reporter.report(&diag, path, &lossy);
-            return EXIT_SCRIPT_ERROR;
+            return Err(EXIT_SCRIPT_ERROR);
         }
     };
     let program = match crate::syntax::parse(src) {
@@ -59,11 +67,28 @@ pub fn run_source(interp: &mut Interp, path: &str, bytes: &[u8], reporter: &mut 
             for e in &errors {
                 reporter.report(&e.to_diagnostic(), path, src);
             }
-            return EXIT_SCRIPT_ERROR;
+            return Err(EXIT_SCRIPT_ERROR);
         }
     };
-    for warning in crate::lint::unused_lets(&program) {
-        reporter.report(&warning, path, src);
+    Ok((src, program))
+}
+
+/// Parses and runs `bytes` in `interp`; returns the process exit code.
+pub fn run_source(interp: &mut Interp, path: &str, bytes: &[u8], reporter: &mut Reporter) -> i32 {
+    let (src, program) = match parse_reported(path, bytes, reporter) {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
+    };
+    let unused = crate::lint::unused_lets(&program);
+    for warning in unused.iter().take(MAX_LINT_WARNINGS) {
+        reporter.report(warning, path, src);
+    }
+    if unused.len() > MAX_LINT_WARNINGS {
+        let _ = writeln!(
+            reporter.err,
+            "... and {} more unused `let`s (W0002)",
+            unused.len() - MAX_LINT_WARNINGS
+        );
     }
     for stmt in &program.stmts {
         let result = interp.run_top(stmt);

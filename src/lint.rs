@@ -29,8 +29,15 @@ pub fn unused_lets(program: &Program) -> Vec<Diagnostic> {
         .into_iter()
         .filter(|(name, _)| !name.starts_with('_') && !uses.reads.contains(name))
         .map(|(name, span)| {
-            Diagnostic::warning("W0002", format!("`{name}` is never used"), span, "defined here, read nowhere")
-                .with_help(format!("remove it, or name it `_{name}` if that is intended"))
+            Diagnostic::warning(
+                "W0002",
+                format!("`{name}` is never used"),
+                span,
+                "defined here, read nowhere",
+            )
+            .with_help(format!(
+                "remove it, or name it `_{name}` if that is intended"
+            ))
         })
         .collect()
 }

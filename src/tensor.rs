@@ -158,7 +158,9 @@ impl Tensor {
     pub fn map_into(&self, out: &mut Tensor, f: impl Fn(f64) -> f64) -> bool {
         match (self, out) {
             (Tensor::Scalar(x), Tensor::Scalar(o)) => *o = f(*x),
-            (Tensor::Array(a), Tensor::Array(o)) if a.shape() == o.shape() => Zip::from(o).and(a).for_each(|o, &x| *o = f(x)),
+            (Tensor::Array(a), Tensor::Array(o)) if a.shape() == o.shape() => {
+                Zip::from(o).and(a).for_each(|o, &x| *o = f(x))
+            }
             _ => return false,
         }
         true
@@ -169,12 +171,19 @@ impl Tensor {
     pub fn zip_into(&self, other: &Tensor, out: &mut Tensor, f: impl Fn(f64, f64) -> f64) -> bool {
         match (self, other, out) {
             (Tensor::Scalar(x), Tensor::Scalar(y), Tensor::Scalar(o)) => *o = f(*x, *y),
-            (Tensor::Array(a), Tensor::Scalar(y), Tensor::Array(o)) if a.shape() == o.shape() => Zip::from(o).and(a).for_each(|o, &x| *o = f(x, *y)),
-            (Tensor::Scalar(x), Tensor::Array(b), Tensor::Array(o)) if b.shape() == o.shape() => Zip::from(o).and(b).for_each(|o, &y| *o = f(*x, y)),
+            (Tensor::Array(a), Tensor::Scalar(y), Tensor::Array(o)) if a.shape() == o.shape() => {
+                Zip::from(o).and(a).for_each(|o, &x| *o = f(x, *y))
+            }
+            (Tensor::Scalar(x), Tensor::Array(b), Tensor::Array(o)) if b.shape() == o.shape() => {
+                Zip::from(o).and(b).for_each(|o, &y| *o = f(*x, y))
+            }
             (Tensor::Array(a), Tensor::Array(b), Tensor::Array(o)) => {
                 let shape = o.raw_dim();
                 match (a.broadcast(shape.clone()), b.broadcast(shape)) {
-                    (Some(av), Some(bv)) => Zip::from(o).and(&av).and(&bv).for_each(|o, &x, &y| *o = f(x, y)),
+                    (Some(av), Some(bv)) => Zip::from(o)
+                        .and(&av)
+                        .and(&bv)
+                        .for_each(|o, &x, &y| *o = f(x, y)),
                     _ => return false,
                 }
             }
@@ -189,10 +198,14 @@ impl Tensor {
         match (self, out) {
             (Tensor::Scalar(x), Tensor::Scalar(o)) => *o = *x,
             (Tensor::Scalar(x), Tensor::Array(o)) => o.fill(*x),
-            (Tensor::Array(a), Tensor::Array(o)) if a.len() == o.len() && a.is_standard_layout() => match (a.as_slice(), o.as_slice_mut()) {
-                (Some(src), Some(dst)) => dst.copy_from_slice(src),
-                _ => return false,
-            },
+            (Tensor::Array(a), Tensor::Array(o))
+                if a.len() == o.len() && a.is_standard_layout() =>
+            {
+                match (a.as_slice(), o.as_slice_mut()) {
+                    (Some(src), Some(dst)) => dst.copy_from_slice(src),
+                    _ => return false,
+                }
+            }
             (Tensor::Array(a), Tensor::Array(o)) => match a.broadcast(o.raw_dim()) {
                 Some(b) => o.assign(&b),
                 None => return false,

@@ -130,7 +130,9 @@ impl UnaryFn {
             // Masks are recorded as ops on `x`, so a replayed tape recomputes them.
             UnaryFn::Relu => {
                 let zero = tape.scalar(0.0);
-                let mask = tape.compare(CompareFn::Gt, x, zero).unwrap_or_else(|e| unreachable!("invariant: scalar broadcasts: {e:?}"));
+                let mask = tape
+                    .compare(CompareFn::Gt, x, zero)
+                    .unwrap_or_else(|e| unreachable!("invariant: scalar broadcasts: {e:?}"));
                 tape.mul(g, mask)
             }
             UnaryFn::Abs => {
@@ -237,9 +239,15 @@ impl BinaryFn {
             ),
             BinaryFn::Max | BinaryFn::Min => {
                 // Ties split the gradient evenly.
-                let share = if self == BinaryFn::Max { CompareFn::MaxShare } else { CompareFn::MinShare };
+                let share = if self == BinaryFn::Max {
+                    CompareFn::MaxShare
+                } else {
+                    CompareFn::MinShare
+                };
                 let mut part = |x, y| {
-                    let mask = tape.compare(share, x, y).unwrap_or_else(|e| unreachable!("shapes checked in forward: {e:?}"));
+                    let mask = tape
+                        .compare(share, x, y)
+                        .unwrap_or_else(|e| unreachable!("shapes checked in forward: {e:?}"));
                     tape.mul(g, mask)
                 };
                 (need_a.then(|| part(a, b)), need_b.then(|| part(b, a)))
@@ -368,7 +376,10 @@ impl Tape {
     }
 
     pub fn binary(&mut self, f: BinaryFn, a: NodeId, b: NodeId) -> Result<NodeId, OpError> {
-        super::check_size(&crate::tensor::broadcast_shapes(self.shape(a), self.shape(b))?)?;
+        super::check_size(&crate::tensor::broadcast_shapes(
+            self.shape(a),
+            self.shape(b),
+        )?)?;
         self.record(Op::Binary(f, a, b), &[])
     }
 
@@ -471,7 +482,10 @@ impl CompareFn {
 impl Tape {
     /// Records a comparison; a constant when neither side needs a gradient.
     pub fn compare(&mut self, f: CompareFn, a: NodeId, b: NodeId) -> Result<NodeId, OpError> {
-        super::check_size(&crate::tensor::broadcast_shapes(self.shape(a), self.shape(b))?)?;
+        super::check_size(&crate::tensor::broadcast_shapes(
+            self.shape(a),
+            self.shape(b),
+        )?)?;
         self.record(Op::Compare(f, a, b), &[])
     }
 }

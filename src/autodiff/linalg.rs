@@ -12,14 +12,29 @@ use super::OpError;
 use crate::tensor::Tensor;
 
 /// Gradients of `op(a) @ op(b)`, where `op` transposes when its flag is set.
-pub(crate) fn matmul_backward(tape: &mut Tape, a: NodeId, b: NodeId, ta: bool, tb: bool, g: NodeId) -> Contributions {
+pub(crate) fn matmul_backward(
+    tape: &mut Tape,
+    a: NodeId,
+    b: NodeId,
+    ta: bool,
+    tb: bool,
+    g: NodeId,
+) -> Contributions {
     let mut out = Vec::with_capacity(2);
     if tape.requires_grad(a) {
-        let ga = if ta { tape.matmul2(b, g, tb, true) } else { tape.matmul2(g, b, false, !tb) };
+        let ga = if ta {
+            tape.matmul2(b, g, tb, true)
+        } else {
+            tape.matmul2(g, b, false, !tb)
+        };
         out.push((a, ga));
     }
     if tape.requires_grad(b) {
-        let gb = if tb { tape.matmul2(g, a, true, ta) } else { tape.matmul2(a, g, !ta, false) };
+        let gb = if tb {
+            tape.matmul2(g, a, true, ta)
+        } else {
+            tape.matmul2(a, g, !ta, false)
+        };
         out.push((b, gb));
     }
     out
@@ -28,12 +43,23 @@ pub(crate) fn matmul_backward(tape: &mut Tape, a: NodeId, b: NodeId, ta: bool, t
 impl Tape {
     pub fn matmul(&mut self, a: NodeId, b: NodeId) -> Result<NodeId, OpError> {
         let (sa, sb) = (self.shape(a).to_vec(), self.shape(b).to_vec());
-        let err = || OpError::MatMul { lhs: sa.clone(), rhs: sb.clone() };
+        let err = || OpError::MatMul {
+            lhs: sa.clone(),
+            rhs: sb.clone(),
+        };
         if sa.is_empty() || sb.is_empty() || sa.len() > 2 || sb.len() > 2 {
             return Err(err());
         }
-        let a2 = if sa.len() == 1 { self.reshape(a, &[1, sa[0]])? } else { a };
-        let b2 = if sb.len() == 1 { self.reshape(b, &[sb[0], 1])? } else { b };
+        let a2 = if sa.len() == 1 {
+            self.reshape(a, &[1, sa[0]])?
+        } else {
+            a
+        };
+        let b2 = if sb.len() == 1 {
+            self.reshape(b, &[sb[0], 1])?
+        } else {
+            b
+        };
         if self.shape(a2)[1] != self.shape(b2)[0] {
             return Err(err());
         }
@@ -57,7 +83,10 @@ impl Tape {
 }
 
 fn as2(t: &Tensor, transposed: bool) -> ArrayView2<'_, f64> {
-    let v = t.view().into_dimensionality::<Ix2>().unwrap_or_else(|e| unreachable!("invariant: 2-D operand: {e}"));
+    let v = t
+        .view()
+        .into_dimensionality::<Ix2>()
+        .unwrap_or_else(|e| unreachable!("invariant: 2-D operand: {e}"));
     if transposed {
         v.reversed_axes()
     } else {
@@ -76,7 +105,11 @@ pub(crate) fn matmul_value(a: &Tensor, b: &Tensor, ta: bool, tb: bool) -> Tensor
 /// or the gradient `X.T @ g`) is a matrix-vector product: computed
 /// directly it avoids the packing a general matrix product pays for, which
 /// dominates for tall, thin operands.
-fn product_into(a: &ArrayView2<'_, f64>, b: &ArrayView2<'_, f64>, out: &mut ndarray::ArrayViewMut2<'_, f64>) {
+fn product_into(
+    a: &ArrayView2<'_, f64>,
+    b: &ArrayView2<'_, f64>,
+    out: &mut ndarray::ArrayViewMut2<'_, f64>,
+) {
     if b.ncols() == 1 {
         let x = b.column(0);
         let mut o = out.column_mut(0);
@@ -101,13 +134,15 @@ fn product_into(a: &ArrayView2<'_, f64>, b: &ArrayView2<'_, f64>, out: &mut ndar
 pub(crate) fn matmul_into(a: &Tensor, b: &Tensor, ta: bool, tb: bool, out: &mut Tensor) -> bool {
     let (a, b) = (as2(a, ta), as2(b, tb));
     match out {
-        Tensor::Array(o) if o.shape() == [a.nrows(), b.ncols()] => match o.view_mut().into_dimensionality::<Ix2>() {
-            Ok(mut o) => {
-                product_into(&a, &b, &mut o);
-                true
+        Tensor::Array(o) if o.shape() == [a.nrows(), b.ncols()] => {
+            match o.view_mut().into_dimensionality::<Ix2>() {
+                Ok(mut o) => {
+                    product_into(&a, &b, &mut o);
+                    true
+                }
+                Err(_) => false,
             }
-            Err(_) => false,
-        },
+        }
         _ => false,
     }
 }

@@ -73,10 +73,18 @@ pub enum Op {
     /// The maximum along an axis (kept as length 1), non-finite values
     /// replaced by 0, with no gradient: the shift that keeps `exp` sums
     /// (logsumexp, softmax) finite.
-    MaxShift { x: NodeId, axis: Option<usize> },
+    MaxShift {
+        x: NodeId,
+        axis: Option<usize>,
+    },
     /// Matrix product of two 2-D operands, each read transposed if its
     /// flag is set.
-    MatMul { a: NodeId, b: NodeId, ta: bool, tb: bool },
+    MatMul {
+        a: NodeId,
+        b: NodeId,
+        ta: bool,
+        tb: bool,
+    },
 }
 
 /// (input, gradient contribution for that input).
@@ -139,7 +147,9 @@ impl Op {
             Op::Transpose(x) => sh::transpose_value(v(x)),
             Op::BroadcastTo(x) => v(x).broadcast_to(shape)?,
             Op::SumTo(x) => v(x).sum_to(shape),
-            Op::Concat { inputs, axis } => sh::concat_value(&inputs.iter().map(v).collect::<Vec<_>>(), *axis)?,
+            Op::Concat { inputs, axis } => {
+                sh::concat_value(&inputs.iter().map(v).collect::<Vec<_>>(), *axis)?
+            }
             Op::Index { x, spec } => sh::index_value(v(x), spec),
             Op::IndexAdd { g, spec } => sh::index_add_value(v(g), spec, shape),
             Op::MatMul { a, b, ta, tb } => linalg::matmul_value(v(a), v(b), *ta, *tb),
@@ -245,7 +255,9 @@ impl Op {
             Op::IndexAdd { g: small, spec } => {
                 vec![(*small, tape.index_unchecked(g, spec.clone()))]
             }
-            Op::MatMul { a, b, ta, tb } => super::linalg::matmul_backward(tape, *a, *b, *ta, *tb, g),
+            Op::MatMul { a, b, ta, tb } => {
+                super::linalg::matmul_backward(tape, *a, *b, *ta, *tb, g)
+            }
         }
     }
 }

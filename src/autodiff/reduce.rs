@@ -182,7 +182,12 @@ impl Tape {
     }
 
     /// `max` (or `min`), NaN-propagating like torch.
-    pub fn extreme(&mut self, x: NodeId, axis: Option<usize>, max: bool) -> Result<NodeId, OpError> {
+    pub fn extreme(
+        &mut self,
+        x: NodeId,
+        axis: Option<usize>,
+        max: bool,
+    ) -> Result<NodeId, OpError> {
         self.record(Op::Extreme { x, axis, max }, &[])
     }
 
@@ -227,10 +232,16 @@ pub(crate) fn extreme_value(x: &Tensor, axis: Option<usize>, max: bool) -> Resul
 pub(crate) fn max_shift_value(x: &Tensor, axis: Option<usize>) -> Tensor {
     let shape = x.shape().to_vec();
     let kept: Vec<usize> = match axis {
-        Some(a) => shape.iter().enumerate().map(|(i, &n)| if i == a { 1 } else { n }).collect(),
+        Some(a) => shape
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| if i == a { 1 } else { n })
+            .collect(),
         None => vec![1; shape.len()],
     };
-    let m = extreme_value(x, axis, true).unwrap_or(Tensor::Scalar(0.0)).map(|v| if v.is_finite() { v } else { 0.0 });
+    let m = extreme_value(x, axis, true)
+        .unwrap_or(Tensor::Scalar(0.0))
+        .map(|v| if v.is_finite() { v } else { 0.0 });
     Tensor::from_shape_vec(&kept, m.to_vec())
 }
 

@@ -10,7 +10,9 @@ use crate::tensor::Tensor;
 
 #[derive(Debug, Clone, Copy)]
 enum Step {
-    Leaf { param: usize },
+    Leaf {
+        param: usize,
+    },
     // The four commonest operations get their own steps (one dispatch, not two).
     Add(u32, u32),
     Sub(u32, u32),
@@ -41,7 +43,9 @@ impl ScalarProgram {
         let mut steps = Vec::with_capacity(nodes.len());
         let mut values = Vec::with_capacity(nodes.len());
         for (i, node) in nodes.iter().enumerate() {
-            let Tensor::Scalar(v) = node.value else { return None };
+            let Tensor::Scalar(v) = node.value else {
+                return None;
+            };
             values.push(v);
             let ix = |id: &super::NodeId| id.0;
             let step = match &node.op {

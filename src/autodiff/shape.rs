@@ -81,7 +81,10 @@ impl Tape {
     pub fn reshape(&mut self, x: NodeId, shape: &[usize]) -> Result<NodeId, OpError> {
         let from = self.shape(x).to_vec();
         if from.iter().product::<usize>() != shape.iter().product::<usize>() {
-            return Err(OpError::Reshape { from, to: shape.to_vec() });
+            return Err(OpError::Reshape {
+                from,
+                to: shape.to_vec(),
+            });
         }
         if from == shape {
             return Ok(x);
@@ -90,7 +93,8 @@ impl Tape {
     }
 
     pub(crate) fn reshape_unchecked(&mut self, x: NodeId, shape: &[usize]) -> NodeId {
-        self.reshape(x, shape).unwrap_or_else(|e| unreachable!("invariant: sizes agree: {e:?}"))
+        self.reshape(x, shape)
+            .unwrap_or_else(|e| unreachable!("invariant: sizes agree: {e:?}"))
     }
 
     /// Reverses the axes (`x.T`); a no-op for rank 0 and 1.
@@ -110,7 +114,8 @@ impl Tape {
     }
 
     pub(crate) fn broadcast_unchecked(&mut self, x: NodeId, shape: &[usize]) -> NodeId {
-        self.broadcast_to(x, shape).unwrap_or_else(|e| unreachable!("invariant: shapes broadcast: {e:?}"))
+        self.broadcast_to(x, shape)
+            .unwrap_or_else(|e| unreachable!("invariant: shapes broadcast: {e:?}"))
     }
 
     /// Sums `x` down to `shape` (the gradient of a broadcast).
@@ -124,23 +129,44 @@ impl Tape {
     pub fn concat(&mut self, inputs: &[NodeId], axis: usize) -> Result<NodeId, OpError> {
         let first = self.shape(inputs[0]).to_vec();
         if axis >= first.len() {
-            return Err(OpError::Axis { axis: axis as i64, ndim: first.len() });
+            return Err(OpError::Axis {
+                axis: axis as i64,
+                ndim: first.len(),
+            });
         }
         for &i in &inputs[1..] {
             let other = self.shape(i);
-            let agrees = other.len() == first.len() && other.iter().zip(&first).enumerate().all(|(ax, (a, b))| ax == axis || a == b);
+            let agrees = other.len() == first.len()
+                && other
+                    .iter()
+                    .zip(&first)
+                    .enumerate()
+                    .all(|(ax, (a, b))| ax == axis || a == b);
             if !agrees {
-                return Err(OpError::Concat { first, other: other.to_vec(), axis });
+                return Err(OpError::Concat {
+                    first,
+                    other: other.to_vec(),
+                    axis,
+                });
             }
         }
-        self.record(Op::Concat { inputs: inputs.into(), axis }, &[])
+        self.record(
+            Op::Concat {
+                inputs: inputs.into(),
+                axis,
+            },
+            &[],
+        )
     }
 
     /// `x[spec]`, checking every part against the shape.
     pub fn index(&mut self, x: NodeId, spec: IndexSpec) -> Result<NodeId, OpError> {
         let shape = self.shape(x);
         if spec.len() > shape.len() {
-            return Err(OpError::TooManyIndices { given: spec.len(), ndim: shape.len() });
+            return Err(OpError::TooManyIndices {
+                given: spec.len(),
+                ndim: shape.len(),
+            });
         }
         for (axis, part) in spec.iter().enumerate() {
             let len = shape[axis];
@@ -149,7 +175,11 @@ impl Tape {
                 IndexPart::Range(a, b) => (a > b || b > len).then_some(b),
             };
             if let Some(index) = bad {
-                return Err(OpError::IndexOutOfRange { index: index as i64, len, axis });
+                return Err(OpError::IndexOutOfRange {
+                    index: index as i64,
+                    len,
+                    axis,
+                });
             }
         }
         Ok(self.index_unchecked(x, Rc::new(spec)))
@@ -172,13 +202,20 @@ pub(crate) fn transpose_value(x: &Tensor) -> Tensor {
 pub(crate) fn concat_value(parts: &[&Tensor], axis: usize) -> Result<Tensor, OpError> {
     let views: Vec<_> = parts.iter().map(|t| t.view()).collect();
     let first = parts[0].shape().to_vec();
-    let joined = ndarray::concatenate(Axis(axis), &views).map_err(|_| OpError::Concat { first: first.clone(), other: first, axis })?;
+    let joined = ndarray::concatenate(Axis(axis), &views).map_err(|_| OpError::Concat {
+        first: first.clone(),
+        other: first,
+        axis,
+    })?;
     Ok(Tensor::from_array(joined))
 }
 
 pub(crate) fn index_value(x: &Tensor, spec: &IndexSpec) -> Tensor {
     let a = x.view();
-    let picked = a.slice_each_axis(|ax| spec.get(ax.axis.index()).map_or(Slice::from(..), IndexPart::slice));
+    let picked = a.slice_each_axis(|ax| {
+        spec.get(ax.axis.index())
+            .map_or(Slice::from(..), IndexPart::slice)
+    });
     let out_shape = drop_at_axes(a.shape(), spec);
     Tensor::from_shape_vec(&out_shape, picked.iter().copied().collect())
 }
@@ -187,8 +224,12 @@ pub(crate) fn index_add_value(g: &Tensor, spec: &IndexSpec, shape: &[usize]) -> 
     let mut out = ArrayD::<f64>::zeros(IxDyn(shape));
     let keep = keepdims_shape(shape, spec);
     {
-        let mut view = out.slice_each_axis_mut(|ax| spec.get(ax.axis.index()).map_or(Slice::from(..), IndexPart::slice));
-        let src = ArrayD::from_shape_vec(IxDyn(&keep), g.to_vec()).unwrap_or_else(|e| unreachable!("invariant: index shapes agree: {e:?}"));
+        let mut view = out.slice_each_axis_mut(|ax| {
+            spec.get(ax.axis.index())
+                .map_or(Slice::from(..), IndexPart::slice)
+        });
+        let src = ArrayD::from_shape_vec(IxDyn(&keep), g.to_vec())
+            .unwrap_or_else(|e| unreachable!("invariant: index shapes agree: {e:?}"));
         view += &src;
     }
     Tensor::from_array(out)

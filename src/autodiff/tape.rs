@@ -142,7 +142,8 @@ impl Tape {
 
     /// `record` for operands the caller knows fit together.
     pub(crate) fn record_unchecked(&mut self, op: Op, shape: &[usize]) -> NodeId {
-        self.record(op, shape).unwrap_or_else(|e| unreachable!("invariant: operands fit: {e:?}"))
+        self.record(op, shape)
+            .unwrap_or_else(|e| unreachable!("invariant: operands fit: {e:?}"))
     }
 
     /// Recomputes nodes `0..len` from their inputs, with each param leaf
@@ -151,10 +152,15 @@ impl Tape {
     pub fn replay(&mut self, len: usize, mut param_value: impl FnMut(usize) -> Tensor) {
         let len = len.min(self.nodes.len());
         if !matches!(self.scalar_replay, Some((l, _)) if l == len) {
-            self.scalar_replay = Some((len, super::scalar::ScalarProgram::compile(&self.nodes[..len])));
+            self.scalar_replay = Some((
+                len,
+                super::scalar::ScalarProgram::compile(&self.nodes[..len]),
+            ));
         }
         if let Some((_, Some(program))) = &mut self.scalar_replay {
-            program.run(&mut self.nodes[..len], |p| param_value(p).as_scalar().unwrap_or(f64::NAN));
+            program.run(&mut self.nodes[..len], |p| {
+                param_value(p).as_scalar().unwrap_or(f64::NAN)
+            });
             return;
         }
         for i in 0..len.min(self.nodes.len()) {
@@ -165,7 +171,9 @@ impl Tape {
                 Op::Leaf { param } => node.value = param_value(*param),
                 op => {
                     if !op.compute_into(done, &mut node.value) {
-                        node.value = op.compute(done, node.value.shape()).unwrap_or_else(|e| unreachable!("invariant: replayed shapes agree: {e:?}"));
+                        node.value = op.compute(done, node.value.shape()).unwrap_or_else(|e| {
+                            unreachable!("invariant: replayed shapes agree: {e:?}")
+                        });
                     }
                 }
             }

@@ -31,65 +31,66 @@ impl Interp {
     }
 
     fn eval_inner(&mut self, e: &ExprS) -> Result<Option<NodeId>, EvalError> {
-        let id =
-            match &e.node {
-                Expr::Number(x) => self.tape.scalar(*x),
-                Expr::Bool(b) => self.tape.scalar(if *b { 1.0 } else { 0.0 }),
-                Expr::Str(_) => return Err(EvalError::StringAsValue { span: e.span }),
-                Expr::Name(name) => self.read_name(name, e.span)?,
-                Expr::Tensor(items) => self.tensor_literal(items, e.span)?,
-                Expr::Binary {
-                    op,
-                    op_span,
-                    lhs,
-                    rhs,
-                } => self.binary(*op, lhs, rhs, *op_span)?,
-                Expr::Unary {
-                    op: UnOp::Neg,
-                    operand,
-                } => {
-                    let x = self.eval(operand)?;
-                    self.tape.unary(UnaryFn::Neg, x)
-                }
-                Expr::Unary {
-                    op: UnOp::Not,
-                    operand,
-                } => {
-                    let x = self.eval(operand)?;
-                    let zero = self.tape.scalar(0.0);
-                    self.tape.compare(CompareFn::Eq, x, zero).map_err(|e| self.op_error(e, "`not`", operand.span, (operand.span, operand.span)))?
-                }
-                Expr::Call { callee, args, opts } => self.call(callee, args, opts, e.span)?,
-                Expr::Index { target, items } => self.index(target, items)?,
-                Expr::Transpose(x) => {
-                    let x = self.eval(x)?;
-                    self.tape.transpose(x)
-                }
-                Expr::If {
-                    cond,
-                    then,
-                    otherwise,
-                } => {
-                    let c = self.eval_condition(cond)?;
-                    return if c {
-                        self.eval_block(then)
-                    } else {
-                        match otherwise.as_deref() {
-                            Some(Else::Block(b)) => self.eval_block(b),
-                            Some(Else::If(e)) => self.eval_maybe(e),
-                            None => Ok(None),
-                        }
-                    };
-                }
-                Expr::Block(b) => return self.eval_block(b),
-                Expr::Range { .. } => {
-                    return Err(EvalError::Misplaced {
-                        span: e.span,
-                        message: "a range `a..b` can only follow `for ... in`".into(),
-                        help: Some("for a tensor of the numbers, use `arange(a, b)`".into()),
-                    })
-                }
-            };
+        let id = match &e.node {
+            Expr::Number(x) => self.tape.scalar(*x),
+            Expr::Bool(b) => self.tape.scalar(if *b { 1.0 } else { 0.0 }),
+            Expr::Str(_) => return Err(EvalError::StringAsValue { span: e.span }),
+            Expr::Name(name) => self.read_name(name, e.span)?,
+            Expr::Tensor(items) => self.tensor_literal(items, e.span)?,
+            Expr::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => self.binary(*op, lhs, rhs, *op_span)?,
+            Expr::Unary {
+                op: UnOp::Neg,
+                operand,
+            } => {
+                let x = self.eval(operand)?;
+                self.tape.unary(UnaryFn::Neg, x)
+            }
+            Expr::Unary {
+                op: UnOp::Not,
+                operand,
+            } => {
+                let x = self.eval(operand)?;
+                let zero = self.tape.scalar(0.0);
+                self.tape.compare(CompareFn::Eq, x, zero).map_err(|e| {
+                    self.op_error(e, "`not`", operand.span, (operand.span, operand.span))
+                })?
+            }
+            Expr::Call { callee, args, opts } => self.call(callee, args, opts, e.span)?,
+            Expr::Index { target, items } => self.index(target, items)?,
+            Expr::Transpose(x) => {
+                let x = self.eval(x)?;
+                self.tape.transpose(x)
+            }
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let c = self.eval_condition(cond)?;
+                return if c {
+                    self.eval_block(then)
+                } else {
+                    match otherwise.as_deref() {
+                        Some(Else::Block(b)) => self.eval_block(b),
+                        Some(Else::If(e)) => self.eval_maybe(e),
+                        None => Ok(None),
+                    }
+                };
+            }
+            Expr::Block(b) => return self.eval_block(b),
+            Expr::Range { .. } => {
+                return Err(EvalError::Misplaced {
+                    span: e.span,
+                    message: "a range `a..b` can only follow `for ... in`".into(),
+                    help: Some("for a tensor of the numbers, use `arange(a, b)`".into()),
+                })
+            }
+        };
         Ok(Some(id))
     }
 
@@ -163,7 +164,9 @@ impl Interp {
                 return Ok(id);
             }
         }
-        let id = self.nested_scope(f.captured.clone(), f.expr.span, false, |me| me.eval(&f.expr))?;
+        let id = self.nested_scope(f.captured.clone(), f.expr.span, false, |me| {
+            me.eval(&f.expr)
+        })?;
         f.cache.set(Some((epoch, id)));
         Ok(id)
     }
@@ -180,10 +183,16 @@ impl Interp {
         // top-level loop accumulating a param-dependent value) only by the
         // stack they need.
         if call && self.calls >= MAX_CALL_DEPTH {
-            return Err(EvalError::RecursionTooDeep { span, limit: MAX_CALL_DEPTH });
+            return Err(EvalError::RecursionTooDeep {
+                span,
+                limit: MAX_CALL_DEPTH,
+            });
         }
         if self.nested >= MAX_NESTING {
-            return Err(EvalError::FormulaTooDeep { span, limit: MAX_NESTING });
+            return Err(EvalError::FormulaTooDeep {
+                span,
+                limit: MAX_NESTING,
+            });
         }
         self.nested += 1;
         self.calls += usize::from(call);
@@ -248,7 +257,9 @@ impl Interp {
             BinOp::And => CompareFn::And,
             _ => CompareFn::Or,
         };
-        self.tape.compare(f, a, b).map_err(|e| self.op_error(e, &op_name, span, operands))
+        self.tape
+            .compare(f, a, b)
+            .map_err(|e| self.op_error(e, &op_name, span, operands))
     }
 
     /// Turns an operation's failure into an error at the source spans.

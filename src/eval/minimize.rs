@@ -8,7 +8,7 @@ use super::error::EvalError;
 use super::record::MinimizeRecord;
 use super::Interp;
 use crate::autodiff::NodeId;
-use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::format::format_scalar;
 use crate::optim::{self, Interrupt, Objective, OptValue, OptionError, StepStatus};
 use crate::syntax::ast::{Expr, Ident, Opt};
@@ -16,13 +16,15 @@ use crate::syntax::span::Span;
 use crate::tensor::Tensor;
 
 /// Options every optimizer takes, handled here rather than by the optimizer.
-const DRIVER_OPTIONS: [&str; 4] = ["steps", "target", "tol", "every"];
+pub const DRIVER_OPTIONS: [&str; 4] = ["steps", "target", "tol", "every"];
 
 impl Stop {
     fn describe(&self) -> String {
         match self {
             Stop::Interrupted => "interrupted".into(),
-            Stop::NonFinite => "a non-finite value; the params keep their last finite values".into(),
+            Stop::NonFinite => {
+                "a non-finite value; the params keep their last finite values".into()
+            }
             Stop::Target(t) => format!("loss reached the target {}", format_scalar(*t, 4)),
             Stop::Tol(t) => format!("every gradient entry below tol {}", format_scalar(*t, 4)),
             Stop::LineSearchFailed => "the line search found no better point".into(),
@@ -78,19 +80,7 @@ impl Interp {
         };
         let opt_name = optimizer.node.as_str();
         if optim::option_names(opt_name).is_none() {
-            return Err(EvalError::OptimizerOption {
-                span: optimizer.span,
-                message: format!("unknown optimizer `{opt_name}`"),
-                help: Some(
-                    match did_you_mean(opt_name, optim::OPTIMIZERS.iter().copied()) {
-                        Some(s) => format!(
-                            "did you mean `{s}`? (optimizers: {})",
-                            optim::OPTIMIZERS.join(", ")
-                        ),
-                        None => format!("the optimizers are {}", optim::OPTIMIZERS.join(", ")),
-                    },
-                ),
-            });
+            return Err(EvalError::unknown_optimizer(opt_name, optimizer.span));
         }
         let (settings, own) = self.minimize_options(opt_name, optimizer.span, opts)?;
 
@@ -160,7 +150,9 @@ impl Interp {
             o.finish();
         }
         let error = obj.error.take();
-        let non_finite = error.clone().filter(|e| matches!(e, EvalError::NonFinite { .. }));
+        let non_finite = error
+            .clone()
+            .filter(|e| matches!(e, EvalError::NonFinite { .. }));
         let (initial, steps_run, stop) = match outcome {
             Ok(v) => v,
             Err(Interrupt) => {
@@ -173,13 +165,14 @@ impl Interp {
         };
         // In the minimized objective's units (negated when maximizing), as
         // `initial` is.
-        let last = sign * obj.eval_loss(&x).map_err(|_| {
-            obj.error.take().unwrap_or_else(|| EvalError::Misplaced {
-                span,
-                message: "the optimization was interrupted".into(),
-                help: None,
-            })
-        })?;
+        let last = sign
+            * obj.eval_loss(&x).map_err(|_| {
+                obj.error.take().unwrap_or_else(|| EvalError::Misplaced {
+                    span,
+                    message: "the optimization was interrupted".into(),
+                    help: None,
+                })
+            })?;
         self.store_flat(&params, &x);
         self.tape.clear();
 
@@ -198,11 +191,27 @@ impl Interp {
         }
         self.emit(&line);
         if last > initial {
-            let (verb_past, way) = if maximize { ("fell", "lower") } else { ("rose", "higher") };
+            let (verb_past, way) = if maximize {
+                ("fell", "lower")
+            } else {
+                ("rose", "higher")
+            };
             self.warn(
-                Diagnostic::warning("W0003", format!("the loss {verb_past} during this {}", if maximize { "maximize" } else { "minimize" }), span, format!("it ended {way} than it began"))
-                    .with_note(format!("loss {} -> {}", format_scalar(sign * initial, 4), format_scalar(sign * last, 4)))
-                    .with_help("the steps are too large: lower `lr`, or try another optimizer"),
+                Diagnostic::warning(
+                    "W0003",
+                    format!(
+                        "the loss {verb_past} during this {}",
+                        if maximize { "maximize" } else { "minimize" }
+                    ),
+                    span,
+                    format!("it ended {way} than it began"),
+                )
+                .with_note(format!(
+                    "loss {} -> {}",
+                    format_scalar(sign * initial, 4),
+                    format_scalar(sign * last, 4)
+                ))
+                .with_help("the steps are too large: lower `lr`, or try another optimizer"),
             );
         }
         if let Some(r) = &mut self.record {
@@ -260,7 +269,10 @@ impl Interp {
                 return Err(EvalError::OptimizerOption {
                     span: o.name.span,
                     message: format!("the option `{name}` is given twice"),
-                    help: Some(format!("keep one of the two (the first is at byte {})", first.name.span.start)),
+                    help: Some(format!(
+                        "keep one of the two (the first is at byte {})",
+                        first.name.span.start
+                    )),
                 });
             }
             if !DRIVER_OPTIONS.contains(&name) && !valid.contains(&name) {
@@ -293,7 +305,13 @@ impl Interp {
             match name {
                 "steps" => steps = Some(self.eval_count(&o.value, "`steps`")?),
                 "every" => match self.eval_count(&o.value, "`every`")? {
-                    0 => return Err(EvalError::OptimizerOption { span: o.value.span, message: "`every` must be at least 1".into(), help: Some("`every=100` prints a progress line every 100 steps".into()) }),
+                    0 => {
+                        return Err(EvalError::OptimizerOption {
+                            span: o.value.span,
+                            message: "`every` must be at least 1".into(),
+                            help: Some("`every=100` prints a progress line every 100 steps".into()),
+                        })
+                    }
                     n => settings.every = Some(n),
                 },
                 "target" => settings.target = Some(v),
@@ -304,20 +322,19 @@ impl Interp {
                 }
             }
         }
-        settings.steps = steps.ok_or_else(|| EvalError::OptimizerOption {
-            span: opt_span,
-            message: "`minimize` needs a number of steps".into(),
-            help: Some(format!(
-                "add `steps=N`, e.g. `minimize with {opt_name} lr=0.01 steps=1000`"
-            )),
-        })?;
+        settings.steps = steps.ok_or_else(|| EvalError::missing_steps(opt_span, opt_name))?;
         Ok((settings, OwnOptions { values: own, spans }))
     }
 
     /// The params that the losses other than `name` depend on (so W0001
     /// does not flag a param that belongs to another loss).
     fn params_of_other_losses(&mut self, name: &str) -> Vec<usize> {
-        let others: Vec<Binding> = self.losses.iter().filter(|l| *l != name).filter_map(|l| self.scopes.lookup(l).cloned()).collect();
+        let others: Vec<Binding> = self
+            .losses
+            .iter()
+            .filter(|l| *l != name)
+            .filter_map(|l| self.scopes.lookup(l).cloned())
+            .collect();
         // Looking must not change what the script draws later.
         let rng = self.rng.clone();
         let mut used = Vec::new();
@@ -438,7 +455,8 @@ fn run(
         }
         // An entry pushing against the bound it sits on cannot move: it
         // counts as converged (the projected gradient is zero there).
-        let blocked = |i: usize| (x[i] <= lo[i] && grad[i] > 0.0) || (x[i] >= hi[i] && grad[i] < 0.0);
+        let blocked =
+            |i: usize| (x[i] <= lo[i] && grad[i] > 0.0) || (x[i] >= hi[i] && grad[i] < 0.0);
         if let Some(t) = s
             .tol
             .filter(|&t| (0..grad.len()).all(|i| blocked(i) || grad[i].abs() < t))
@@ -525,12 +543,23 @@ impl LossObjective<'_> {
             return Ok(self.root);
         }
         self.interp.tape.clear();
-        let root = self.interp.eval_binding(&self.binding.clone(), self.span).map_err(|e| self.fail(e))?;
+        let root = self
+            .interp
+            .eval_binding(&self.binding.clone(), self.span)
+            .map_err(|e| self.fail(e))?;
         let shape = self.interp.tape.shape(root).to_vec();
         if !shape.is_empty() {
-            return Err(self.fail(EvalError::LossNotScalar { span: self.span, shape }));
+            return Err(self.fail(EvalError::LossNotScalar {
+                span: self.span,
+                shape,
+            }));
         }
-        let leaves: Vec<NodeId> = self.params.clone().into_iter().map(|i| self.interp.param_leaf(i)).collect();
+        let leaves: Vec<NodeId> = self
+            .params
+            .clone()
+            .into_iter()
+            .map(|i| self.interp.param_leaf(i))
+            .collect();
         self.grads = self.interp.tape.grad(root, &leaves);
         self.leaves = leaves;
         self.root = root;
@@ -562,7 +591,13 @@ impl LossObjective<'_> {
             return Ok(());
         }
         let (origin, inputs) = self.interp.tape.first_non_finite();
-        let err = EvalError::NonFinite { step: self.step, what: what.into(), span: self.span, origin, inputs };
+        let err = EvalError::NonFinite {
+            step: self.step,
+            what: what.into(),
+            span: self.span,
+            origin,
+            inputs,
+        };
         Err(self.fail(err))
     }
 }
@@ -599,7 +634,13 @@ impl Objective for LossObjective<'_> {
             let len = self.interp.tape.value(g).len();
             let shape = self.interp.tape.shape(g).to_vec();
             for k in 0..len {
-                let gk = if shape.is_empty() { g } else { self.interp.tape.index_unchecked(g, std::rc::Rc::new(unravel(k, &shape))) };
+                let gk = if shape.is_empty() {
+                    g
+                } else {
+                    self.interp
+                        .tape
+                        .index_unchecked(g, std::rc::Rc::new(unravel(k, &shape)))
+                };
                 let second = self.interp.tape.grad(gk, &self.leaves);
                 let mut col = 0;
                 for s in second {
@@ -630,11 +671,7 @@ fn unravel(mut k: usize, shape: &[usize]) -> Vec<crate::autodiff::IndexPart> {
 fn option_error(e: OptionError, optimizer: &str, opt_span: Span, spans: &[Span]) -> EvalError {
     let at = |i: usize| spans.get(i).copied().unwrap_or(opt_span);
     match e {
-        OptionError::UnknownOptimizer { name, known } => EvalError::OptimizerOption {
-            span: opt_span,
-            message: format!("unknown optimizer `{name}`"),
-            help: Some(format!("the optimizers are {}", known.join(", "))),
-        },
+        OptionError::UnknownOptimizer { name, .. } => EvalError::unknown_optimizer(&name, opt_span),
         OptionError::UnknownOption { index, valid, .. } => EvalError::OptimizerOption {
             span: at(index),
             message: format!("unknown option for `{optimizer}`"),

@@ -21,6 +21,7 @@ use crate::tensor::Tensor;
 pub use env::{Binding, Param};
 use env::{FnDef, Formula, Scopes};
 pub use error::EvalError;
+pub use minimize::DRIVER_OPTIONS;
 
 /// How deep user functions may recurse before an error.
 pub const MAX_CALL_DEPTH: usize = 400;
@@ -171,11 +172,7 @@ impl Interp {
                 opts,
             } => {
                 if self.nested > 0 || !self.scopes.at_global_scope() {
-                    return Err(EvalError::Misplaced {
-                        span,
-                        message: "`minimize` can only run at the top level of a script".into(),
-                        help: Some("move it out of the function or block".into()),
-                    });
+                    return Err(EvalError::minimize_not_top_level(span));
                 }
                 self.minimize(*maximize, loss.as_ref(), optimizer, opts, span)?;
             }
@@ -238,29 +235,11 @@ impl Interp {
     fn assign(&mut self, name: &str, value: &ExprS, span: Span) -> Result<(), EvalError> {
         let slot = match self.scopes.find(name) {
             Some(slot) => slot,
-            None => {
-                return Err(EvalError::BadAssignment {
-                    span,
-                    name: name.into(),
-                    reason: "no `let` of this name is in scope".into(),
-                })
-            }
+            None => return Err(EvalError::assign_to_undefined(span, name)),
         };
         match self.scopes.lookup(name) {
-            Some(Binding::Param(_)) => {
-                return Err(EvalError::BadAssignment {
-                    span,
-                    name: name.into(),
-                    reason: "this is a param; only optimizers change params".into(),
-                })
-            }
-            Some(Binding::Fn(_)) => {
-                return Err(EvalError::BadAssignment {
-                    span,
-                    name: name.into(),
-                    reason: "this is a function".into(),
-                })
-            }
+            Some(Binding::Param(_)) => return Err(EvalError::assign_to_param(span, name)),
+            Some(Binding::Fn(_)) => return Err(EvalError::assign_to_function(span, name)),
             _ => {}
         }
         let outside = match slot {
@@ -287,11 +266,7 @@ impl Interp {
         span: Span,
     ) -> Result<(), EvalError> {
         if self.nested > 0 {
-            return Err(EvalError::Misplaced {
-                span,
-                message: "params can only be declared at the top level".into(),
-                help: None,
-            });
+            return Err(EvalError::param_not_top_level(span));
         }
         let id = self.eval(init)?;
         let value = self.tape.value(id).clone();
@@ -318,19 +293,27 @@ impl Interp {
                     })?;
                 let fits = |t: &Tensor| t.broadcast_to(value.shape()).is_ok();
                 if !fits(&l) || !fits(&h) {
-                    let bad = if fits(&l) { (hi.span, h.shape().to_vec()) } else { (lo.span, l.shape().to_vec()) };
+                    let bad = if fits(&l) {
+                        (hi.span, h.shape().to_vec())
+                    } else {
+                        (lo.span, l.shape().to_vec())
+                    };
                     return Err(EvalError::ShapeMismatch {
                         op: "param bounds".into(),
                         span: bounds_span,
                         lhs: (init.span, value.shape().to_vec()),
                         rhs: bad,
-                        help: "each bound must be a scalar or broadcast to the param's shape".into(),
+                        help: "each bound must be a scalar or broadcast to the param's shape"
+                            .into(),
                     });
                 }
-                if l.zip(&h, |a, b| if a <= b { 0.0 } else { 1.0 }).map_or(true, |t| t.iter().any(|v| v != 0.0)) {
+                if l.zip(&h, |a, b| if a <= b { 0.0 } else { 1.0 })
+                    .map_or(true, |t| t.iter().any(|v| v != 0.0))
+                {
                     return Err(EvalError::BadArgument {
                         span: bounds_span,
-                        message: "the lower bound is above the upper bound (or not a number)".into(),
+                        message: "the lower bound is above the upper bound (or not a number)"
+                            .into(),
                         help: Some("write the bounds as `in [lo, hi]` with lo <= hi".into()),
                     });
                 }
@@ -448,7 +431,9 @@ impl Interp {
     /// Stops a loop or call when Ctrl-C set the interrupt flag (clearing it).
     pub(crate) fn check_interrupt(&self, span: Span) -> Result<(), EvalError> {
         match &self.interrupt {
-            Some(flag) if flag.swap(false, std::sync::atomic::Ordering::SeqCst) => Err(EvalError::Interrupted { span }),
+            Some(flag) if flag.swap(false, std::sync::atomic::Ordering::SeqCst) => {
+                Err(EvalError::Interrupted { span })
+            }
             _ => Ok(()),
         }
     }

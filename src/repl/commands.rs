@@ -25,7 +25,7 @@ pub(super) const COMMANDS: &[(&str, &str, &str)] = &[
 ];
 
 /// Options every optimizer takes (handled by `minimize` itself).
-pub(super) const DRIVER_OPTIONS: &[&str] = &["steps", "target", "tol", "every"];
+pub(super) const DRIVER_OPTIONS: &[&str] = &crate::eval::DRIVER_OPTIONS;
 
 const TOUR: &str = "\
 A short tour (type the lines after gl>):

@@ -18,7 +18,10 @@ pub fn walk_stmt(s: &StmtS, v: &mut impl Visitor) {
             v.let_binding(name);
             walk_expr(value, v);
         }
-        Stmt::Assign { value, .. } | Stmt::Loss { value, .. } | Stmt::Seed(value) | Stmt::Expr(value) => walk_expr(value, v),
+        Stmt::Assign { value, .. }
+        | Stmt::Loss { value, .. }
+        | Stmt::Seed(value)
+        | Stmt::Expr(value) => walk_expr(value, v),
         Stmt::Param { init, bounds, .. } => {
             walk_expr(init, v);
             if let Some((lo, hi)) = bounds {
@@ -65,7 +68,11 @@ pub fn walk_expr(e: &ExprS, v: &mut impl Visitor) {
         Expr::Number(_) | Expr::Str(_) | Expr::Bool(_) => {}
         Expr::Name(n) => v.read(n, e.span),
         Expr::Tensor(items) => items.iter().for_each(|i| walk_expr(i, v)),
-        Expr::Binary { lhs, rhs, .. } | Expr::Range { start: lhs, end: rhs } => {
+        Expr::Binary { lhs, rhs, .. }
+        | Expr::Range {
+            start: lhs,
+            end: rhs,
+        } => {
             walk_expr(lhs, v);
             walk_expr(rhs, v);
         }
@@ -79,11 +86,17 @@ pub fn walk_expr(e: &ExprS, v: &mut impl Visitor) {
             for item in items {
                 match item {
                     IndexItem::At(e) => walk_expr(e, v),
-                    IndexItem::Slice { start, end, .. } => start.iter().chain(end.iter()).for_each(|e| walk_expr(e, v)),
+                    IndexItem::Slice { start, end, .. } => {
+                        start.iter().chain(end.iter()).for_each(|e| walk_expr(e, v))
+                    }
                 }
             }
         }
-        Expr::If { cond, then, otherwise } => {
+        Expr::If {
+            cond,
+            then,
+            otherwise,
+        } => {
             walk_expr(cond, v);
             walk_block(then, v);
             match otherwise.as_deref() {

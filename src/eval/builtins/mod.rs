@@ -478,7 +478,12 @@ impl Interp {
     }
 
     /// A scalar value that must be a whole number (dims, counts, axes).
-    pub(crate) fn integer_of(&mut self, id: NodeId, span: Span, what: &str) -> Result<i64, EvalError> {
+    pub(crate) fn integer_of(
+        &mut self,
+        id: NodeId,
+        span: Span,
+        what: &str,
+    ) -> Result<i64, EvalError> {
         match self.tape.decide(id) {
             Tensor::Scalar(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(*v as i64),
             Tensor::Scalar(v) if v.is_finite() && v.abs() >= 9.0e15 => {
