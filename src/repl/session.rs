@@ -138,7 +138,11 @@ impl Session {
     fn run_stmts(&mut self, stmts: &[StmtS], echo: impl Fn(usize) -> bool) {
         for (i, stmt) in stmts.iter().enumerate() {
             interrupt::clear();
-            match self.interp.run_top(stmt) {
+            let result = self.interp.run_top(stmt);
+            for warning in self.interp.take_warnings() {
+                self.report(&warning);
+            }
+            match result {
                 Ok(value) => {
                     self.note_definition(stmt);
                     if let Some(t) = value.filter(|_| echo(i)) {
