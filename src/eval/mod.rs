@@ -7,6 +7,7 @@ pub mod env;
 pub mod error;
 mod expr;
 mod minimize;
+mod objective;
 pub mod record;
 
 use std::io::Write;
