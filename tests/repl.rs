@@ -205,6 +205,24 @@ fn ctrl_c_stops_a_long_minimize_and_keeps_the_params() {
 }
 
 #[test]
+fn ctrl_c_stops_a_long_loop_with_e0227_and_keeps_the_state() {
+    let home = Home::new("ctrlc-loop");
+    let mut p = start(&home, false);
+    enter(&mut p, "let n = 0");
+    send(
+        &mut p,
+        "for i in 0..100000000 { n = n + 1; if i == 1000 { print \"started\" } }\r",
+    );
+    p.exp_string("started").expect("the loop did not start");
+    p.send_control('c').expect("cannot type");
+    p.exp_string("E0227").expect("the loop was not interrupted");
+    p.exp_string(NEXT_PROMPT).expect("no prompt after the interrupt");
+    // The iterations that ran are kept.
+    assert_shown(&enter(&mut p, "n > 1000"), "1.");
+    quit(p);
+}
+
+#[test]
 fn ctrl_d_quits_and_history_outlives_the_session() {
     let home = Home::new("history");
     let mut p = start(&home, false);
