@@ -216,7 +216,8 @@ fn ctrl_c_stops_a_long_loop_with_e0227_and_keeps_the_state() {
     p.exp_string("started").expect("the loop did not start");
     p.send_control('c').expect("cannot type");
     p.exp_string("E0227").expect("the loop was not interrupted");
-    p.exp_string(NEXT_PROMPT).expect("no prompt after the interrupt");
+    p.exp_string(NEXT_PROMPT)
+        .expect("no prompt after the interrupt");
     // The iterations that ran are kept.
     assert_shown(&enter(&mut p, "n > 1000"), "1.");
     quit(p);
