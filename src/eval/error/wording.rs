@@ -1,0 +1,657 @@
+//! The words of every evaluation error: its title, labels, help and notes.
+//! Kept apart from the variants so that the cases (error.rs) read as a list.
+
+use super::{EvalError, NotAParam, MAX_ELEMENTS};
+use crate::diagnostic::Diagnostic;
+use crate::tensor::shape_string;
+
+impl EvalError {
+    /// The error as a diagnostic: what was found, what was expected, and how
+    /// to fix it.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let code = self.code();
+        match self {
+            EvalError::UnknownName {
+                name,
+                span,
+                suggestion,
+            } => {
+                let d = Diagnostic::error(
+                    code,
+                    format!("unknown name `{name}`"),
+                    *span,
+                    "not defined at this point",
+                );
+                match (suggestion, unknown_name_help(name)) {
+                    (_, Some(help)) => d.with_help(help),
+                    (Some(s), None) => d.with_help(format!("did you mean `{s}`?")),
+                    (None, None) => d.with_help(format!(
+                        "define it before this line, e.g. `let {name} = ...` or `param {name} = ...`"
+                    )),
+                }
+            }
+            EvalError::UnknownFunction {
+                name,
+                span,
+                suggestion,
+            } => {
+                let d = Diagnostic::error(
+                    code,
+                    format!("unknown function `{name}`"),
+                    *span,
+                    "no builtin or `fn` has this name",
+                );
+                match (suggestion, unknown_function_help(name)) {
+                    (_, Some(help)) => d.with_help(help),
+                    (Some(s), None) => d.with_help(format!("did you mean `{s}`?")),
+                    (None, None) => d.with_help(format!(
+                        "define it first, e.g. `fn {name}(x) = ...`; docs/language.md lists the builtins"
+                    )),
+                }
+            }
+            EvalError::Arity {
+                name,
+                span,
+                expected,
+                found,
+                signature,
+                defined,
+                extra,
+            } => {
+                let mut d = Diagnostic::error(
+                    code,
+                    format!("`{name}` takes {expected}, but {} given", count(*found, "was", "were")),
+                    *span,
+                    format!("called with {}", plural(*found, "argument")),
+                );
+                if let Some(extra) = extra {
+                    d = d.with_label(*extra, "unexpected");
+                }
+                if let Some(def) = defined {
+                    d = d.with_label(*def, format!("`{name}` is defined here"));
+                }
+                match signature {
+                    Some(sig) => d.with_help(format!("call it as `{sig}`")),
+                    None => d,
+                }
+            }
+            EvalError::UnknownOption {
+                name,
+                span,
+                context,
+                valid,
+                suggestion,
+            } => {
+                // `print` and builtins alike appear as code.
+                let context = if context.starts_with('`') {
+                    context.clone()
+                } else {
+                    format!("`{context}`")
+                };
+                let d = Diagnostic::error(
+                    code,
+                    format!("unknown option `{name}` for {context}"),
+                    *span,
+                    "not an option here",
+                );
+                let list = match valid.len() {
+                    0 => format!("{context} takes no options"),
+                    1 => format!("its only option is {}", backticked(valid)),
+                    _ => format!("the options are {}", backticked(valid)),
+                };
+                match suggestion {
+                    Some(s) => d.with_help(format!("did you mean `{s}`? ({list})")),
+                    None => d.with_help(list),
+                }
+            }
+            EvalError::UnknownOptimizer {
+                name,
+                span,
+                suggestion,
+            } => {
+                let all = backticked(crate::optim::OPTIMIZERS);
+                let d = Diagnostic::error(
+                    code,
+                    format!("unknown optimizer `{name}`"),
+                    *span,
+                    "not an optimizer",
+                );
+                match suggestion {
+                    Some(s) => d.with_help(format!("did you mean `{s}`? (the optimizers are {all})")),
+                    None => d.with_help(format!("the optimizers are {all}")),
+                }
+            }
+            EvalError::ShapeMismatch {
+                op,
+                span,
+                lhs,
+                rhs,
+                help,
+            } if op == "a tensor literal" => Diagnostic::error(
+                code,
+                format!(
+                    "ragged tensor literal: rows of shapes {} and {}",
+                    shape_string(&lhs.1),
+                    shape_string(&rhs.1)
+                ),
+                *span,
+                format!("this row has {}", shape_label(&rhs.1)),
+            )
+            .with_label(lhs.0, format!("the first row has {}", shape_label(&lhs.1)))
+            .with_help(help.clone()),
+            EvalError::ShapeMismatch {
+                op,
+                span,
+                lhs,
+                rhs,
+                help,
+            } => {
+                let (title, label) = mismatch_words(op, &lhs.1, &rhs.1);
+                let d = Diagnostic::error(code, title, *span, label);
+                // `clamp` reports its bounds together, a reduction its one
+                // operand: one span, two shapes.
+                let d = if lhs.0 == rhs.0 {
+                    d.with_label(
+                        lhs.0,
+                        format!("{} and {}", shape_label(&lhs.1), shape_string(&rhs.1)),
+                    )
+                } else {
+                    d.with_label(lhs.0, shape_label(&lhs.1))
+                        .with_label(rhs.0, shape_label(&rhs.1))
+                };
+                d.with_help(help.clone())
+            }
+            EvalError::IndexOutOfRange {
+                span,
+                index,
+                axis,
+                len,
+                target,
+            } => {
+                let d = Diagnostic::error(
+                    code,
+                    format!("index {index} is out of range for an axis of length {len}"),
+                    *span,
+                    format!("index {index} on axis {axis}"),
+                )
+                .with_label(target.0, shape_label(&target.1));
+                if *len == 0 {
+                    d.with_help("this axis is empty, so it has no entries to pick")
+                } else {
+                    d.with_help(format!(
+                        "valid indices on axis {axis} are 0 to {} (or -{len} to -1 from the end)",
+                        len - 1
+                    ))
+                }
+            }
+            EvalError::TooManyIndices {
+                span,
+                given,
+                target,
+            } => {
+                let rank = target.1.len();
+                Diagnostic::error(
+                    code,
+                    format!(
+                        "{given} {} for a tensor of rank {rank}",
+                        if *given == 1 { "index" } else { "indices" }
+                    ),
+                    *span,
+                    "one index too many",
+                )
+                .with_label(target.0, shape_label(&target.1))
+                .with_help(if rank == 0 {
+                    "a scalar cannot be indexed".to_string()
+                } else {
+                    format!(
+                        "give at most {rank} {}, one per axis",
+                        if rank == 1 { "index" } else { "indices" }
+                    )
+                })
+            }
+            EvalError::BadArgument {
+                span,
+                message,
+                help,
+            } => with_optional_help(
+                Diagnostic::error(code, message.clone(), *span, "this value"),
+                help,
+            ),
+            EvalError::LossNotScalar { span, shape } => Diagnostic::error(
+                code,
+                format!(
+                    "the loss must be a scalar, but it has shape {}",
+                    shape_string(shape)
+                ),
+                *span,
+                shape_label(shape),
+            )
+            .with_help("reduce it to one number, e.g. with `sum(...)` or `mean(...)`"),
+            EvalError::NoLoss { span, name } => match name {
+                Some(n) => Diagnostic::error(
+                    code,
+                    format!("`{n}` is not a loss"),
+                    *span,
+                    "not defined with `loss`",
+                )
+                .with_help(format!("define it with `loss {n} = ...` before this line")),
+                None => Diagnostic::error(
+                    code,
+                    "there is no loss to minimize",
+                    *span,
+                    "no `loss = ...` comes before this",
+                )
+                .with_help("define the objective first, e.g. `loss = (x - 3)^2`"),
+            },
+            EvalError::GradOfNonParam { span, what } => {
+                let title = "gradients are taken with respect to a param";
+                match what {
+                    NotAParam::Let(name) => Diagnostic::error(
+                        code,
+                        title,
+                        *span,
+                        format!("`{name}` is a `let` value, not a param"),
+                    )
+                    .with_help(format!(
+                        "to differentiate with respect to `{name}`, declare it with `param {name} = ...` instead of `let`"
+                    )),
+                    NotAParam::Function(name) => Diagnostic::error(
+                        code,
+                        title,
+                        *span,
+                        format!("`{name}` is a function"),
+                    )
+                    .with_help("the second argument names a param, e.g. `grad(loss, w)`"),
+                    NotAParam::Expression => Diagnostic::error(
+                        code,
+                        title,
+                        *span,
+                        "an expression, not the name of a param",
+                    )
+                    .with_help("pass the param's name, e.g. `grad(y, w)`"),
+                }
+            }
+            EvalError::NotScalar { span, what, shape } => Diagnostic::error(
+                code,
+                format!("{what} must be a scalar, but this has shape {}", shape_string(shape)),
+                *span,
+                shape_label(shape),
+            )
+            .with_help(if what.ends_with("condition") {
+                "to require every entry, write `min(v > 0)`; for any entry, `max(v > 0)`"
+            } else {
+                "reduce it to one number (e.g. `sum(...)`, `max(...)`) or pick one entry with `x[i]`"
+            }),
+            EvalError::ParamOutOfBounds { span, bounds, name } => Diagnostic::error(
+                code,
+                format!("the initial value of `{name}` is outside its bounds"),
+                *span,
+                "this initial value",
+            )
+            .with_label(*bounds, "is not within these bounds")
+            .with_help("start the param inside [lo, hi], or widen the bounds"),
+            EvalError::NonFinite {
+                step,
+                what,
+                span,
+                origin,
+                inputs,
+            } => {
+                let (when, stopped) = match step {
+                    0 => (
+                        "at the starting point".to_string(),
+                        "stopped before the first step".to_string(),
+                    ),
+                    n => (
+                        format!("after {}", plural(*n, "step")),
+                        format!("stopped after {}", plural(*n, "step")),
+                    ),
+                };
+                let gradient = what == "gradient";
+                let mut d = Diagnostic::error(
+                    code,
+                    format!("the {what} became NaN or infinite {when} of `minimize`"),
+                    *span,
+                    stopped,
+                );
+                match origin {
+                    // The backward pass is recorded at the operation it
+                    // differentiates, so say so rather than name its parts.
+                    Some((s, _)) if gradient => {
+                        d = d.with_label(*s, "the derivative of this is not finite here")
+                    }
+                    Some((s, label)) => d = d.with_label(*s, label.clone()),
+                    None => {
+                        d = d.with_note("no single operation produced it: the values grew step by step until they overflowed")
+                    }
+                }
+                for i in inputs {
+                    d = d.with_note(if gradient {
+                        format!("in the derivative, {i}")
+                    } else {
+                        i.clone()
+                    });
+                }
+                d.with_help(if gradient {
+                    "some functions have an infinite slope at a point (`sqrt(x)` and `x^0.5` at 0, `log(x)` at 0); start the param away from it, or bound the param with `in [lo, hi]`"
+                } else {
+                    "lower the learning rate, bound the param with `in [lo, hi]`, or guard the operation (e.g. `log(x + 1e-9)`)"
+                })
+            }
+            EvalError::AssertionFailed { span, message } => {
+                let d = Diagnostic::error(
+                    code,
+                    match message {
+                        Some(m) => format!("assertion failed: {m}"),
+                        None => "assertion failed".to_string(),
+                    },
+                    *span,
+                    "this is not true",
+                );
+                match message {
+                    Some(_) => d,
+                    None => d.with_help("add a message to say what went wrong: `assert cond, \"...\"`"),
+                }
+            }
+            EvalError::Interrupted { span } => Diagnostic::error(code, "interrupted", *span, "stopped here (Ctrl-C)"),
+            EvalError::FormulaTooDeep { span, limit } => Diagnostic::error(
+                code,
+                format!("formulas nested more than {limit} deep"),
+                *span,
+                "this formula refers to a chain of earlier ones",
+            )
+            .with_help("a top-level loop that updates a param-dependent `let` builds one formula per iteration; put the loop inside a `fn` and call it instead"),
+            EvalError::RecursionTooDeep { span, limit } => Diagnostic::error(
+                code,
+                format!("calls nested more than {limit} deep"),
+                *span,
+                format!("call number {} in the chain", limit + 1),
+            )
+            .with_help("a recursive `fn` needs a base case that stops it (`if n <= 0 { ... } else { ... }`); to repeat something many times, use `for`"),
+            EvalError::File {
+                span,
+                path,
+                reason,
+                help,
+            } => with_optional_help(
+                Diagnostic::error(
+                    code,
+                    format!("cannot read `{path}`: {reason}"),
+                    *span,
+                    "this file",
+                ),
+                help,
+            ),
+            EvalError::BadAssignment { span, name, reason } => Diagnostic::error(
+                code,
+                format!("cannot assign to `{name}`"),
+                *span,
+                reason.clone(),
+            )
+            .with_help(format!(
+                "only names introduced with `let` can be assigned; to introduce one, write `let {name} = ...`"
+            )),
+            EvalError::Misplaced {
+                span,
+                message,
+                help,
+            } => with_optional_help(
+                Diagnostic::error(code, message.clone(), *span, "here"),
+                help,
+            ),
+            EvalError::TooLarge { span, elements } => Diagnostic::error(
+                code,
+                format!("a tensor of {} elements is too large", count_words(*elements)),
+                *span,
+                format!("{} elements", count_words(*elements)),
+            )
+            .with_help(format!(
+                "gradlang holds tensors of at most {} elements (2 GiB)",
+                MAX_ELEMENTS as u64
+            )),
+            EvalError::OptimizerOption {
+                span,
+                message,
+                help,
+            } => with_optional_help(
+                Diagnostic::error(code, message.clone(), *span, "here"),
+                help,
+            ),
+            EvalError::NoValue { span, function } => match function {
+                Some(f) => Diagnostic::error(
+                    code,
+                    format!("the body of `{f}` has no value"),
+                    *span,
+                    "the body ends here, with a statement",
+                )
+                .with_help(format!(
+                    "end the block with an expression: its value is what `{f}` returns"
+                )),
+                None => Diagnostic::error(
+                    code,
+                    "this has no value",
+                    *span,
+                    "a value is needed here",
+                )
+                .with_help("end the block with an expression, or give the `if` an `else`"),
+            },
+            EvalError::InCall { call, name, error } => error
+                .to_diagnostic()
+                .with_label(*call, format!("in this call of `{name}`")),
+            EvalError::StringAsValue { span } => Diagnostic::error(
+                code,
+                "a string cannot be used as a value",
+                *span,
+                "a string",
+            )
+            .with_help("strings are for `print`, `assert` messages, file paths and string options"),
+            EvalError::FunctionAsValue { span, name } => Diagnostic::error(
+                code,
+                format!("`{name}` is a function, not a value"),
+                *span,
+                "a function",
+            )
+            .with_help(format!("call it: `{name}(...)`")),
+        }
+    }
+}
+
+fn with_optional_help(d: Diagnostic, help: &Option<String>) -> Diagnostic {
+    match help {
+        Some(h) => d.with_help(h.clone()),
+        None => d,
+    }
+}
+
+/// `shape (2, 3)`, or `a scalar`.
+fn shape_label(shape: &[usize]) -> String {
+    if shape.is_empty() {
+        "a scalar".to_string()
+    } else {
+        format!("shape {}", shape_string(shape))
+    }
+}
+
+/// `1 argument`, `2 arguments`.
+pub(super) fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `1 was`, `2 were`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A count of elements in digits, or in scientific notation when huge.
+fn count_words(n: f64) -> String {
+    if n < 1e15 && n.fract() == 0.0 {
+        format!("{}", n as u64)
+    } else {
+        format!("{n:e}")
+    }
+}
+
+/// `` `a`, `b`, `c` ``
+fn backticked<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{}`", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Title and label of a shape mismatch, in the words of the operation.
+fn mismatch_words(op: &str, lhs: &[usize], rhs: &[usize]) -> (String, String) {
+    let (l, r) = (shape_string(lhs), shape_string(rhs));
+    let broadcast = "these shapes do not broadcast".to_string();
+    let verb = match op {
+        "`+`" => "add",
+        "`-`" => "subtract",
+        "`*`" => "multiply",
+        "`/`" => "divide",
+        "`^`" => "raise to a power",
+        "`<`" | "`<=`" | "`>`" | "`>=`" | "`==`" | "`!=`" => "compare",
+        "`and`" | "`or`" => "combine",
+        _ => "",
+    };
+    if !verb.is_empty() {
+        return (
+            format!("cannot {verb} tensors of shapes {l} and {r}"),
+            broadcast,
+        );
+    }
+    match op {
+        "`@`" => match (lhs.len(), rhs.len()) {
+            (0, _) | (_, 0) => (
+                "cannot use `@` with a scalar".to_string(),
+                "`@` needs 1-D or 2-D operands".to_string(),
+            ),
+            (a, b) if a > 2 || b > 2 => (
+                format!("cannot use `@` with a tensor of rank {}", a.max(b)),
+                "`@` needs 1-D or 2-D operands".to_string(),
+            ),
+            _ => (
+                format!("cannot multiply matrices of shapes {l} and {r}"),
+                format!(
+                    "{} on the left, {} on the right",
+                    plural(lhs[lhs.len() - 1], "column"),
+                    plural(rhs[0], "row")
+                ),
+            ),
+        },
+        "`dot`" => (
+            format!("`dot` needs tensors of the same shape, not {l} and {r}"),
+            "the shapes differ".to_string(),
+        ),
+        "`hstack`" | "`vstack`" | "`concat`" => (
+            format!("cannot join tensors of shapes {l} and {r} with {op}"),
+            "these do not fit together".to_string(),
+        ),
+        "`pow`" | "`max`" | "`min`" | "`clamp`" => (
+            format!("cannot apply {op} to tensors of shapes {l} and {r}"),
+            broadcast,
+        ),
+        "`full`" => (
+            format!("cannot fill shape {r} with a value of shape {l}"),
+            "the value does not broadcast to this shape".to_string(),
+        ),
+        "param bounds" => (
+            format!("bounds of shape {r} do not fit a param of shape {l}"),
+            "these bounds".to_string(),
+        ),
+        _ => (
+            format!("shapes {l} and {r} do not fit in {op}"),
+            "these shapes do not fit".to_string(),
+        ),
+    }
+}
+
+/// Why two shapes do not broadcast, and a likely fix, for the help line.
+pub(crate) fn broadcast_help(lhs: &[usize], rhs: &[usize]) -> String {
+    let n = lhs.len().max(rhs.len());
+    let dim = |s: &[usize], i: usize| {
+        if i + s.len() >= n {
+            s[i + s.len() - n]
+        } else {
+            1
+        }
+    };
+    let clash = (0..n).rev().find(|&i| {
+        let (a, b) = (dim(lhs, i), dim(rhs, i));
+        a != b && a != 1 && b != 1
+    });
+    let rule = "shapes broadcast when, compared from the last axis, each pair of sizes is equal or one of them is 1";
+    let why = match clash {
+        Some(i) => format!("{rule}; here {} meets {}", dim(lhs, i), dim(rhs, i)),
+        None => rule.to_string(),
+    };
+    let fix = if lhs.len() == 2 && rhs.len() == 2 && lhs[0] == rhs[1] && lhs[1] == rhs[0] {
+        "; did you mean to transpose one of them with `.T`?".to_string()
+    } else if lhs.len() == 1 && rhs.len() == 2 && lhs[0] == rhs[0] {
+        "; to pair each entry of the left with a row of the right, make it a column: `reshape(a, [-1, 1])`".to_string()
+    } else if rhs.len() == 1 && lhs.len() == 2 && rhs[0] == lhs[0] {
+        "; to pair each entry of the right with a row of the left, make it a column: `reshape(b, [-1, 1])`".to_string()
+    } else {
+        String::new()
+    };
+    format!("{why}{fix}")
+}
+
+/// Why `@` does not fit two shapes, and a likely fix.
+pub(crate) fn matmul_help(lhs: &[usize], rhs: &[usize]) -> String {
+    if lhs.is_empty() || rhs.is_empty() {
+        return "`@` multiplies 1-D and 2-D tensors; to scale by a scalar, use `*`".to_string();
+    }
+    if lhs.len() > 2 || rhs.len() > 2 {
+        return "`@` multiplies 1-D and 2-D tensors; reshape higher ranks first".to_string();
+    }
+    // A 1-D left operand is a row, a 1-D right operand a column.
+    let rows = |s: &[usize]| s[0];
+    let cols = |s: &[usize]| s[s.len() - 1];
+    let fix = if lhs.len() == 2 && rhs.len() == 2 && cols(lhs) == cols(rhs) {
+        "; did you mean `a @ b.T`?"
+    } else if lhs.len() == 2 && rhs.len() == 2 && rows(lhs) == rows(rhs) {
+        "; did you mean `a.T @ b`?"
+    } else {
+        ""
+    };
+    format!(
+        "in `a @ b` the columns of `a` must equal the rows of `b`: here {} and {}{fix}",
+        cols(lhs),
+        rows(rhs)
+    )
+}
+
+/// Hints for names people bring from other languages.
+fn unknown_name_help(name: &str) -> Option<String> {
+    Some(match name {
+        "pi" | "PI" => {
+            "gradlang has no built-in constants; define it: `let pi = 3.141592653589793`".into()
+        }
+        "e" | "E" => "for Euler's number write `exp(1)`".into(),
+        "inf" | "Inf" | "infinity" => "for infinity write `1 / 0`".into(),
+        "True" | "TRUE" => "did you mean `true`?".into(),
+        "False" | "FALSE" => "did you mean `false`?".into(),
+        "loss" => "no loss is defined yet; define one with `loss = ...`".into(),
+        _ => return None,
+    })
+}
+
+/// Hints for functions gradlang spells differently or lacks.
+fn unknown_function_help(name: &str) -> Option<String> {
+    Some(match name {
+        "matmul" | "mm" => "write the matrix product as `a @ b`".into(),
+        "square" => "write `x^2`".into(),
+        "log10" | "log2" => format!("write `log(x) / log({})`", &name[3..]),
+        "mse" => "write `mean((a - b)^2)`".into(),
+        "maximum" => "the elementwise maximum is `max(a, b)`".into(),
+        "minimum" => "the elementwise minimum is `min(a, b)`".into(),
+        "size" | "numel" => "`len(x)` counts the first axis, `prod(shape(x))` every entry".into(),
+        "array" | "tensor" => {
+            "write a tensor literal, e.g. `[1, 2, 3]` or `[[1, 2], [3, 4]]`".into()
+        }
+        "cat" | "stack" => "join tensors with `concat(a, b, axis=0)`, `hstack` or `vstack`".into(),
+        "T" | "t" => "transpose with `x.T` or `transpose(x)`".into(),
+        _ => return None,
+    })
+}
