@@ -26,6 +26,9 @@ struct NAdam {
     /// tensors of the default dtype, which the references set to f64.
     t: f64,
     mu_product: f64,
+    /// mu at the current step, computed as the previous step's mu_next
+    /// (the same expression, so the same bits, with one `powf` fewer).
+    mu_next: Option<f64>,
     m: Vec<f64>,
     v: Vec<f64>,
 }
@@ -40,6 +43,7 @@ pub(super) fn build(o: &Options, n: usize) -> Result<Box<dyn Optimizer>, OptionE
         momentum_decay: o.non_negative("momentum_decay", 4e-3)?,
         t: 0.0,
         mu_product: 1.0,
+        mu_next: None,
         m: vec![0.0; n],
         v: vec![0.0; n],
     }))
@@ -62,8 +66,9 @@ impl Optimizer for NAdam {
     ) -> Result<StepStatus, Interrupt> {
         self.t += 1.0;
         let bc2 = 1.0 - self.beta2.powf(self.t);
-        let mu = self.mu(self.t);
+        let mu = self.mu_next.unwrap_or_else(|| self.mu(self.t));
         let mu_next = self.mu(self.t + 1.0);
+        self.mu_next = Some(mu_next);
         self.mu_product *= mu;
         let c1 = (-self.lr * (1.0 - mu)) / (1.0 - self.mu_product);
         let c2 = (-self.lr * mu_next) / (1.0 - self.mu_product * mu_next);
