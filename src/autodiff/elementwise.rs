@@ -495,6 +495,15 @@ pub(crate) fn binary_value(f: BinaryFn, a: &Tensor, b: &Tensor) -> Result<Tensor
     Ok(a.zip(b, |x, y| f.apply(x, y))?)
 }
 
+/// One entry clamped into `[lo, hi]`; NaN stays NaN.
+pub(crate) fn clamp_scalar(x: f64, lo: f64, hi: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else {
+        x.max(lo).min(hi)
+    }
+}
+
 pub(crate) fn clamp_value(x: &Tensor, lo: &Tensor, hi: &Tensor) -> Result<Tensor, OpError> {
     let lower = x.zip(lo, |x, l| if x.is_nan() { x } else { x.max(l) })?;
     Ok(lower.zip(hi, |x, h| if x.is_nan() { x } else { x.min(h) })?)

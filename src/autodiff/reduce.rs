@@ -35,13 +35,19 @@ fn reduce(x: &Tensor, axis: Option<usize>, f: impl Fn(&[f64]) -> f64) -> Tensor 
 /// Gradient of an `axis` reduction, reshaped so it broadcasts over `x`.
 fn expand(tape: &mut Tape, g: NodeId, x_shape: &[usize], axis: Option<usize>) -> NodeId {
     match axis {
-        Some(ax) if !x_shape.is_empty() => {
-            let mut keep = x_shape.to_vec();
-            keep[ax] = 1;
-            tape.reshape_unchecked(g, &keep)
-        }
+        Some(_) if !x_shape.is_empty() => tape.reshape_unchecked(g, &keepdims(x_shape, axis)),
         _ => g,
     }
+}
+
+/// The shape of a reduction of `shape` that keeps its rank: the reduced
+/// axis (or, with no axis, every axis) becomes 1.
+pub fn keepdims(shape: &[usize], axis: Option<usize>) -> Vec<usize> {
+    shape
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| if axis.is_none_or(|a| a == i) { 1 } else { n })
+        .collect()
 }
 
 /// `expand` then repeat to the full shape of `x`.
@@ -216,29 +222,19 @@ pub(crate) fn extreme_value(x: &Tensor, axis: Option<usize>, max: bool) -> Resul
     if empty_lane {
         return Err(OpError::Empty);
     }
+    // The elementwise max/min, so NaN propagates the same way.
+    let pick = if max {
+        super::BinaryFn::Max
+    } else {
+        super::BinaryFn::Min
+    };
     Ok(reduce(x, axis, |v| {
-        v.iter().copied().fold(v[0], |b, a| {
-            if a.is_nan() || b.is_nan() {
-                f64::NAN
-            } else if max {
-                a.max(b)
-            } else {
-                a.min(b)
-            }
-        })
+        v.iter().copied().fold(v[0], |b, a| pick.apply(a, b))
     }))
 }
 
 pub(crate) fn max_shift_value(x: &Tensor, axis: Option<usize>) -> Tensor {
-    let shape = x.shape().to_vec();
-    let kept: Vec<usize> = match axis {
-        Some(a) => shape
-            .iter()
-            .enumerate()
-            .map(|(i, &n)| if i == a { 1 } else { n })
-            .collect(),
-        None => vec![1; shape.len()],
-    };
+    let kept = keepdims(x.shape(), axis);
     let m = extreme_value(x, axis, true)
         .unwrap_or(Tensor::Scalar(0.0))
         .map(|v| if v.is_finite() { v } else { 0.0 });

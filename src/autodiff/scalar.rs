@@ -86,14 +86,7 @@ impl ScalarProgram {
                 Step::Compare(f, a, b) => f.apply(at(a), at(b)),
                 Step::Copy(x) => at(x),
                 Step::Abs(x) => at(x).abs(),
-                Step::Clamp(x, lo, hi) => {
-                    let x = at(x);
-                    if x.is_nan() {
-                        x
-                    } else {
-                        x.max(at(lo)).min(at(hi))
-                    }
-                }
+                Step::Clamp(x, lo, hi) => super::elementwise::clamp_scalar(at(x), at(lo), at(hi)),
                 Step::Select(m, a, b) => {
                     if at(m) != 0.0 {
                         at(a)

@@ -271,6 +271,23 @@ impl Tape {
         (None, Vec::new())
     }
 
+    /// For each entry of `g` (a gradient), in row-major order, its gradient
+    /// with respect to each of `wrt`: the rows of a Hessian, recorded.
+    pub fn second_derivatives(&mut self, g: NodeId, wrt: &[NodeId]) -> Vec<Vec<NodeId>> {
+        let shape = self.shape(g).to_vec();
+        let n = self.value(g).len();
+        (0..n)
+            .map(|k| {
+                let entry = if shape.is_empty() {
+                    g
+                } else {
+                    self.index_unchecked(g, std::rc::Rc::new(unravel(k, &shape)))
+                };
+                self.grad(entry, wrt)
+            })
+            .collect()
+    }
+
     /// The gradient of the scalar `root` with respect to each of `wrt`
     /// (a node of the same shape, zeros where there is no path). The
     /// backward pass is recorded, so the results can be differentiated again.
@@ -333,4 +350,14 @@ fn prose_number(v: f64) -> String {
             format!("{v:.6e}")
         }
     }
+}
+
+/// The multi-index of flat position `k` in `shape`.
+fn unravel(mut k: usize, shape: &[usize]) -> Vec<super::IndexPart> {
+    let mut idx = vec![0; shape.len()];
+    for (ax, &n) in shape.iter().enumerate().rev() {
+        idx[ax] = k % n;
+        k /= n;
+    }
+    idx.into_iter().map(super::IndexPart::At).collect()
 }

@@ -4,7 +4,7 @@
 use super::env::Binding;
 use super::error::{EvalError, NotAParam};
 use super::Interp;
-use crate::autodiff::{IndexPart, NodeId};
+use crate::autodiff::NodeId;
 use crate::syntax::ast::{Expr, ExprS, Opt};
 use crate::syntax::span::Span;
 use crate::tensor::Tensor;
@@ -115,17 +115,12 @@ impl Interp {
         let leaf = self.param_leaf(param);
         let g = self.tape.grad(root, &[leaf])[0];
         let n = shape.first().copied().unwrap_or(1);
-        let mut rows = Vec::with_capacity(n);
-        for i in 0..n {
-            let gi = if shape.is_empty() {
-                g
-            } else {
-                self.tape
-                    .index_unchecked(g, std::rc::Rc::new(vec![IndexPart::At(i)]))
-            };
-            let row = self.tape.grad(gi, &[leaf])[0];
-            rows.push(self.tape.reshape_unchecked(row, &[1, n]));
-        }
+        let rows: Vec<NodeId> = self
+            .tape
+            .second_derivatives(g, &[leaf])
+            .into_iter()
+            .map(|row| self.tape.reshape_unchecked(row[0], &[1, n]))
+            .collect();
         self.tape
             .concat(&rows, 0)
             .map_err(|e| self.op_error(e, "`hessian`", y.span, (y.span, p.span)))
@@ -139,15 +134,16 @@ impl Interp {
         let g = self.tape.grad(root, &[leaf])[0];
         let analytic = self.tape.value(g).to_vec();
         let x0 = self.params[param].value.clone();
+        let entries = x0.to_vec();
         let mut worst: f64 = 0.0;
-        for (j, &a) in analytic.iter().enumerate() {
-            let xj = x0.to_vec()[j];
+        for (j, (&a, &xj)) in analytic.iter().zip(&entries).enumerate() {
             let h = 1e-6 * xj.abs().max(1.0);
             let plus = self.value_at(y, param, &x0, j, xj + h);
             let minus = self.value_at(y, param, &x0, j, xj - h);
             let numeric = (plus? - minus?) / (2.0 * h);
             let err = (a - numeric).abs() / a.abs().max(numeric.abs()).max(1.0);
-            worst = if err.is_nan() {
+            // A NaN anywhere stays the answer (`max` would drop it).
+            worst = if err.is_nan() || worst.is_nan() {
                 f64::NAN
             } else {
                 worst.max(err)

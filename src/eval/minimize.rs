@@ -8,6 +8,7 @@ use super::error::EvalError;
 use super::objective::LossObjective;
 use super::record::MinimizeRecord;
 use super::Interp;
+use crate::autodiff::elementwise::clamp_scalar;
 use crate::autodiff::NodeId;
 use crate::diagnostic::Diagnostic;
 use crate::format::format_scalar;
@@ -164,9 +165,6 @@ impl Interp {
         self.store_flat(&params, &x);
         self.tape.clear();
 
-        if let Some(o) = &mut self.observer {
-            o.finish();
-        }
         let stop = stop.map(|s| s.describe());
         let mut line = format!(
             "{verb}: {steps_run} step{}, loss {} -> {}",
@@ -468,12 +466,8 @@ fn run(
             Err(e) => return Err(e),
         };
         for ((v, &l), &h) in x.iter_mut().zip(lo).zip(hi) {
-            // Written out so that a NaN stays NaN (and is reported as one).
-            if *v < l {
-                *v = l;
-            } else if *v > h {
-                *v = h;
-            }
+            // A NaN stays NaN (and is reported as one).
+            *v = clamp_scalar(*v, l, h);
         }
         steps_run += 1;
         match status {

@@ -158,17 +158,7 @@ impl Objective for LossObjective<'_> {
         let n = x.len();
         let mut row = 0;
         for g in self.grads.clone() {
-            let len = self.interp.tape.value(g).len();
-            let shape = self.interp.tape.shape(g).to_vec();
-            for k in 0..len {
-                let gk = if shape.is_empty() {
-                    g
-                } else {
-                    self.interp
-                        .tape
-                        .index_unchecked(g, std::rc::Rc::new(unravel(k, &shape)))
-                };
-                let second = self.interp.tape.grad(gk, &self.leaves);
+            for second in self.interp.tape.second_derivatives(g, &self.leaves) {
                 let mut col = 0;
                 for s in second {
                     for v in self.interp.tape.value(s).iter() {
@@ -181,16 +171,4 @@ impl Objective for LossObjective<'_> {
         }
         Ok(())
     }
-}
-
-/// The multi-index of flat position `k` in `shape`.
-fn unravel(mut k: usize, shape: &[usize]) -> Vec<crate::autodiff::IndexPart> {
-    let mut idx = vec![0; shape.len()];
-    for (ax, &n) in shape.iter().enumerate().rev() {
-        idx[ax] = k % n;
-        k /= n;
-    }
-    idx.into_iter()
-        .map(crate::autodiff::IndexPart::At)
-        .collect()
 }

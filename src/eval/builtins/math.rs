@@ -1,7 +1,7 @@
 //! Elementwise builtins and reductions.
 
 use super::Call;
-use crate::autodiff::reduce::normalize_axis;
+use crate::autodiff::reduce::{keepdims, normalize_axis};
 use crate::autodiff::{BinaryFn, NodeId};
 use crate::eval::error::EvalError;
 use crate::eval::Interp;
@@ -112,27 +112,10 @@ pub(super) fn norm(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     Ok(m.tape.norm(c.node(0)?, ax))
 }
 
-/// The detached maximum along `axis`, shaped to broadcast back over `x`,
-/// for stable exp sums.
-fn shift(m: &mut Interp, x: NodeId, ax: Option<usize>) -> NodeId {
-    m.tape.max_shift(x, ax)
-}
-
-fn keepdims(shape: &[usize], ax: Option<usize>) -> Vec<usize> {
-    match ax {
-        Some(a) => {
-            let mut s = shape.to_vec();
-            s[a] = 1;
-            s
-        }
-        None => vec![1; shape.len()],
-    }
-}
-
 pub(super) fn logsumexp(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let ax = axis(m, c, None)?;
     let x = c.node(0)?;
-    let shift_b = shift(m, x, ax);
+    let shift_b = m.tape.max_shift(x, ax);
     let z = m.tape.sub(x, shift_b);
     let e = m.tape.unary(crate::autodiff::UnaryFn::Exp, z);
     let s = m.tape.sum(e, ax);
@@ -149,7 +132,7 @@ pub(super) fn softmax(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     } else {
         axis(m, c, Some(-1))?
     };
-    let shift_b = shift(m, x, ax);
+    let shift_b = m.tape.max_shift(x, ax);
     let z = m.tape.sub(x, shift_b);
     let e = m.tape.unary(crate::autodiff::UnaryFn::Exp, z);
     let s = m.tape.sum(e, ax);
