@@ -4,6 +4,7 @@ pub mod elementwise;
 pub mod linalg;
 pub mod op;
 pub mod reduce;
+mod rows;
 mod scalar;
 pub mod shape;
 pub mod tape;

@@ -36,9 +36,32 @@ pub struct Tape {
     /// False once something recorded since the last `clear` depended on a
     /// param's value in a way `replay` cannot redo (a branch, a random draw).
     value_dependent: bool,
-    /// The compiled form of the replayed prefix when it is all scalars
-    /// (`None` inside: tried, not all scalars).
-    scalar_replay: Option<(usize, Option<super::scalar::ScalarProgram>)>,
+    /// The compiled form of the replayed prefix, once asked for.
+    compiled: Option<(usize, Compiled)>,
+}
+
+/// Node `i` recomputed from its inputs, in its own buffer when it can be.
+pub(crate) fn recompute(nodes: &mut [Node], i: usize) {
+    let (done, rest) = nodes.split_at_mut(i);
+    let node = &mut rest[0];
+    if !node.op.compute_into(done, &mut node.value) {
+        node.value = node
+            .op
+            .compute(done, node.value.shape())
+            .unwrap_or_else(|e| unreachable!("invariant: replayed shapes agree: {e:?}"));
+    }
+}
+
+/// How a recorded prefix of the tape is replayed.
+#[derive(Debug)]
+enum Compiled {
+    /// All scalars: one straight-line program, every node recomputed.
+    Scalar(super::scalar::ScalarProgram),
+    /// Rows of data, fused (only these outputs are recomputed); the
+    /// program was built for them.
+    Rows(super::rows::RowProgram, Vec<NodeId>),
+    /// Node by node.
+    Nodes,
 }
 
 impl Tape {
@@ -52,7 +75,7 @@ impl Tape {
         self.nodes.clear();
         self.epoch += 1;
         self.value_dependent = false;
-        self.scalar_replay = None;
+        self.compiled = None;
     }
 
     /// The value of `id` read to make a decision (a branch, an index, a
@@ -149,35 +172,73 @@ impl Tape {
     /// Recomputes nodes `0..len` from their inputs, with each param leaf
     /// set to `param_value(param)`: the forward pass again, without the
     /// interpreter, for a tape whose structure does not depend on values.
-    pub fn replay(&mut self, len: usize, mut param_value: impl FnMut(usize) -> Tensor) {
+    pub fn replay(&mut self, len: usize, param_value: impl FnMut(usize) -> Tensor) {
+        self.replay_for(len, None, param_value);
+    }
+
+    /// `replay`, where only `outputs` (and the values they are computed
+    /// from, when small) need to be recomputed: this lets a tape over many
+    /// rows of data run fused, without storing its intermediate rows.
+    pub fn replay_outputs(
+        &mut self,
+        len: usize,
+        outputs: &[NodeId],
+        param_value: impl FnMut(usize) -> Tensor,
+    ) {
+        self.replay_for(len, Some(outputs), param_value);
+    }
+
+    fn replay_for(
+        &mut self,
+        len: usize,
+        outputs: Option<&[NodeId]>,
+        mut param_value: impl FnMut(usize) -> Tensor,
+    ) {
         let len = len.min(self.nodes.len());
-        if !matches!(self.scalar_replay, Some((l, _)) if l == len) {
-            self.scalar_replay = Some((
-                len,
-                super::scalar::ScalarProgram::compile(&self.nodes[..len]),
-            ));
+        let fresh = match &self.compiled {
+            Some((l, Compiled::Rows(_, outs))) => *l == len && Some(outs.as_slice()) == outputs,
+            Some((l, _)) => *l == len,
+            None => false,
+        };
+        if !fresh {
+            let nodes = &self.nodes[..len];
+            let compiled = if let Some(program) = super::scalar::ScalarProgram::compile(nodes) {
+                Compiled::Scalar(program)
+            } else if let Some(program) =
+                outputs.and_then(|outs| super::rows::RowProgram::compile(nodes, outs))
+            {
+                Compiled::Rows(program, outputs.unwrap_or_default().to_vec())
+            } else {
+                Compiled::Nodes
+            };
+            self.compiled = Some((len, compiled));
         }
-        if let Some((_, Some(program))) = &mut self.scalar_replay {
-            program.run(&mut self.nodes[..len], |p| {
-                param_value(p).as_scalar().unwrap_or(f64::NAN)
-            });
-            return;
+        match &mut self.compiled {
+            Some((_, Compiled::Scalar(program))) => {
+                program.run(&mut self.nodes[..len], |p| {
+                    param_value(p).as_scalar().unwrap_or(f64::NAN)
+                });
+                return;
+            }
+            Some((_, Compiled::Rows(program, _))) if outputs.is_some() => {
+                program.run(&mut self.nodes[..len], &mut param_value);
+                return;
+            }
+            _ => {}
         }
-        for i in 0..len.min(self.nodes.len()) {
-            let (done, rest) = self.nodes.split_at_mut(i);
-            let node = &mut rest[0];
-            match &node.op {
+        for i in 0..len {
+            match &self.nodes[i].op {
                 Op::Const => {}
-                Op::Leaf { param } => node.value = param_value(*param),
-                op => {
-                    if !op.compute_into(done, &mut node.value) {
-                        node.value = op.compute(done, node.value.shape()).unwrap_or_else(|e| {
-                            unreachable!("invariant: replayed shapes agree: {e:?}")
-                        });
-                    }
-                }
+                Op::Leaf { param } => self.nodes[i].value = param_value(*param),
+                _ => recompute(&mut self.nodes, i),
             }
         }
+    }
+
+    /// Whether the last `replay_outputs` ran fused over rows.
+    #[cfg(test)]
+    pub(crate) fn replays_rows(&self) -> bool {
+        matches!(self.compiled, Some((_, Compiled::Rows(..))))
     }
 
     /// Drops the nodes from `len` on (e.g. a backward pass before replaying).

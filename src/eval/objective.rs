@@ -61,12 +61,22 @@ impl<'a> LossObjective<'a> {
     /// depends on values in a way a replay cannot redo (a branch on a
     /// param, a random draw, a gradient mask computed from values), that
     /// tape is kept and every later call just replays it at the new `x`.
-    fn compute(&mut self, x: &[f64]) -> Result<NodeId, Interrupt> {
+    /// With `every_node` false, only the loss and the gradients are sure to
+    /// be recomputed (a replay over many rows then keeps no intermediate
+    /// rows); a Hessian or a diagnostic needs every node.
+    fn compute(&mut self, x: &[f64], every_node: bool) -> Result<NodeId, Interrupt> {
         self.interp.store_flat(&self.params, x);
         if self.replaying {
             let Interp { tape, params, .. } = &mut *self.interp;
             tape.truncate(self.tape_len);
-            tape.replay(self.tape_len, |p| params[p].value.clone());
+            let param_value = |p: usize| params[p].value.clone();
+            if every_node {
+                tape.replay(self.tape_len, param_value);
+            } else {
+                let mut outputs = self.grads.clone();
+                outputs.push(self.root);
+                tape.replay_outputs(self.tape_len, &outputs, param_value);
+            }
             return Ok(self.root);
         }
         self.interp.tape.clear();
@@ -107,7 +117,7 @@ impl<'a> LossObjective<'a> {
     }
 
     pub(super) fn eval_loss(&mut self, x: &[f64]) -> Result<f64, Interrupt> {
-        let root = self.compute(x)?;
+        let root = self.compute(x, false)?;
         let v = self.interp.tape.value(root).as_scalar().unwrap_or(f64::NAN);
         self.check_finite(v, "loss")?;
         Ok(v)
@@ -116,6 +126,11 @@ impl<'a> LossObjective<'a> {
     fn check_finite(&mut self, v: f64, what: &str) -> Result<(), Interrupt> {
         if v.is_finite() {
             return Ok(());
+        }
+        if self.replaying {
+            // A fused replay left intermediate values stale: recompute all.
+            let Interp { tape, params, .. } = &mut *self.interp;
+            tape.replay(self.tape_len, |p| params[p].value.clone());
         }
         let (origin, inputs) = self.interp.tape.first_non_finite();
         let err = EvalError::NonFinite {
@@ -154,7 +169,7 @@ impl Objective for LossObjective<'_> {
     }
 
     fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> Result<(), Interrupt> {
-        self.compute(x)?;
+        self.compute(x, true)?;
         let n = x.len();
         let mut row = 0;
         for g in self.grads.clone() {
@@ -170,5 +185,99 @@ impl Objective for LossObjective<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::driver::eval_str;
+
+    /// Data over 300 rows (enough for the fused replay) and params of
+    /// every shape the fused replay handles.
+    const SETUP: &str = "
+let N = 300
+let X = randn(N, 3)
+let Y = X @ [[1], [-2], [0.5]] + randn(N, 1) * 0.1
+let S = sign(Y)
+let V = randn(N)
+param w = randn(3, 1) * 0.3
+param b = 0.2
+param c = randn(1, 3)
+param u = randn(N) * 0.1
+";
+
+    /// The loss and gradient of `loss = expr` at the current params plus
+    /// `shift`: recorded by the interpreter when `replay_at` is None, else
+    /// replayed from a tape recorded at params plus `replay_at` (and
+    /// whether that replay ran fused over the rows).
+    fn loss_and_grad(expr: &str, replay_at: Option<f64>, shift: f64) -> (f64, Vec<f64>, bool) {
+        let mut interp = Interp::new(1, Box::new(std::io::sink()));
+        let src = format!("{SETUP}\nloss = {expr}\n");
+        if let Err(d) = eval_str(&mut interp, &src) {
+            panic!("{expr}: {d:?}");
+        }
+        let binding = interp.scopes.lookup("loss").cloned().expect("loss bound");
+        let root = interp
+            .eval_binding(&binding, Span::default())
+            .expect("loss evaluates");
+        let params = interp.tape.params_reached(root);
+        let x0: Vec<f64> = params
+            .iter()
+            .flat_map(|&i| interp.params[i].value.to_vec())
+            .collect();
+        let mut obj = LossObjective::new(&mut interp, binding, params, 1.0, Span::default());
+        let mut grad = vec![0.0; x0.len()];
+        if let Some(at) = replay_at {
+            let first: Vec<f64> = x0.iter().map(|v| v + at).collect();
+            obj.eval(&first, &mut grad).expect("first evaluation");
+        }
+        let x: Vec<f64> = x0.iter().map(|v| v + shift).collect();
+        let loss = obj.eval(&x, &mut grad).expect("evaluation");
+        let fused = obj.replaying && obj.interp.tape.replays_rows();
+        (loss, grad, fused)
+    }
+
+    #[test]
+    fn fused_replay_over_rows_matches_the_interpreter() {
+        let cases = [
+            ("mean((Y - X @ w)^2)", true),
+            // The backward pass reads the mean: two passes.
+            ("sqrt(mean((Y - X @ w - b)^2))", true),
+            ("sum(log(1 + exp(-S * (X @ w)))) / N", true),
+            ("mean(abs(X @ w - Y)) + sum(relu(X @ w - b)) / N", true),
+            ("sum((X * c - X)^2) + sum(sum(X * c, axis=1)^2) / N", true),
+            ("sum(sum(X * c, axis=0) ^ 2) / N^2", true),
+            // A param with one entry per row: its gradient is stored rows.
+            ("mean((V - u)^2) + (sum(u) / N)^2", true),
+            ("sum(tanh(X @ w) * Y + sigmoid(X @ w - b)) / N", true),
+            ("sum(max(X @ w, Y) - min(X @ w, b)) / N", true),
+            ("mean(X @ w) * mean(Y - X @ w + b)", true),
+            ("mean((X @ transpose(c) - Y)^2) / (1 + mean(u^2))", true),
+            ("mean((Y - X @ w)^2 / (1 + exp(X @ w - b)))", true),
+            // Not row by row, or not replayable: the node-by-node replay
+            // or the interpreter.
+            ("logsumexp(X @ w) + sum(w^2)", false),
+            ("sum((transpose(X) @ (X @ w - Y))^2) / N^2", false),
+            ("sum(clamp(X @ w, -0.5, 0.5) * Y) / N", false),
+        ];
+        let mut wrong = Vec::new();
+        for (expr, fusable) in cases {
+            let (want_loss, want_grad, _) = loss_and_grad(expr, None, 0.05);
+            let (loss, grad, fused) = loss_and_grad(expr, Some(0.0), 0.05);
+            if fused != fusable {
+                wrong.push(format!("{expr}: fused {fused}, expected {fusable}"));
+            }
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0);
+            if !close(loss, want_loss) {
+                wrong.push(format!("{expr}: loss {loss} vs {want_loss}"));
+            }
+            for (k, (g, want)) in grad.iter().zip(&want_grad).enumerate() {
+                if !close(*g, *want) {
+                    wrong.push(format!("{expr}: gradient {k}: {g} vs {want}"));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 }

@@ -1,0 +1,350 @@
+//! Running one part of a pass: each kernel over a chunk of rows at a
+//! time, with broadcasting, and the reductions accumulated as it goes.
+
+use super::*;
+
+impl Arg {
+    fn cols(self) -> usize {
+        match self {
+            Arg::Held { cols, .. } | Arg::Reg { cols, .. } => cols,
+            Arg::Small { len, .. } => len,
+        }
+    }
+}
+
+/// An operand's values over one chunk, as the output's `cols` see them.
+#[derive(Clone, Copy)]
+enum View<'a> {
+    /// One value per output entry.
+    Full(&'a [f64]),
+    /// One value per row, repeated across the columns.
+    Column(&'a [f64]),
+    /// The same values on every row.
+    Row(&'a [f64]),
+    Scalar(f64),
+}
+
+impl View<'_> {
+    /// The value at output entry `i` (row-major, `cols` per row).
+    #[inline]
+    fn at(self, i: usize, cols: usize) -> f64 {
+        match self {
+            View::Full(s) => s[i],
+            View::Column(s) => s[i / cols],
+            View::Row(s) => s[i % cols],
+            View::Scalar(v) => v,
+        }
+    }
+}
+
+/// What a part of a pass reads.
+pub(super) struct Ctx<'a> {
+    pub(super) pass: &'a Pass,
+    pub(super) held: &'a [&'a [f64]],
+    pub(super) table: &'a [f64],
+}
+
+impl Ctx<'_> {
+    /// Runs the pass over `range`, writing stored rows into `outs` (the
+    /// part's share of each stored buffer); returns its accumulators.
+    pub(super) fn run_part(&self, range: Range<usize>, outs: &mut [&mut [f64]]) -> Vec<f64> {
+        let mut regs: Vec<Vec<f64>> = self
+            .pass
+            .regs
+            .iter()
+            .map(|&c| vec![0.0; CHUNK * c])
+            .collect();
+        let mut acc = vec![0.0; self.pass.acc_len];
+        let mut start = range.start;
+        while start < range.end {
+            let rows = start..(start + CHUNK).min(range.end);
+            let n = rows.len();
+            for (reg, cols, kernel) in &self.pass.kernels {
+                let mut out = std::mem::take(&mut regs[*reg]);
+                self.kernel(kernel, &rows, &regs, &mut out[..n * cols], *cols);
+                regs[*reg] = out;
+            }
+            for (_, at, reduce) in &self.pass.reductions {
+                self.reduce(reduce, &rows, &regs, &mut acc[*at..*at + reduce.len()]);
+            }
+            for (out, &(reg, _)) in outs.iter_mut().zip(&self.pass.stores) {
+                let cols = self.pass.regs[reg];
+                let from = (rows.start - range.start) * cols;
+                out[from..from + n * cols].copy_from_slice(&regs[reg][..n * cols]);
+            }
+            start = rows.end;
+        }
+        acc
+    }
+
+    fn table(&self, arg: Arg) -> &[f64] {
+        match arg {
+            Arg::Small { at, len } => &self.table[at..at + len],
+            Arg::Held { .. } | Arg::Reg { .. } => &[],
+        }
+    }
+
+    /// `arg` over `rows`, broadcast to an output of `cols` columns.
+    fn view<'b>(
+        &'b self,
+        arg: Arg,
+        rows: &Range<usize>,
+        regs: &'b [Vec<f64>],
+        cols: usize,
+    ) -> View<'b> {
+        let (values, c) = match arg {
+            Arg::Held { node, cols: c } => (&self.held[node][rows.start * c..rows.end * c], c),
+            Arg::Reg { reg, cols: c } => (&regs[reg][..rows.len() * c], c),
+            Arg::Small { at, len } => {
+                let s = &self.table[at..at + len];
+                return if len == 1 {
+                    View::Scalar(s[0])
+                } else {
+                    View::Row(s)
+                };
+            }
+        };
+        if c == cols {
+            View::Full(values)
+        } else {
+            View::Column(values)
+        }
+    }
+
+    fn kernel(
+        &self,
+        kernel: &Kernel,
+        rows: &Range<usize>,
+        regs: &[Vec<f64>],
+        out: &mut [f64],
+        cols: usize,
+    ) {
+        let v = |a: &Arg| self.view(*a, rows, regs, cols);
+        match kernel {
+            Kernel::Unary(UnaryFn::Neg, x) => map(v(x), cols, out, |x| -x),
+            Kernel::Unary(f, x) => map(v(x), cols, out, |x| f.apply(x)),
+            Kernel::Binary(f, x, y) => binary(*f, v(x), v(y), cols, out),
+            Kernel::Compare(f, x, y) => zip(v(x), v(y), cols, out, |x, y| f.apply(x, y)),
+            Kernel::Clamp(x, lo, hi) => {
+                let (x, lo, hi) = (v(x), v(lo), v(hi));
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = clamp_scalar(x.at(i, cols), lo.at(i, cols), hi.at(i, cols));
+                }
+            }
+            Kernel::Select(mask, a, b) => {
+                let (mask, a, b) = (v(mask), v(a), v(b));
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = if mask.at(i, cols) == 0.0 {
+                        b.at(i, cols)
+                    } else {
+                        a.at(i, cols)
+                    };
+                }
+            }
+            Kernel::Copy(x) => map(v(x), cols, out, |x| x),
+            Kernel::RowTimes { a, w, k, tb } => {
+                let a = self.view(*a, rows, regs, *k);
+                row_times(a, self.table(*w), *k, cols, *tb, out);
+            }
+            Kernel::RowSum(x) => {
+                let c = x.cols();
+                if let View::Full(x) = self.view(*x, rows, regs, c) {
+                    for (o, row) in out.iter_mut().zip(x.chunks_exact(c)) {
+                        *o = row.iter().sum();
+                    }
+                }
+            }
+        }
+    }
+
+    fn reduce(&self, reduce: &Reduce, rows: &Range<usize>, regs: &[Vec<f64>], acc: &mut [f64]) {
+        match *reduce {
+            Reduce::Columns { x, cols } => {
+                if let View::Full(x) = self.view(x, rows, regs, cols) {
+                    if cols == 1 {
+                        acc[0] += sum(x);
+                        return;
+                    }
+                    for (j, a) in acc.iter_mut().enumerate() {
+                        *a += strided_dot(&x[j..], cols, None, 0);
+                    }
+                }
+            }
+            Reduce::Gram { a, k, b, m } => {
+                let (View::Full(a), View::Full(b)) =
+                    (self.view(a, rows, regs, k), self.view(b, rows, regs, m))
+                else {
+                    return;
+                };
+                gram(a, k, b, m, acc);
+            }
+        }
+    }
+}
+
+/// `Σ x[i·sx] · y[i·sy]` over the rows (`y` absent: `Σ x[i·sx]`), with
+/// four partial sums so the additions overlap.
+fn strided_dot(x: &[f64], sx: usize, y: Option<&[f64]>, sy: usize) -> f64 {
+    let n = x.len().div_ceil(sx);
+    let term = |i: usize| match y {
+        Some(y) => x[i * sx] * y[i * sy],
+        None => x[i * sx],
+    };
+    let mut s = [0.0; 4];
+    let quads = n / 4;
+    for q in 0..quads {
+        for (l, s) in s.iter_mut().enumerate() {
+            *s += term(4 * q + l);
+        }
+    }
+    let mut total = (s[0] + s[1]) + (s[2] + s[3]);
+    for i in 4 * quads..n {
+        total += term(i);
+    }
+    total
+}
+
+/// `Σ x` with four partial sums, so the additions overlap.
+fn sum(x: &[f64]) -> f64 {
+    let mut s = [0.0; 4];
+    let quads = x.chunks_exact(4);
+    let rest: f64 = quads.remainder().iter().sum();
+    for q in quads {
+        for (s, q) in s.iter_mut().zip(q) {
+            *s += q;
+        }
+    }
+    (s[0] + s[1]) + (s[2] + s[3]) + rest
+}
+
+/// `acc[t] += Σ_r a[r][t] · b[r]` for rows of `K` values and one column
+/// `b` (the gradient `Xᵀ g` of a linear model), two rows at a time.
+fn gram_column<const K: usize>(a: &[f64], b: &[f64], acc: &mut [f64]) {
+    let (mut s0, mut s1) = ([0.0; K], [0.0; K]);
+    let pairs = a.chunks_exact(2 * K).zip(b.chunks_exact(2));
+    for (rows, g) in pairs {
+        for t in 0..K {
+            s0[t] += rows[t] * g[0];
+            s1[t] += rows[K + t] * g[1];
+        }
+    }
+    if b.len() % 2 == 1 {
+        let (row, g) = (&a[a.len() - K..], b[b.len() - 1]);
+        for t in 0..K {
+            s0[t] += row[t] * g;
+        }
+    }
+    for t in 0..K {
+        acc[t] += s0[t] + s1[t];
+    }
+}
+
+/// `aᵀ b` over a chunk, added to `acc` (k x m).
+fn gram(a: &[f64], k: usize, b: &[f64], m: usize, acc: &mut [f64]) {
+    match (k, m) {
+        (1, 1) => gram_column::<1>(a, b, acc),
+        (2, 1) => gram_column::<2>(a, b, acc),
+        (3, 1) => gram_column::<3>(a, b, acc),
+        (4, 1) => gram_column::<4>(a, b, acc),
+        _ => {
+            for t in 0..k {
+                for j in 0..m {
+                    acc[t * m + j] += strided_dot(&a[t..], k, Some(&b[j..]), m);
+                }
+            }
+        }
+    }
+}
+
+/// Each row of `K` values times the column `w`.
+fn rows_times_column<const K: usize>(a: &[f64], w: &[f64], out: &mut [f64]) {
+    let mut wk = [0.0; K];
+    wk.copy_from_slice(&w[..K]);
+    for (o, row) in out.iter_mut().zip(a.chunks_exact(K)) {
+        let mut s = 0.0;
+        for t in 0..K {
+            s += row[t] * wk[t];
+        }
+        *o = s;
+    }
+}
+
+/// Each row of `a` (k values) times the k x m matrix `w` (m x k if `tb`).
+fn row_times(a: View, w: &[f64], k: usize, m: usize, tb: bool, out: &mut [f64]) {
+    let View::Full(a) = a else { return };
+    // A k x 1 column reads the same either way.
+    match (k, m) {
+        (1, 1) => return rows_times_column::<1>(a, w, out),
+        (2, 1) => return rows_times_column::<2>(a, w, out),
+        (3, 1) => return rows_times_column::<3>(a, w, out),
+        (4, 1) => return rows_times_column::<4>(a, w, out),
+        _ => {}
+    }
+    let mut wt = [0.0; MAX_COLS * MAX_COLS];
+    for j in 0..m {
+        for t in 0..k {
+            wt[j * k + t] = if tb { w[j * k + t] } else { w[t * m + j] };
+        }
+    }
+    for (o, row) in out.chunks_exact_mut(m).zip(a.chunks_exact(k)) {
+        for (j, o) in o.iter_mut().enumerate() {
+            *o = row
+                .iter()
+                .zip(&wt[j * k..j * k + k])
+                .map(|(x, y)| x * y)
+                .sum();
+        }
+    }
+}
+
+fn map(a: View, cols: usize, out: &mut [f64], f: impl Fn(f64) -> f64) {
+    match a {
+        View::Full(x) => {
+            for (o, &x) in out.iter_mut().zip(x) {
+                *o = f(x);
+            }
+        }
+        a => {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = f(a.at(i, cols));
+            }
+        }
+    }
+}
+
+fn zip(a: View, b: View, cols: usize, out: &mut [f64], f: impl Fn(f64, f64) -> f64) {
+    match (a, b) {
+        (View::Full(x), View::Full(y)) => {
+            for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
+                *o = f(x, y);
+            }
+        }
+        (View::Full(x), View::Scalar(y)) => {
+            for (o, &x) in out.iter_mut().zip(x) {
+                *o = f(x, y);
+            }
+        }
+        (View::Scalar(x), View::Full(y)) => {
+            for (o, &y) in out.iter_mut().zip(y) {
+                *o = f(x, y);
+            }
+        }
+        (a, b) => {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = f(a.at(i, cols), b.at(i, cols));
+            }
+        }
+    }
+}
+
+/// Binary arithmetic with the commonest operations as their own loops.
+fn binary(f: BinaryFn, a: View, b: View, cols: usize, out: &mut [f64]) {
+    match (f, b) {
+        (BinaryFn::Add, _) => zip(a, b, cols, out, |x, y| x + y),
+        (BinaryFn::Sub, _) => zip(a, b, cols, out, |x, y| x - y),
+        (BinaryFn::Mul, _) => zip(a, b, cols, out, |x, y| x * y),
+        (BinaryFn::Div, _) => zip(a, b, cols, out, |x, y| x / y),
+        (BinaryFn::Pow, View::Scalar(2.0)) => map(a, cols, out, |x| x * x),
+        _ => zip(a, b, cols, out, |x, y| f.apply(x, y)),
+    }
+}

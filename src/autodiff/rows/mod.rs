@@ -1,0 +1,245 @@
+//! Replay for tapes over many rows of data, such as `mean((Y - X @ w)^2)`
+//! with a million samples: every large value has the same leading axis of
+//! `N` rows and a few columns. Instead of one pass over `N` rows per
+//! operation, forward and backward run fused, chunk by chunk: each
+//! operation works on a few hundred rows that stay in cache, reductions
+//! accumulate as the rows go by, and the rows are split across threads.
+//!
+//! A pass can only use a reduction's result after the pass that computes
+//! it, so a tape whose backward pass reads a forward reduction (the mean
+//! inside `sqrt(mean(r^2))`) runs in several passes, storing the row
+//! values a later pass reads. Anything else (a transpose of the rows,
+//! indexing them, `max` over them) leaves the tape to the node-by-node
+//! replay.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+mod compile;
+mod kernels;
+
+use kernels::Ctx;
+
+use super::elementwise::{clamp_scalar, BinaryFn, CompareFn, UnaryFn};
+use super::op::Op;
+use super::tape::{Node, NodeId};
+use crate::tensor::Tensor;
+
+/// Fewer rows than this replay as fast node by node.
+const MIN_ROWS: usize = 256;
+/// Wider rows are left to the node-by-node replay.
+const MAX_COLS: usize = 16;
+/// Rows per chunk: every live intermediate of a chunk fits in L2.
+const CHUNK: usize = 512;
+/// Rows per unit of parallel work. Fixed, so that sums are added in the
+/// same order whatever the number of threads.
+const PART: usize = 1 << 15;
+
+/// How a node is replayed.
+#[derive(Debug, Clone, Copy)]
+enum Class {
+    /// Not row-shaped: recomputed node by node once its inputs are ready,
+    /// which is after the passes that produce them (`phase`).
+    Small { phase: usize },
+    /// Row-shaped and read in place: data, or a param set before the passes.
+    Held { cols: usize, rank: usize },
+    /// Row-shaped, computed chunk by chunk in `pass`.
+    Rows {
+        pass: usize,
+        cols: usize,
+        rank: usize,
+    },
+    /// A small value broadcast over the rows: never stored, its consumers
+    /// read the small value.
+    Spread { of: usize, phase: usize },
+}
+
+/// Where an operand's rows come from in a chunk.
+#[derive(Debug, Clone, Copy)]
+enum Arg {
+    /// `cols` values per row, from a node's buffer (data, a param, a value
+    /// an earlier pass stored).
+    Held { node: usize, cols: usize },
+    /// `cols` values per row, from a register of this pass.
+    Reg { reg: usize, cols: usize },
+    /// The same `len` values (1 or the output's columns) on every row, at
+    /// `at` in the pass's table of small values.
+    Small { at: usize, len: usize },
+}
+
+#[derive(Debug, Clone)]
+enum Kernel {
+    Unary(UnaryFn, Arg),
+    Binary(BinaryFn, Arg, Arg),
+    Compare(CompareFn, Arg, Arg),
+    Clamp(Arg, Arg, Arg),
+    Select(Arg, Arg, Arg),
+    /// A broadcast or reshape: the operand's values, spread to the output.
+    Copy(Arg),
+    /// Each row (k values) times a small k x m matrix (stored transposed
+    /// if `tb`).
+    RowTimes {
+        a: Arg,
+        w: Arg,
+        k: usize,
+        tb: bool,
+    },
+    /// The sum of each row's values.
+    RowSum(Arg),
+}
+
+/// A reduction over the rows into a small value.
+#[derive(Debug, Clone)]
+enum Reduce {
+    /// Column sums of `x` (`cols` of them), added up to one when the node
+    /// has one entry.
+    Columns { x: Arg, cols: usize },
+    /// `aᵀ b` for rows of k and m values: a k x m matrix.
+    Gram { a: Arg, k: usize, b: Arg, m: usize },
+}
+
+#[derive(Debug, Clone, Default)]
+struct Pass {
+    /// (register it writes, columns, what it computes), in tape order.
+    kernels: Vec<(usize, usize, Kernel)>,
+    /// Columns of each register.
+    regs: Vec<usize>,
+    /// (node, offset in the accumulators, how), in tape order.
+    reductions: Vec<(usize, usize, Reduce)>,
+    acc_len: usize,
+    /// Small nodes this pass reads, copied into one table before it runs.
+    smalls: Vec<usize>,
+    /// (register, node): row values a later pass or the caller reads.
+    stores: Vec<(usize, usize)>,
+    /// Work per row, to decide whether threads pay.
+    cost: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RowProgram {
+    rows: usize,
+    /// (node, phase) of every computed small node, in tape order.
+    smalls: Vec<(usize, usize)>,
+    /// (node, param) of every param leaf.
+    leaves: Vec<(usize, usize)>,
+    /// Pass `p` runs after the small nodes of phase `p`.
+    passes: Vec<Pass>,
+    held: Vec<usize>,
+}
+
+impl RowProgram {
+    /// The program for `nodes` when their large values are all row-shaped
+    /// over one `N` and every operation on them can run fused; `outputs`
+    /// are the nodes the caller reads after a replay.
+    pub(crate) fn compile(nodes: &[Node], outputs: &[NodeId]) -> Option<Self> {
+        compile::compile(nodes, outputs)
+    }
+
+    /// Recomputes every output at the current params.
+    pub(crate) fn run(&self, nodes: &mut [Node], mut param_value: impl FnMut(usize) -> Tensor) {
+        for &(node, param) in &self.leaves {
+            nodes[node].value = param_value(param);
+        }
+        for &i in &self.held {
+            // Chunks are slices of row-major buffers (data from `hstack`
+            // may be laid out by columns): a one-time copy.
+            if nodes[i].value.view().as_slice().is_none() {
+                let value = &nodes[i].value;
+                nodes[i].value = Tensor::from_shape_vec(value.shape(), value.to_vec());
+            }
+        }
+        let mut next_small = 0;
+        for (phase, pass) in self.passes.iter().enumerate() {
+            while let Some(&(node, p)) = self.smalls.get(next_small) {
+                if p > phase {
+                    break;
+                }
+                super::tape::recompute(nodes, node);
+                next_small += 1;
+            }
+            self.run_pass(pass, nodes);
+        }
+        for &(node, _) in &self.smalls[next_small..] {
+            super::tape::recompute(nodes, node);
+        }
+    }
+
+    fn run_pass(&self, pass: &Pass, nodes: &mut [Node]) {
+        let mut taken: Vec<Tensor> = pass
+            .stores
+            .iter()
+            .map(|&(_, node)| std::mem::replace(&mut nodes[node].value, Tensor::Scalar(0.0)))
+            .collect();
+        let mut table = Vec::new();
+        for &node in &pass.smalls {
+            table.extend(nodes[node].value.iter());
+        }
+        let views: Vec<_> = nodes.iter().map(|n| n.value.view()).collect();
+        let held: Vec<&[f64]> = views.iter().map(|v| v.as_slice().unwrap_or(&[])).collect();
+        let parts: Vec<Range<usize>> = (0..self.rows)
+            .step_by(PART)
+            .map(|s| s..(s + PART).min(self.rows))
+            .collect();
+        // Each stored node's buffer, cut into the parts' rows.
+        let mut outs: Vec<Vec<&mut [f64]>> = parts.iter().map(|_| Vec::new()).collect();
+        for (t, &(reg, _)) in taken.iter_mut().zip(&pass.stores) {
+            let cols = pass.regs[reg];
+            if let Tensor::Array(a) = t {
+                if let Some(s) = a.as_slice_mut() {
+                    for (k, piece) in s.chunks_mut(PART * cols).enumerate() {
+                        outs[k].push(piece);
+                    }
+                }
+            }
+        }
+        let ctx = Ctx {
+            pass,
+            held: &held,
+            table: &table,
+        };
+        let work = parts.into_iter().zip(outs);
+        let accs: Vec<Vec<f64>> = if self.rows * pass.cost >= 1 << 17 {
+            work.collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|(range, mut out)| ctx.run_part(range, &mut out))
+                .collect()
+        } else {
+            work.map(|(range, mut out)| ctx.run_part(range, &mut out))
+                .collect()
+        };
+        drop(views);
+        for (t, &(_, node)) in taken.into_iter().zip(&pass.stores) {
+            nodes[node].value = t;
+        }
+        let mut total = vec![0.0; pass.acc_len];
+        for acc in accs {
+            for (t, a) in total.iter_mut().zip(acc) {
+                *t += a;
+            }
+        }
+        for (node, at, reduce) in &pass.reductions {
+            let len = reduce.len();
+            let sums = &total[*at..*at + len];
+            let value = &mut nodes[*node].value;
+            match value {
+                Tensor::Scalar(v) => *v = sums.iter().sum(),
+                Tensor::Array(a) if a.len() == len => {
+                    for (v, s) in a.iter_mut().zip(sums) {
+                        *v = *s;
+                    }
+                }
+                Tensor::Array(a) => a.fill(sums.iter().sum()),
+            }
+        }
+    }
+}
+
+impl Reduce {
+    fn len(&self) -> usize {
+        match self {
+            Reduce::Columns { cols, .. } => *cols,
+            Reduce::Gram { k, m, .. } => k * m,
+        }
+    }
+}
