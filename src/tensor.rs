@@ -2,13 +2,18 @@
 //!
 //! Scalars are by far the most common value in scripts, so they get their
 //! own variant and never touch the heap; `Array` never holds a 0-d array.
+//!
+//! Arrays share their buffer (`ArcArray`, copy-on-write): cloning a tensor
+//! (data read onto the tape, a `let` keeping a value, a param's leaf) only
+//! counts a reference. Writing into one (`*_into`, the replayed tape) copies
+//! the buffer first only if something else still holds it.
 
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Zip};
+use ndarray::{ArcArrayD, ArrayD, ArrayViewD, Axis, CowArray, IxDyn, Zip};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tensor {
     Scalar(f64),
-    Array(ArrayD<f64>),
+    Array(ArcArrayD<f64>),
 }
 
 /// The most entries one tensor may have (2 GiB of f64): larger requests are
@@ -25,6 +30,11 @@ pub struct ShapeMismatch {
 impl Tensor {
     /// Wraps an array, turning a 0-d one into a scalar.
     pub fn from_array(a: ArrayD<f64>) -> Tensor {
+        Tensor::from_shared(a.into_shared())
+    }
+
+    /// Wraps a shared array (no copy), turning a 0-d one into a scalar.
+    pub fn from_shared(a: ArcArrayD<f64>) -> Tensor {
         if a.ndim() == 0 {
             Tensor::Scalar(a.iter().next().copied().unwrap_or(0.0))
         } else {
@@ -43,7 +53,7 @@ impl Tensor {
         if shape.is_empty() {
             Tensor::Scalar(v)
         } else {
-            Tensor::Array(ArrayD::from_elem(IxDyn(shape), v))
+            Tensor::Array(ArcArrayD::from_elem(IxDyn(shape), v))
         }
     }
 
@@ -86,17 +96,33 @@ impl Tensor {
         }
     }
 
+    /// A copy of the entries as an owned array.
     pub fn to_array(&self) -> ArrayD<f64> {
         match self {
             Tensor::Scalar(x) => ArrayD::from_elem(IxDyn(&[]), *x),
-            Tensor::Array(a) => a.clone(),
+            Tensor::Array(a) => a.to_owned(),
         }
     }
 
+    /// The entries as an owned array; copies only if the buffer is shared.
     pub fn into_array(self) -> ArrayD<f64> {
         match self {
             Tensor::Scalar(x) => ArrayD::from_elem(IxDyn(&[]), x),
-            Tensor::Array(a) => a,
+            Tensor::Array(a) => a.into_owned(),
+        }
+    }
+
+    /// The same entries in `shape` (of the same size), sharing the buffer
+    /// when the entries are in row-major order.
+    pub fn reshaped(&self, shape: &[usize]) -> Tensor {
+        match self {
+            Tensor::Array(a) if a.is_standard_layout() && !shape.is_empty() => {
+                match a.clone().into_shape_with_order(IxDyn(shape)) {
+                    Ok(r) => Tensor::Array(r),
+                    Err(_) => Tensor::from_shape_vec(shape, self.to_vec()),
+                }
+            }
+            _ => Tensor::from_shape_vec(shape, self.to_vec()),
         }
     }
 
@@ -125,7 +151,7 @@ impl Tensor {
     pub fn map(&self, f: impl Fn(f64) -> f64) -> Tensor {
         match self {
             Tensor::Scalar(x) => Tensor::Scalar(f(*x)),
-            Tensor::Array(a) => Tensor::Array(a.mapv(f)),
+            Tensor::Array(a) => Tensor::Array(a.mapv(f).into_shared()),
         }
     }
 
@@ -137,18 +163,30 @@ impl Tensor {
     ) -> Result<Tensor, ShapeMismatch> {
         Ok(match (self, other) {
             (Tensor::Scalar(x), Tensor::Scalar(y)) => Tensor::Scalar(f(*x, *y)),
-            (Tensor::Scalar(x), Tensor::Array(b)) => Tensor::Array(b.mapv(|y| f(*x, y))),
-            (Tensor::Array(a), Tensor::Scalar(y)) => Tensor::Array(a.mapv(|x| f(x, *y))),
-            (Tensor::Array(a), Tensor::Array(b)) if a.shape() == b.shape() => {
-                Tensor::Array(Zip::from(a).and(b).map_collect(|&x, &y| f(x, y)))
+            (Tensor::Scalar(x), Tensor::Array(b)) => {
+                Tensor::Array(b.mapv(|y| f(*x, y)).into_shared())
             }
+            (Tensor::Array(a), Tensor::Scalar(y)) => {
+                Tensor::Array(a.mapv(|x| f(x, *y)).into_shared())
+            }
+            (Tensor::Array(a), Tensor::Array(b)) if a.shape() == b.shape() => Tensor::Array(
+                Zip::from(a)
+                    .and(b)
+                    .map_collect(|&x, &y| f(x, y))
+                    .into_shared(),
+            ),
             (Tensor::Array(a), Tensor::Array(b)) => {
                 let shape = broadcast_shapes(a.shape(), b.shape())?;
                 let (av, bv) = match (a.broadcast(IxDyn(&shape)), b.broadcast(IxDyn(&shape))) {
                     (Some(av), Some(bv)) => (av, bv),
                     _ => return Err(mismatch(a.shape(), b.shape())),
                 };
-                Tensor::Array(Zip::from(&av).and(&bv).map_collect(|&x, &y| f(x, y)))
+                Tensor::Array(
+                    Zip::from(&av)
+                        .and(&bv)
+                        .map_collect(|&x, &y| f(x, y))
+                        .into_shared(),
+                )
             }
         })
     }
@@ -235,16 +273,17 @@ impl Tensor {
         if self.shape() == shape {
             return self.clone();
         }
-        let mut a = self.to_array();
+        // Reads this tensor in place: only the partial sums are allocated.
+        let mut a = CowArray::from(self.view());
         while a.ndim() > shape.len() {
-            a = a.sum_axis(Axis(0));
+            a = a.sum_axis(Axis(0)).into();
         }
         for (axis, &n) in shape.iter().enumerate() {
             if n == 1 && a.shape()[axis] != 1 {
-                a = a.sum_axis(Axis(axis)).insert_axis(Axis(axis));
+                a = a.sum_axis(Axis(axis)).insert_axis(Axis(axis)).into();
             }
         }
-        Tensor::from_array(a)
+        Tensor::from_array(a.into_owned())
     }
 }
 
@@ -313,5 +352,52 @@ mod tests {
         assert_eq!(g.sum_to(&[4]), Tensor::full(&[4], 3.0));
         assert_eq!(g.sum_to(&[3, 1]), Tensor::full(&[3, 1], 4.0));
         assert_eq!(g.sum_to(&[]), Tensor::Scalar(12.0));
+    }
+
+    fn buffer(t: &Tensor) -> *const f64 {
+        match t {
+            Tensor::Array(a) => a.as_ptr(),
+            Tensor::Scalar(_) => std::ptr::null(),
+        }
+    }
+
+    #[test]
+    fn clones_share_the_buffer() {
+        let t = Tensor::full(&[1000], 1.5);
+        let c = t.clone();
+        assert_eq!(buffer(&c), buffer(&t));
+        assert_eq!(buffer(&t.reshaped(&[10, 100])), buffer(&t));
+    }
+
+    #[test]
+    fn writes_into_a_unique_buffer_stay_in_place() {
+        let (a, b) = (Tensor::full(&[2, 500], 1.0), Tensor::full(&[500], 2.0));
+        let mut out = Tensor::full(&[2, 500], 0.0);
+        let at = buffer(&out);
+        assert!(a.zip_into(&b, &mut out, |x, y| x + y));
+        assert!(a.map_into(&mut out, |x| x * 3.0));
+        assert!(b.copy_into(&mut out));
+        assert!(a.copy_into(&mut out));
+        let (m, v) = (Tensor::full(&[2, 3], 1.0), Tensor::full(&[3, 500], 2.0));
+        assert!(crate::autodiff::linalg::matmul_into(
+            &m, &v, false, false, &mut out
+        ));
+        assert_eq!(buffer(&out), at);
+        assert_eq!(out, Tensor::full(&[2, 500], 6.0));
+    }
+
+    #[test]
+    fn writes_into_a_shared_buffer_copy_it_first() {
+        let a = Tensor::full(&[1000], 1.0);
+        let mut out = Tensor::full(&[1000], 0.0);
+        let kept = out.clone();
+        assert!(a.zip_into(&a, &mut out, |x, y| x + y));
+        assert_ne!(buffer(&out), buffer(&kept));
+        assert_eq!(out, Tensor::full(&[1000], 2.0));
+        assert_eq!(kept, Tensor::full(&[1000], 0.0));
+        // Once copied, the buffer is its own: the next write is in place.
+        let at = buffer(&out);
+        assert!(a.map_into(&mut out, |x| x * 5.0));
+        assert_eq!(buffer(&out), at);
     }
 }

@@ -143,7 +143,7 @@ impl Op {
             Op::Extreme { x, axis, max } => reduce::extreme_value(v(x), *axis, *max)?,
             Op::Prod { x, axis } => reduce::prod_value(v(x), *axis),
             Op::Norm { x, axis } => reduce::norm_value(v(x), *axis),
-            Op::Reshape(x) => Tensor::from_shape_vec(shape, v(x).to_vec()),
+            Op::Reshape(x) => v(x).reshaped(shape),
             Op::Transpose(x) => sh::transpose_value(v(x)),
             Op::BroadcastTo(x) => v(x).broadcast_to(shape)?,
             Op::SumTo(x) => v(x).sum_to(shape),

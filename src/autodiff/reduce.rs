@@ -1,6 +1,6 @@
 //! Reductions over all entries or one axis: forward and backward.
 
-use ndarray::{ArrayD, Axis};
+use ndarray::{ArrayD, ArrayViewD, Axis};
 
 use super::op::Op;
 use super::tape::{NodeId, Tape};
@@ -18,15 +18,18 @@ pub fn normalize_axis(axis: i64, ndim: usize) -> Result<usize, OpError> {
     }
 }
 
-/// Applies `f` to every lane along `axis` (or to all entries).
+/// Applies `f` to every lane along `axis` (or to all entries), in
+/// row-major order; contiguous entries are read in place, not copied.
 fn reduce(x: &Tensor, axis: Option<usize>, f: impl Fn(&[f64]) -> f64) -> Tensor {
+    let apply = |v: ArrayViewD<'_, f64>| match v.as_slice() {
+        Some(s) => f(s),
+        None => f(&v.iter().copied().collect::<Vec<_>>()),
+    };
     match (x, axis) {
         (Tensor::Scalar(v), _) => Tensor::Scalar(f(&[*v])),
-        (Tensor::Array(a), None) => Tensor::Scalar(f(&a.iter().copied().collect::<Vec<_>>())),
+        (Tensor::Array(a), None) => Tensor::Scalar(apply(a.view())),
         (Tensor::Array(a), Some(ax)) => {
-            let out: ArrayD<f64> = a.map_axis(Axis(ax), |lane| {
-                f(&lane.iter().copied().collect::<Vec<_>>())
-            });
+            let out: ArrayD<f64> = a.map_axis(Axis(ax), |lane| apply(lane.into_dyn()));
             Tensor::from_array(out)
         }
     }
@@ -90,7 +93,10 @@ fn extreme_mask(x: &Tensor, axis: Option<usize>, max: bool) -> Tensor {
                 });
             let best = best.unwrap_or(f64::NAN);
             let k = a.iter().filter(|&&v| v == best).count().max(1) as f64;
-            Tensor::Array(a.mapv(|v| if v == best { 1.0 / k } else { 0.0 }))
+            Tensor::Array(
+                a.mapv(|v| if v == best { 1.0 / k } else { 0.0 })
+                    .into_shared(),
+            )
         }
         (Tensor::Array(a), Some(ax)) => {
             let mut mask = ArrayD::zeros(a.raw_dim());
@@ -105,7 +111,7 @@ fn extreme_mask(x: &Tensor, axis: Option<usize>, max: bool) -> Tensor {
                     out[best] = 1.0;
                 }
             }
-            Tensor::Array(mask)
+            Tensor::Array(mask.into_shared())
         }
     }
 }
@@ -157,7 +163,7 @@ fn products_of_others(x: &Tensor, axis: Option<usize>) -> Tensor {
                     *dst = src;
                 }
             }
-            Tensor::Array(out)
+            Tensor::Array(out.into_shared())
         }
     }
 }

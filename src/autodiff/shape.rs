@@ -228,9 +228,7 @@ pub(crate) fn index_add_value(g: &Tensor, spec: &IndexSpec, shape: &[usize]) -> 
             spec.get(ax.axis.index())
                 .map_or(Slice::from(..), IndexPart::slice)
         });
-        let src = ArrayD::from_shape_vec(IxDyn(&keep), g.to_vec())
-            .unwrap_or_else(|e| unreachable!("invariant: index shapes agree: {e:?}"));
-        view += &src;
+        view += &g.reshaped(&keep).view();
     }
     Tensor::from_array(out)
 }
