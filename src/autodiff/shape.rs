@@ -200,13 +200,35 @@ pub(crate) fn transpose_value(x: &Tensor) -> Tensor {
 }
 
 pub(crate) fn concat_value(parts: &[&Tensor], axis: usize) -> Result<Tensor, OpError> {
-    let views: Vec<_> = parts.iter().map(|t| t.view()).collect();
     let first = parts[0].shape().to_vec();
-    let joined = ndarray::concatenate(Axis(axis), &views).map_err(|_| OpError::Concat {
+    let mismatch = || OpError::Concat {
         first: first.clone(),
-        other: first,
+        other: first.clone(),
         axis,
-    })?;
+    };
+    let mut shape = first.clone();
+    if axis >= shape.len() {
+        return Err(mismatch());
+    }
+    shape[axis] = 0;
+    for p in parts {
+        let s = p.shape();
+        if s.len() != shape.len() || (0..s.len()).any(|d| d != axis && s[d] != shape[d]) {
+            return Err(mismatch());
+        }
+        shape[axis] += s[axis];
+    }
+    // Written into a row-major buffer (ndarray's `concatenate` may lay the
+    // result out by columns, which the fused replay would have to copy).
+    let mut joined = ArrayD::<f64>::zeros(IxDyn(&shape));
+    let mut at = 0;
+    for p in parts {
+        let len = p.shape()[axis];
+        joined
+            .slice_axis_mut(Axis(axis), Slice::from(at..at + len))
+            .assign(&p.view());
+        at += len;
+    }
     Ok(Tensor::from_array(joined))
 }
 
