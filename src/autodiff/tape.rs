@@ -38,6 +38,15 @@ pub struct Tape {
     value_dependent: bool,
     /// The compiled form of the replayed prefix, once asked for.
     compiled: Option<(usize, Compiled)>,
+    /// While set, computed values with this many entries or more are not
+    /// kept (see `grad_structure`).
+    drop_above: Option<usize>,
+}
+
+/// Zeros of `value`'s shape in place of a value not kept: the allocator
+/// hands out untouched zero pages, so it costs no memory until written.
+fn placeholder(value: &Tensor) -> Tensor {
+    Tensor::full(value.shape(), 0.0)
 }
 
 /// Node `i` recomputed from its inputs, in its own buffer when it can be.
@@ -147,6 +156,12 @@ impl Tape {
         let id = NodeId(
             u32::try_from(self.nodes.len()).unwrap_or_else(|_| unreachable!("tape over 4G nodes")),
         );
+        let value = match self.drop_above {
+            Some(n) if value.len() >= n && !matches!(op, Op::Const | Op::Leaf { .. }) => {
+                placeholder(&value)
+            }
+            _ => value,
+        };
         self.nodes.push(Node {
             op,
             value,
@@ -233,6 +248,40 @@ impl Tape {
                 _ => recompute(&mut self.nodes, i),
             }
         }
+    }
+
+    /// The number of entries of the largest value on the tape.
+    pub fn largest_value(&self) -> usize {
+        self.nodes.iter().map(|n| n.value.len()).max().unwrap_or(0)
+    }
+
+    /// Replaces every computed value with `above` entries or more, except
+    /// `keep`'s, by zeros of its shape: for a tape that will be replayed
+    /// before its values are read again.
+    pub fn drop_values(&mut self, above: usize, keep: &[NodeId]) {
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            let computed = !matches!(node.op, Op::Const | Op::Leaf { .. });
+            if computed && node.value.len() >= above && !keep.iter().any(|k| k.index() == i) {
+                node.value = placeholder(&node.value);
+            }
+        }
+    }
+
+    /// `grad`, keeping no computed value with `drop_above` entries or more
+    /// (each is computed, then replaced by zeros): the backward pass's
+    /// structure for a replay, without holding all of its large values at
+    /// once. Sound because a backward rule whose structure depends on
+    /// values marks the tape as not replayable.
+    pub fn grad_structure(
+        &mut self,
+        root: NodeId,
+        leaves: &[NodeId],
+        drop_above: Option<usize>,
+    ) -> Vec<NodeId> {
+        self.drop_above = drop_above;
+        let grads = self.grad(root, leaves);
+        self.drop_above = None;
+        grads
     }
 
     /// Whether the last `replay_outputs` ran fused over rows.

@@ -30,7 +30,13 @@ pub(super) struct LossObjective<'a> {
     root: NodeId,
     leaves: Vec<NodeId>,
     grads: Vec<NodeId>,
+    /// Whether the first evaluation of a large problem may record the tape's
+    /// structure without its values (see `record`).
+    lean: bool,
 }
+
+/// Values with this many entries or more count as large (512 KiB).
+const LARGE: usize = 1 << 16;
 
 impl<'a> LossObjective<'a> {
     pub(super) fn new(
@@ -53,6 +59,7 @@ impl<'a> LossObjective<'a> {
             root: NodeId(0),
             leaves: Vec::new(),
             grads: Vec::new(),
+            lean: true,
         }
     }
 
@@ -66,19 +73,37 @@ impl<'a> LossObjective<'a> {
     /// rows); a Hessian or a diagnostic needs every node.
     fn compute(&mut self, x: &[f64], every_node: bool) -> Result<NodeId, Interrupt> {
         self.interp.store_flat(&self.params, x);
-        if self.replaying {
-            let Interp { tape, params, .. } = &mut *self.interp;
-            tape.truncate(self.tape_len);
-            let param_value = |p: usize| params[p].value.clone();
-            if every_node {
-                tape.replay(self.tape_len, param_value);
-            } else {
-                let mut outputs = self.grads.clone();
-                outputs.push(self.root);
-                tape.replay_outputs(self.tape_len, &outputs, param_value);
+        if !self.replaying {
+            let structure_only = self.record()?;
+            if !structure_only {
+                return Ok(self.root);
             }
-            return Ok(self.root);
+            if !self.replaying {
+                // The values are needed after all: record again, keeping them.
+                self.lean = false;
+                return self.compute(x, every_node);
+            }
         }
+        let Interp { tape, params, .. } = &mut *self.interp;
+        tape.truncate(self.tape_len);
+        let param_value = |p: usize| params[p].value.clone();
+        if every_node {
+            tape.replay(self.tape_len, param_value);
+        } else {
+            let mut outputs = self.grads.clone();
+            outputs.push(self.root);
+            tape.replay_outputs(self.tape_len, &outputs, param_value);
+        }
+        Ok(self.root)
+    }
+
+    /// Runs the interpreter and its backward pass on a cleared tape.
+    /// Returns true when only the tape's structure is to be trusted: for a
+    /// large problem whose forward pass can be replayed, the large values
+    /// are not kept from the forward pass on (a replay computes them, and
+    /// only the loss and gradients, without holding every intermediate at
+    /// once).
+    fn record(&mut self) -> Result<bool, Interrupt> {
         self.interp.tape.clear();
         let root = self
             .interp
@@ -97,12 +122,17 @@ impl<'a> LossObjective<'a> {
             .into_iter()
             .map(|i| self.interp.param_leaf(i))
             .collect();
-        self.grads = self.interp.tape.grad(root, &leaves);
+        let tape = &mut self.interp.tape;
+        let structure_only = self.lean && tape.replayable() && tape.largest_value() >= LARGE;
+        if structure_only {
+            tape.drop_values(LARGE, &leaves);
+        }
+        self.grads = tape.grad_structure(root, &leaves, structure_only.then_some(LARGE));
         self.leaves = leaves;
         self.root = root;
-        self.tape_len = self.interp.tape.len();
-        self.replaying = self.interp.tape.replayable();
-        Ok(root)
+        self.tape_len = tape.len();
+        self.replaying = tape.replayable();
+        Ok(structure_only)
     }
 
     /// Whether the last failure was a NaN or Inf (a stop reason, reported
@@ -193,10 +223,12 @@ mod tests {
     use super::*;
     use crate::driver::eval_str;
 
-    /// Data over 300 rows (enough for the fused replay) and params of
-    /// every shape the fused replay handles.
-    const SETUP: &str = "
-let N = 300
+    /// Data over `rows` rows and params of every shape the fused replay
+    /// handles.
+    fn setup(rows: usize) -> String {
+        format!(
+            "
+let N = {rows}
 let X = randn(N, 3)
 let Y = X @ [[1], [-2], [0.5]] + randn(N, 1) * 0.1
 let S = sign(Y)
@@ -205,15 +237,27 @@ param w = randn(3, 1) * 0.3
 param b = 0.2
 param c = randn(1, 3)
 param u = randn(N) * 0.1
-";
+"
+        )
+    }
 
-    /// The loss and gradient of `loss = expr` at the current params plus
-    /// `shift`: recorded by the interpreter when `replay_at` is None, else
-    /// replayed from a tape recorded at params plus `replay_at` (and
-    /// whether that replay ran fused over the rows).
-    fn loss_and_grad(expr: &str, replay_at: Option<f64>, shift: f64) -> (f64, Vec<f64>, bool) {
+    /// How `loss_and_grad` evaluates.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Path {
+        /// The interpreter, keeping every value: the reference.
+        Interpreter,
+        /// A replay of a tape recorded at other params.
+        Replay,
+        /// The first evaluation as `minimize` does it (for a large problem,
+        /// the tape's structure and then a replay).
+        First,
+    }
+
+    /// The loss and gradient of `loss = expr` at the params plus 0.05 on
+    /// `rows` rows, and whether a fused replay over the rows computed it.
+    fn loss_and_grad(rows: usize, expr: &str, path: Path) -> (f64, Vec<f64>, bool) {
         let mut interp = Interp::new(1, Box::new(std::io::sink()));
-        let src = format!("{SETUP}\nloss = {expr}\n");
+        let src = format!("{}\nloss = {expr}\n", setup(rows));
         if let Err(d) = eval_str(&mut interp, &src) {
             panic!("{expr}: {d:?}");
         }
@@ -227,44 +271,24 @@ param u = randn(N) * 0.1
             .flat_map(|&i| interp.params[i].value.to_vec())
             .collect();
         let mut obj = LossObjective::new(&mut interp, binding, params, 1.0, Span::default());
+        obj.lean = path != Path::Interpreter;
         let mut grad = vec![0.0; x0.len()];
-        if let Some(at) = replay_at {
-            let first: Vec<f64> = x0.iter().map(|v| v + at).collect();
-            obj.eval(&first, &mut grad).expect("first evaluation");
+        if path == Path::Replay {
+            obj.eval(&x0, &mut grad).expect("first evaluation");
         }
-        let x: Vec<f64> = x0.iter().map(|v| v + shift).collect();
+        let x: Vec<f64> = x0.iter().map(|v| v + 0.05).collect();
         let loss = obj.eval(&x, &mut grad).expect("evaluation");
         let fused = obj.replaying && obj.interp.tape.replays_rows();
         (loss, grad, fused)
     }
 
-    #[test]
-    fn fused_replay_over_rows_matches_the_interpreter() {
-        let cases = [
-            ("mean((Y - X @ w)^2)", true),
-            // The backward pass reads the mean: two passes.
-            ("sqrt(mean((Y - X @ w - b)^2))", true),
-            ("sum(log(1 + exp(-S * (X @ w)))) / N", true),
-            ("mean(abs(X @ w - Y)) + sum(relu(X @ w - b)) / N", true),
-            ("sum((X * c - X)^2) + sum(sum(X * c, axis=1)^2) / N", true),
-            ("sum(sum(X * c, axis=0) ^ 2) / N^2", true),
-            // A param with one entry per row: its gradient is stored rows.
-            ("mean((V - u)^2) + (sum(u) / N)^2", true),
-            ("sum(tanh(X @ w) * Y + sigmoid(X @ w - b)) / N", true),
-            ("sum(max(X @ w, Y) - min(X @ w, b)) / N", true),
-            ("mean(X @ w) * mean(Y - X @ w + b)", true),
-            ("mean((X @ transpose(c) - Y)^2) / (1 + mean(u^2))", true),
-            ("mean((Y - X @ w)^2 / (1 + exp(X @ w - b)))", true),
-            // Not row by row, or not replayable: the node-by-node replay
-            // or the interpreter.
-            ("logsumexp(X @ w) + sum(w^2)", false),
-            ("sum((transpose(X) @ (X @ w - Y))^2) / N^2", false),
-            ("sum(clamp(X @ w, -0.5, 0.5) * Y) / N", false),
-        ];
+    /// Compares `path` with the interpreter on each case; (expression,
+    /// whether it should run fused).
+    fn check(rows: usize, path: Path, cases: &[(&str, bool)]) {
         let mut wrong = Vec::new();
-        for (expr, fusable) in cases {
-            let (want_loss, want_grad, _) = loss_and_grad(expr, None, 0.05);
-            let (loss, grad, fused) = loss_and_grad(expr, Some(0.0), 0.05);
+        for &(expr, fusable) in cases {
+            let (want_loss, want_grad, _) = loss_and_grad(rows, expr, Path::Interpreter);
+            let (loss, grad, fused) = loss_and_grad(rows, expr, path);
             if fused != fusable {
                 wrong.push(format!("{expr}: fused {fused}, expected {fusable}"));
             }
@@ -279,5 +303,51 @@ param u = randn(N) * 0.1
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn large_first_evaluation_records_structure_then_replays() {
+        // 70,000 x 3 entries: large enough to drop values while recording.
+        check(
+            70_000,
+            Path::First,
+            &[
+                ("mean((Y - X @ w)^2)", true),
+                ("sqrt(mean((Y - X @ w - b)^2)) + mean((V - u)^2)", true),
+                // Not replayable (a mask from values): recorded again.
+                ("sum(clamp(X @ w, -0.5, 0.5) * Y) / N", false),
+                // Not fused: replayed node by node.
+                ("sum((transpose(X) @ (X @ w - Y))^2) / N^2", false),
+            ],
+        );
+    }
+
+    #[test]
+    fn fused_replay_over_rows_matches_the_interpreter() {
+        check(
+            300,
+            Path::Replay,
+            &[
+                ("mean((Y - X @ w)^2)", true),
+                // The backward pass reads the mean: two passes.
+                ("sqrt(mean((Y - X @ w - b)^2))", true),
+                ("sum(log(1 + exp(-S * (X @ w)))) / N", true),
+                ("mean(abs(X @ w - Y)) + sum(relu(X @ w - b)) / N", true),
+                ("sum((X * c - X)^2) + sum(sum(X * c, axis=1)^2) / N", true),
+                ("sum(sum(X * c, axis=0) ^ 2) / N^2", true),
+                // A param with one entry per row: its gradient is stored rows.
+                ("mean((V - u)^2) + (sum(u) / N)^2", true),
+                ("sum(tanh(X @ w) * Y + sigmoid(X @ w - b)) / N", true),
+                ("sum(max(X @ w, Y) - min(X @ w, b)) / N", true),
+                ("mean(X @ w) * mean(Y - X @ w + b)", true),
+                ("mean((X @ transpose(c) - Y)^2) / (1 + mean(u^2))", true),
+                ("mean((Y - X @ w)^2 / (1 + exp(X @ w - b)))", true),
+                // Not row by row, or not replayable: the node-by-node replay
+                // or the interpreter.
+                ("logsumexp(X @ w) + sum(w^2)", false),
+                ("sum((transpose(X) @ (X @ w - Y))^2) / N^2", false),
+                ("sum(clamp(X @ w, -0.5, 0.5) * Y) / N", false),
+            ],
+        );
     }
 }
