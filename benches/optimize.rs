@@ -66,7 +66,7 @@ fn cases() -> Vec<Case> {
         Case {
             id: "polyfit_n1e6",
             problem: Problem::Polyfit { n: 1_000_000 },
-            steps: 20,
+            steps: 100,
             samples: 10,
             measure: Duration::from_secs(8),
             peers: [Some(8.6e-3), Some(6.7e-3), Some(6.0e-3), Some(6.8e-3)],

@@ -250,11 +250,6 @@ impl Tape {
         }
     }
 
-    /// The number of entries of the largest value on the tape.
-    pub fn largest_value(&self) -> usize {
-        self.nodes.iter().map(|n| n.value.len()).max().unwrap_or(0)
-    }
-
     /// Replaces every computed value with `above` entries or more, except
     /// `keep`'s, by zeros of its shape: for a tape that will be replayed
     /// before its values are read again.

@@ -30,6 +30,8 @@ pub(super) struct LossObjective<'a> {
     root: NodeId,
     leaves: Vec<NodeId>,
     grads: Vec<NodeId>,
+    /// The gradients, then the loss: what a replay must recompute.
+    outputs: Vec<NodeId>,
     /// Whether the first evaluation of a large problem may record the tape's
     /// structure without its values (see `record`).
     lean: bool,
@@ -59,6 +61,7 @@ impl<'a> LossObjective<'a> {
             root: NodeId(0),
             leaves: Vec::new(),
             grads: Vec::new(),
+            outputs: Vec::new(),
             lean: true,
         }
     }
@@ -90,19 +93,18 @@ impl<'a> LossObjective<'a> {
         if every_node {
             tape.replay(self.tape_len, param_value);
         } else {
-            let mut outputs = self.grads.clone();
-            outputs.push(self.root);
-            tape.replay_outputs(self.tape_len, &outputs, param_value);
+            tape.replay_outputs(self.tape_len, &self.outputs, param_value);
         }
         Ok(self.root)
     }
 
     /// Runs the interpreter and its backward pass on a cleared tape.
-    /// Returns true when only the tape's structure is to be trusted: for a
-    /// large problem whose forward pass can be replayed, the large values
-    /// are not kept from the forward pass on (a replay computes them, and
-    /// only the loss and gradients, without holding every intermediate at
-    /// once).
+    /// Returns true when only the tape's structure is to be trusted: when
+    /// it can be replayed, large values are not kept from the forward pass
+    /// on, and a replay computes the loss and gradients (only those, for a
+    /// fused replay, without holding every intermediate at once). Every
+    /// evaluation then goes through the same replay, so the loss does not
+    /// change in its last bits between the first step and the others.
     fn record(&mut self) -> Result<bool, Interrupt> {
         self.interp.tape.clear();
         let root = self
@@ -123,13 +125,15 @@ impl<'a> LossObjective<'a> {
             .map(|i| self.interp.param_leaf(i))
             .collect();
         let tape = &mut self.interp.tape;
-        let structure_only = self.lean && tape.replayable() && tape.largest_value() >= LARGE;
+        let structure_only = self.lean && tape.replayable();
         if structure_only {
             tape.drop_values(LARGE, &leaves);
         }
         self.grads = tape.grad_structure(root, &leaves, structure_only.then_some(LARGE));
         self.leaves = leaves;
         self.root = root;
+        self.outputs = self.grads.clone();
+        self.outputs.push(root);
         self.tape_len = tape.len();
         self.replaying = tape.replayable();
         Ok(structure_only)
