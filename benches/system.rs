@@ -361,7 +361,10 @@ fn scaling() {
             )
         })
         .collect();
-    let worst = decades.iter().map(|d| d.0).fold(f64::NEG_INFINITY, f64::max);
+    let worst = decades
+        .iter()
+        .map(|d| d.0)
+        .fold(f64::NEG_INFINITY, f64::max);
     let linear = decades.iter().all(|&(g, b)| g <= 1.10 || g <= b);
     if bench_mode() {
         println!(
