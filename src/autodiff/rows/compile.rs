@@ -42,11 +42,10 @@ pub(super) fn compile(nodes: &[Node], outputs: &[NodeId]) -> Option<RowProgram> 
         let class = c.classify(i, outputs.iter().any(|o| o.index() == i))?;
         c.classes.push(class);
     }
+    // Row-shaped outputs are computed rows (never spread: see `classify`).
     for &out in outputs {
-        match c.classes[out.index()] {
-            Class::Rows { .. } => c.stored[out.index()] = true,
-            Class::Spread { .. } => return None,
-            Class::Small { .. } | Class::Held { .. } => {}
+        if let Class::Rows { .. } = c.classes[out.index()] {
+            c.stored[out.index()] = true;
         }
     }
     c.build_passes()?;

@@ -167,10 +167,21 @@ impl RowProgram {
     }
 
     fn run_pass(&self, pass: &Pass, nodes: &mut [Node]) {
+        if pass.kernels.is_empty() && pass.reductions.is_empty() {
+            return;
+        }
+        // Stored rows are written whole: a buffer not laid out row by row
+        // is replaced rather than copied.
         let mut taken: Vec<Tensor> = pass
             .stores
             .iter()
-            .map(|&(_, node)| std::mem::replace(&mut nodes[node].value, Tensor::Scalar(0.0)))
+            .map(|&(_, node)| {
+                let value = std::mem::replace(&mut nodes[node].value, Tensor::Scalar(0.0));
+                match value.view().as_slice() {
+                    Some(_) => value,
+                    None => Tensor::full(value.shape(), 0.0),
+                }
+            })
             .collect();
         let mut table = Vec::new();
         for &node in &pass.smalls {
