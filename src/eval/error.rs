@@ -11,9 +11,10 @@ use crate::syntax::span::Span;
 use crate::tensor::shape_string;
 
 pub use crate::tensor::MAX_ELEMENTS;
+pub(crate) use shape_words::{broadcast_help, matmul_help};
 use wording::plural;
-pub(crate) use wording::{broadcast_help, matmul_help};
 
+mod shape_words;
 mod wording;
 
 /// What was passed to `grad` (or `hessian`, `gradcheck`) in place of a param.

@@ -1,0 +1,119 @@
+//! What `gradlang check` reports, script by script.
+
+use super::*;
+
+fn codes(src: &str) -> Vec<&'static str> {
+    let program = crate::syntax::parse(src).expect("test scripts parse");
+    check_program(&program)
+        .iter()
+        .map(EvalError::code)
+        .collect()
+}
+
+#[test]
+fn example_scripts_are_clean() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).expect("examples/ exists").flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "gl") {
+            let src = std::fs::read_to_string(&path).expect("readable");
+            let program = crate::syntax::parse(&src).expect("examples parse");
+            let errors = check_program(&program);
+            assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+            seen += 1;
+        }
+    }
+    assert!(seen > 0);
+}
+
+#[test]
+fn reports_every_error_in_source_order() {
+    let src = "let v = [1, 2, 3]\n\
+               print summ(v)\n\
+               print exp(v, 2)\n\
+               print v + [1, 2]\n\
+               print lenght\n\
+               minimize with adma steps=3\n";
+    assert_eq!(
+        codes(src),
+        ["E0202", "E0203", "E0205", "E0201", "E0208", "E0220"]
+    );
+}
+
+#[test]
+fn names_must_be_defined_before_use_at_the_top_level() {
+    assert_eq!(codes("print x\nlet x = 1"), ["E0201"]);
+    assert_eq!(codes("let x = 1\nprint x"), Vec::<&str>::new());
+    // A block's names end with the block.
+    assert_eq!(codes("if 1 { let t = 2 }\nprint t"), ["E0201"]);
+    assert_eq!(codes("for i in 0..3 { print i }\nprint i"), ["E0201"]);
+}
+
+#[test]
+fn function_bodies_see_every_top_level_name() {
+    // `w` is defined after `f`, but before `f` runs.
+    assert!(codes("fn f(x) = x * w\nparam w = 2\nprint f(1)").is_empty());
+    assert!(codes("fn f(n) = if n <= 0 { 0 } else { f(n - 1) }\nprint f(3)").is_empty());
+    assert_eq!(codes("fn f(x) = x * nowhere\n"), ["E0201"]);
+    // The caller's locals are not visible inside.
+    assert_eq!(codes("fn f() = i\nfor i in 0..2 { print f() }"), ["E0201"]);
+}
+
+#[test]
+fn calls_are_checked_against_their_definition() {
+    assert_eq!(codes("fn f(a, b) = a + b\nprint f(1)"), ["E0203"]);
+    assert_eq!(codes("print clamp(1, 2)"), ["E0203"]);
+    assert_eq!(codes("print sum([1], axs=0)"), ["E0204"]);
+    assert_eq!(codes("param p = 1\nprint grad(p^2)"), ["E0203"]);
+    assert_eq!(codes("let p = 1\nprint grad(p^2, p)"), ["E0209"]);
+    assert_eq!(codes("param p = 1\nprint grad(p^2, p)"), Vec::<&str>::new());
+    assert_eq!(codes("print 1 + sum"), ["E0225"]);
+    assert_eq!(codes("print \"a\" + 1"), ["E0224"]);
+}
+
+#[test]
+fn minimize_is_checked_without_running() {
+    let head = "param x = 1\nloss = (x - 2)^2\n";
+    assert!(codes(&format!("{head}minimize with adam lr=0.1 steps=5")).is_empty());
+    assert_eq!(
+        codes(&format!("{head}minimize with adam lr=0.1")),
+        ["E0219"]
+    );
+    assert_eq!(
+        codes(&format!("{head}minimize with adam stesp=5")),
+        ["E0219", "E0204"]
+    );
+    assert_eq!(codes("param x = 1\nminimize with sgd steps=1"), ["E0208"]);
+    assert_eq!(
+        codes(&format!("{head}fn f() {{ minimize with sgd steps=1\n 1 }}")),
+        ["E0217"]
+    );
+    assert_eq!(codes("param w = [1, 2]\nloss = w * 2"), ["E0207"]);
+}
+
+#[test]
+fn known_shapes_are_checked() {
+    assert_eq!(
+        codes("let N = 4\nlet X = randn(N, 3)\nparam w = zeros(2, 1)\nprint X @ w"),
+        ["E0205"]
+    );
+    assert_eq!(codes("print [[1, 2], [3]]"), ["E0205"]);
+    assert_eq!(codes("let m = ones(2, 3)\nprint m[2, 0]"), ["E0221"]);
+    assert_eq!(codes("let v = [1, 2]\nprint v[0, 0]"), ["E0222"]);
+    assert_eq!(codes("print sum(ones(2, 3), axis=2)"), ["E0206"]);
+    assert_eq!(codes("print zeros(1e12)"), ["E0218"]);
+    assert_eq!(codes("param p = 2 in [0, 1]"), ["E0211"]);
+    assert_eq!(codes("if [1, 2] > 0 { print 1 }"), ["E0210"]);
+    // Shapes that depend on a branch or a loop are not guessed.
+    assert!(codes("let v = [1, 2]\nif 1 { v = [1, 2, 3] }\nprint v + [1, 2, 3]").is_empty());
+    assert!(codes("let s = 0\nfor i in 0..3 { s = hstack(s, i) }\nprint s + [1, 2]").is_empty());
+    assert!(codes("let d = csv(\"x.csv\")\nprint d @ ones(5, 1)").is_empty());
+}
+
+#[test]
+fn assignments_need_a_let() {
+    assert_eq!(codes("total = 1"), ["E0216"]);
+    assert_eq!(codes("param w = 1\nw = 2"), ["E0216"]);
+    assert!(codes("let t = 0\nfor i in 0..3 { t = t + i }").is_empty());
+}
