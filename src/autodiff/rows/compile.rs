@@ -31,6 +31,7 @@ pub(super) fn compile(nodes: &[Node], outputs: &[NodeId]) -> Option<RowProgram> 
             leaves: Vec::new(),
             passes: Vec::new(),
             held: Vec::new(),
+            scratch: Scratch::default(),
         },
     };
     for &out in outputs {
@@ -178,9 +179,10 @@ impl Compiler<'_> {
                 }
                 self.small_arg(of, pass, c, r)
             }
-            Class::Held { cols: c, rank: r } => {
-                fits(c, r).then_some(Arg::Held { node: x, cols: c })
-            }
+            Class::Held { cols: c, rank: r } => fits(c, r).then(|| Arg::Held {
+                slot: self.held_slot(x, pass),
+                cols: c,
+            }),
             Class::Rows {
                 pass: p,
                 cols: c,
@@ -191,7 +193,10 @@ impl Compiler<'_> {
                 }
                 if p < pass {
                     self.stored[x] = true;
-                    return Some(Arg::Held { node: x, cols: c });
+                    return Some(Arg::Held {
+                        slot: self.held_slot(x, pass),
+                        cols: c,
+                    });
                 }
                 Some(Arg::Reg {
                     reg: self.reg_of[x],
@@ -284,6 +289,15 @@ impl Compiler<'_> {
         p.cost += cost * cols;
         self.reg_of[i] = reg;
         Some(())
+    }
+
+    /// Where held node `x` sits among the buffers `pass` reads in place.
+    fn held_slot(&mut self, x: usize, pass: usize) -> usize {
+        let held = &mut self.pass_mut(pass).held;
+        held.iter().position(|&h| h == x).unwrap_or_else(|| {
+            held.push(x);
+            held.len() - 1
+        })
     }
 
     /// Where small node `x` sits in the table of `pass`, adding it on first use.

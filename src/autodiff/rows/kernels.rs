@@ -47,13 +47,20 @@ pub(super) struct Ctx<'a> {
 impl Ctx<'_> {
     /// Runs the pass over `range`, writing stored rows into `outs` (the
     /// part's share of each stored buffer); returns its accumulators.
-    pub(super) fn run_part(&self, range: Range<usize>, outs: &mut [&mut [f64]]) -> Vec<f64> {
-        let mut regs: Vec<Vec<f64>> = self
-            .pass
-            .regs
-            .iter()
-            .map(|&c| vec![0.0; CHUNK * c])
-            .collect();
+    /// `regs` are kept from call to call and sized here.
+    pub(super) fn run_part(
+        &self,
+        range: Range<usize>,
+        outs: &mut [&mut [f64]],
+        regs: &mut Vec<Vec<f64>>,
+    ) -> Vec<f64> {
+        let chunk = CHUNK.min(range.len());
+        regs.resize_with(self.pass.regs.len(), Vec::new);
+        for (reg, &cols) in regs.iter_mut().zip(&self.pass.regs) {
+            if reg.len() < chunk * cols {
+                reg.resize(chunk * cols, 0.0);
+            }
+        }
         let mut acc = vec![0.0; self.pass.acc_len];
         let mut start = range.start;
         while start < range.end {
@@ -61,11 +68,11 @@ impl Ctx<'_> {
             let n = rows.len();
             for (reg, cols, kernel) in &self.pass.kernels {
                 let mut out = std::mem::take(&mut regs[*reg]);
-                self.kernel(kernel, &rows, &regs, &mut out[..n * cols], *cols);
+                self.kernel(kernel, &rows, regs, &mut out[..n * cols], *cols);
                 regs[*reg] = out;
             }
             for (_, at, reduce) in &self.pass.reductions {
-                self.reduce(reduce, &rows, &regs, &mut acc[*at..*at + reduce.len()]);
+                self.reduce(reduce, &rows, regs, &mut acc[*at..*at + reduce.len()]);
             }
             for (out, &(reg, _)) in outs.iter_mut().zip(&self.pass.stores) {
                 let cols = self.pass.regs[reg];
@@ -93,7 +100,7 @@ impl Ctx<'_> {
         cols: usize,
     ) -> View<'b> {
         let (values, c) = match arg {
-            Arg::Held { node, cols: c } => (&self.held[node][rows.start * c..rows.end * c], c),
+            Arg::Held { slot, cols: c } => (&self.held[slot][rows.start * c..rows.end * c], c),
             Arg::Reg { reg, cols: c } => (&regs[reg][..rows.len() * c], c),
             Arg::Small { at, len } => {
                 let s = &self.table[at..at + len];

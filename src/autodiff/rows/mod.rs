@@ -59,9 +59,9 @@ enum Class {
 /// Where an operand's rows come from in a chunk.
 #[derive(Debug, Clone, Copy)]
 enum Arg {
-    /// `cols` values per row, from a node's buffer (data, a param, a value
-    /// an earlier pass stored).
-    Held { node: usize, cols: usize },
+    /// `cols` values per row, read in place from a node's buffer (data, a
+    /// param, a value an earlier pass stored): the pass's `slot`th.
+    Held { slot: usize, cols: usize },
     /// `cols` values per row, from a register of this pass.
     Reg { reg: usize, cols: usize },
     /// The same `len` values (1 or the output's columns) on every row, at
@@ -111,6 +111,8 @@ struct Pass {
     acc_len: usize,
     /// Small nodes this pass reads, copied into one table before it runs.
     smalls: Vec<usize>,
+    /// Nodes whose rows this pass reads in place.
+    held: Vec<usize>,
     /// (register, node): row values a later pass or the caller reads.
     stores: Vec<(usize, usize)>,
     /// Work per row, to decide whether threads pay.
@@ -127,6 +129,17 @@ pub(crate) struct RowProgram {
     /// Pass `p` runs after the small nodes of phase `p`.
     passes: Vec<Pass>,
     held: Vec<usize>,
+    /// Buffers kept from one replay to the next (a replay of a few
+    /// thousand rows would otherwise spend a fifth of its time allocating
+    /// them).
+    scratch: Scratch,
+}
+
+/// A pass's table of small values, and registers for a replay on one thread.
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    table: Vec<f64>,
+    regs: Vec<Vec<f64>>,
 }
 
 impl RowProgram {
@@ -138,7 +151,7 @@ impl RowProgram {
     }
 
     /// Recomputes every output at the current params.
-    pub(crate) fn run(&self, nodes: &mut [Node], mut param_value: impl FnMut(usize) -> Tensor) {
+    pub(crate) fn run(&mut self, nodes: &mut [Node], mut param_value: impl FnMut(usize) -> Tensor) {
         for &(node, param) in &self.leaves {
             nodes[node].value = param_value(param);
         }
@@ -159,90 +172,94 @@ impl RowProgram {
                 super::tape::recompute(nodes, node);
                 next_small += 1;
             }
-            self.run_pass(pass, nodes);
+            run_pass(pass, self.rows, nodes, &mut self.scratch);
         }
         for &(node, _) in &self.smalls[next_small..] {
             super::tape::recompute(nodes, node);
         }
     }
+}
 
-    fn run_pass(&self, pass: &Pass, nodes: &mut [Node]) {
-        if pass.kernels.is_empty() && pass.reductions.is_empty() {
-            return;
-        }
-        // Stored rows are written whole: a buffer not laid out row by row
-        // is replaced rather than copied.
-        let mut taken: Vec<Tensor> = pass
-            .stores
-            .iter()
-            .map(|&(_, node)| {
-                let value = std::mem::replace(&mut nodes[node].value, Tensor::Scalar(0.0));
-                match value.view().as_slice() {
-                    Some(_) => value,
-                    None => Tensor::full(value.shape(), 0.0),
+/// Runs one pass over all `rows`, on several threads when it pays.
+fn run_pass(pass: &Pass, rows: usize, nodes: &mut [Node], scratch: &mut Scratch) {
+    if pass.kernels.is_empty() && pass.reductions.is_empty() {
+        return;
+    }
+    // Stored rows are written whole: a buffer not laid out row by row
+    // is replaced rather than copied.
+    let mut taken: Vec<Tensor> = pass
+        .stores
+        .iter()
+        .map(|&(_, node)| {
+            let value = std::mem::replace(&mut nodes[node].value, Tensor::Scalar(0.0));
+            match value.view().as_slice() {
+                Some(_) => value,
+                None => Tensor::full(value.shape(), 0.0),
+            }
+        })
+        .collect();
+    let Scratch { table, regs } = scratch;
+    table.clear();
+    for &node in &pass.smalls {
+        table.extend(nodes[node].value.iter());
+    }
+    let views: Vec<_> = pass.held.iter().map(|&n| nodes[n].value.view()).collect();
+    let held: Vec<&[f64]> = views.iter().map(|v| v.as_slice().unwrap_or(&[])).collect();
+    let parts: Vec<Range<usize>> = (0..rows)
+        .step_by(PART)
+        .map(|s| s..(s + PART).min(rows))
+        .collect();
+    // Each stored node's buffer, cut into the parts' rows.
+    let mut outs: Vec<Vec<&mut [f64]>> = parts.iter().map(|_| Vec::new()).collect();
+    for (t, &(reg, _)) in taken.iter_mut().zip(&pass.stores) {
+        let cols = pass.regs[reg];
+        if let Tensor::Array(a) = t {
+            if let Some(s) = a.as_slice_mut() {
+                for (k, piece) in s.chunks_mut(PART * cols).enumerate() {
+                    outs[k].push(piece);
                 }
+            }
+        }
+    }
+    let ctx = Ctx {
+        pass,
+        held: &held,
+        table,
+    };
+    let work = parts.into_iter().zip(outs);
+    let accs: Vec<Vec<f64>> = if rows * pass.cost >= 1 << 17 {
+        work.collect::<Vec<_>>()
+            .into_par_iter()
+            .map_init(Vec::new, |regs, (range, mut out)| {
+                ctx.run_part(range, &mut out, regs)
             })
-            .collect();
-        let mut table = Vec::new();
-        for &node in &pass.smalls {
-            table.extend(nodes[node].value.iter());
+            .collect()
+    } else {
+        work.map(|(range, mut out)| ctx.run_part(range, &mut out, regs))
+            .collect()
+    };
+    drop(views);
+    for (t, &(_, node)) in taken.into_iter().zip(&pass.stores) {
+        nodes[node].value = t;
+    }
+    let mut total = vec![0.0; pass.acc_len];
+    for acc in accs {
+        for (t, a) in total.iter_mut().zip(acc) {
+            *t += a;
         }
-        let views: Vec<_> = nodes.iter().map(|n| n.value.view()).collect();
-        let held: Vec<&[f64]> = views.iter().map(|v| v.as_slice().unwrap_or(&[])).collect();
-        let parts: Vec<Range<usize>> = (0..self.rows)
-            .step_by(PART)
-            .map(|s| s..(s + PART).min(self.rows))
-            .collect();
-        // Each stored node's buffer, cut into the parts' rows.
-        let mut outs: Vec<Vec<&mut [f64]>> = parts.iter().map(|_| Vec::new()).collect();
-        for (t, &(reg, _)) in taken.iter_mut().zip(&pass.stores) {
-            let cols = pass.regs[reg];
-            if let Tensor::Array(a) = t {
-                if let Some(s) = a.as_slice_mut() {
-                    for (k, piece) in s.chunks_mut(PART * cols).enumerate() {
-                        outs[k].push(piece);
-                    }
+    }
+    for (node, at, reduce) in &pass.reductions {
+        let len = reduce.len();
+        let sums = &total[*at..*at + len];
+        let value = &mut nodes[*node].value;
+        match value {
+            Tensor::Scalar(v) => *v = sums.iter().sum(),
+            Tensor::Array(a) if a.len() == len => {
+                for (v, s) in a.iter_mut().zip(sums) {
+                    *v = *s;
                 }
             }
-        }
-        let ctx = Ctx {
-            pass,
-            held: &held,
-            table: &table,
-        };
-        let work = parts.into_iter().zip(outs);
-        let accs: Vec<Vec<f64>> = if self.rows * pass.cost >= 1 << 17 {
-            work.collect::<Vec<_>>()
-                .into_par_iter()
-                .map(|(range, mut out)| ctx.run_part(range, &mut out))
-                .collect()
-        } else {
-            work.map(|(range, mut out)| ctx.run_part(range, &mut out))
-                .collect()
-        };
-        drop(views);
-        for (t, &(_, node)) in taken.into_iter().zip(&pass.stores) {
-            nodes[node].value = t;
-        }
-        let mut total = vec![0.0; pass.acc_len];
-        for acc in accs {
-            for (t, a) in total.iter_mut().zip(acc) {
-                *t += a;
-            }
-        }
-        for (node, at, reduce) in &pass.reductions {
-            let len = reduce.len();
-            let sums = &total[*at..*at + len];
-            let value = &mut nodes[*node].value;
-            match value {
-                Tensor::Scalar(v) => *v = sums.iter().sum(),
-                Tensor::Array(a) if a.len() == len => {
-                    for (v, s) in a.iter_mut().zip(sums) {
-                        *v = *s;
-                    }
-                }
-                Tensor::Array(a) => a.fill(sums.iter().sum()),
-            }
+            Tensor::Array(a) => a.fill(sums.iter().sum()),
         }
     }
 }
