@@ -111,7 +111,7 @@ impl Compiler<'_> {
             (Op::Sum { .. } | Op::SumTo(_), None) if any_rows => Class::Small { phase: ready + 1 },
             (Op::MatMul { ta: true, .. }, None) if any_rows => Class::Small { phase: ready + 1 },
             (_, None) if any_rows => return None,
-            (_, None) if node.value.len() > MAX_COLS * MIN_ROWS => return None,
+            (_, None) if node.value.len() > MAX_SMALL => return None,
             (_, None) => Class::Small { phase: ready },
         })
     }

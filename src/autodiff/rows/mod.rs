@@ -26,10 +26,14 @@ use super::op::Op;
 use super::tape::{Node, NodeId};
 use crate::tensor::Tensor;
 
-/// Fewer rows than this replay as fast node by node.
-const MIN_ROWS: usize = 256;
+/// Fewer rows than this are left to the node-by-node replay (already at
+/// 20 rows the fused one is faster: 0.75 against 1.14 µs per polyfit step).
+const MIN_ROWS: usize = 16;
 /// Wider rows are left to the node-by-node replay.
 const MAX_COLS: usize = 16;
+/// A value computed node by node between passes may have at most this
+/// many entries; a larger one that is not rows leaves the tape unfused.
+const MAX_SMALL: usize = 4096;
 /// Rows per chunk: the live intermediates of a chunk stay in L2, and each
 /// operation is dispatched once per 1024 rows (256 to 4096 measured alike).
 const CHUNK: usize = 1024;
