@@ -241,6 +241,9 @@ param w = randn(3, 1) * 0.3
 param b = 0.2
 param c = randn(1, 3)
 param u = randn(N) * 0.1
+param W1 = randn(3, 20) * 0.3
+param b1 = zeros(20) + 0.1
+param W2 = randn(20, 1) * 0.3
 "
         )
     }
@@ -346,6 +349,9 @@ param u = randn(N) * 0.1
                 ("mean(X @ w) * mean(Y - X @ w + b)", true),
                 ("mean((X @ transpose(c) - Y)^2) / (1 + mean(u^2))", true),
                 ("mean((Y - X @ w)^2 / (1 + exp(X @ w - b)))", true),
+            // A small neural network: rows of 20 hidden units.
+            ("mean((tanh(X @ W1 + b1) @ W2 + b - Y)^2)", true),
+            ("mean((relu(X @ W1 - b1) @ W2 - Y)^2) + sum(W1^2) / N", true),
                 // Not row by row, or not replayable: the node-by-node replay
                 // or the interpreter.
                 ("logsumexp(X @ w) + sum(w^2)", false),

@@ -54,7 +54,7 @@ impl Ctx<'_> {
         outs: &mut [&mut [f64]],
         regs: &mut Vec<Vec<f64>>,
     ) -> Vec<f64> {
-        let chunk = CHUNK.min(range.len());
+        let chunk = self.pass.chunk().min(range.len());
         regs.resize_with(self.pass.regs.len(), Vec::new);
         for (reg, &cols) in regs.iter_mut().zip(&self.pass.regs) {
             if reg.len() < chunk * cols {
@@ -64,7 +64,7 @@ impl Ctx<'_> {
         let mut acc = vec![0.0; self.pass.acc_len];
         let mut start = range.start;
         while start < range.end {
-            let rows = start..(start + CHUNK).min(range.end);
+            let rows = start..(start + chunk).min(range.end);
             let n = rows.len();
             for (reg, cols, kernel) in &self.pass.kernels {
                 let mut out = std::mem::take(&mut regs[*reg]);
@@ -287,7 +287,7 @@ fn row_times(a: View, w: &[f64], k: usize, m: usize, tb: bool, out: &mut [f64]) 
         (4, 1) => return rows_times_column::<4>(a, w, out),
         _ => {}
     }
-    let mut wt = [0.0; MAX_COLS * MAX_COLS];
+    let mut wt = vec![0.0; k * m];
     for j in 0..m {
         for t in 0..k {
             wt[j * k + t] = if tb { w[j * k + t] } else { w[t * m + j] };

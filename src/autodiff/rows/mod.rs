@@ -30,13 +30,16 @@ use crate::tensor::Tensor;
 /// 20 rows the fused one is faster: 0.75 against 1.14 µs per polyfit step).
 const MIN_ROWS: usize = 16;
 /// Wider rows are left to the node-by-node replay.
-const MAX_COLS: usize = 16;
+const MAX_COLS: usize = 64;
 /// A value computed node by node between passes may have at most this
 /// many entries; a larger one that is not rows leaves the tape unfused.
 const MAX_SMALL: usize = 4096;
-/// Rows per chunk: the live intermediates of a chunk stay in L2, and each
-/// operation is dispatched once per 1024 rows (256 to 4096 measured alike).
+/// Rows per chunk, at most: the live intermediates of a chunk stay in L2,
+/// and each operation is dispatched once per 1024 rows (256 to 4096
+/// measured alike).
 const CHUNK: usize = 1024;
+/// Entries per register at most: wide rows come in shorter chunks.
+const CHUNK_ENTRIES: usize = 16 * 1024;
 /// Rows per unit of parallel work. Fixed, so that sums are added in the
 /// same order whatever the number of threads.
 const PART: usize = 1 << 14;
@@ -121,6 +124,14 @@ struct Pass {
     stores: Vec<(usize, usize)>,
     /// Work per row, to decide whether threads pay.
     cost: usize,
+}
+
+impl Pass {
+    /// Rows per chunk: fewer for wide registers.
+    fn chunk(&self) -> usize {
+        let widest = self.regs.iter().copied().max().unwrap_or(1);
+        (CHUNK_ENTRIES / widest).clamp(16, CHUNK)
+    }
 }
 
 #[derive(Debug, Clone)]
