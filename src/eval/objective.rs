@@ -349,9 +349,14 @@ param W2 = randn(20, 1) * 0.3
                 ("mean(X @ w) * mean(Y - X @ w + b)", true),
                 ("mean((X @ transpose(c) - Y)^2) / (1 + mean(u^2))", true),
                 ("mean((Y - X @ w)^2 / (1 + exp(X @ w - b)))", true),
-            // A small neural network: rows of 20 hidden units.
-            ("mean((tanh(X @ W1 + b1) @ W2 + b - Y)^2)", true),
-            ("mean((relu(X @ W1 - b1) @ W2 - Y)^2) + sum(W1^2) / N", true),
+                // Rows that are one param spread out, read whole.
+                (
+                    "sum((full(b, N, 3) @ w - Y)^2) / N + sum(sum(full(b, N, 3), axis=1))",
+                    true,
+                ),
+                // A small neural network: rows of 20 hidden units.
+                ("mean((tanh(X @ W1 + b1) @ W2 + b - Y)^2)", true),
+                ("mean((relu(X @ W1 - b1) @ W2 - Y)^2) + sum(W1^2) / N", true),
                 // Not row by row, or not replayable: the node-by-node replay
                 // or the interpreter.
                 ("logsumexp(X @ w) + sum(w^2)", false),

@@ -246,7 +246,7 @@ impl Compiler<'_> {
                 if r != 2 || (matches!(self.nodes[i].op, Op::SumTo(_)) && rank != 2) {
                     return None;
                 }
-                (Kernel::RowSum(self.arg(x.index(), pass, c, r)?), c)
+                (Kernel::RowSum(self.row_arg(x.index(), pass, c, r)?), c)
             }
             Op::MatMul {
                 a: x,
@@ -265,7 +265,7 @@ impl Compiler<'_> {
                 if !w_ok {
                     return None;
                 }
-                let a_arg = self.arg(x.index(), pass, k, 2)?;
+                let a_arg = self.row_arg(x.index(), pass, k, 2)?;
                 let w_arg = Arg::Small {
                     at: self.table_slot(w.index(), pass),
                     len: k * cols,

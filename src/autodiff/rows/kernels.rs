@@ -91,6 +91,14 @@ impl Ctx<'_> {
         }
     }
 
+    /// The values of `arg` (rows, as `row_arg` gives them) over `rows`.
+    fn whole_rows<'b>(&'b self, arg: Arg, rows: &Range<usize>, regs: &'b [Vec<f64>]) -> &'b [f64] {
+        match self.view(arg, rows, regs, arg.cols()) {
+            View::Full(values) => values,
+            _ => unreachable!("invariant: rows read whole are held or computed rows"),
+        }
+    }
+
     /// `arg` over `rows`, broadcast to an output of `cols` columns.
     fn view<'b>(
         &'b self,
@@ -150,15 +158,14 @@ impl Ctx<'_> {
             }
             Kernel::Copy(x) => map(v(x), cols, out, |x| x),
             Kernel::RowTimes { a, w, k, tb } => {
-                let a = self.view(*a, rows, regs, *k);
+                let a = self.whole_rows(*a, rows, regs);
                 row_times(a, self.table(*w), *k, cols, *tb, out);
             }
             Kernel::RowSum(x) => {
                 let c = x.cols();
-                if let View::Full(x) = self.view(*x, rows, regs, c) {
-                    for (o, row) in out.iter_mut().zip(x.chunks_exact(c)) {
-                        *o = row.iter().sum();
-                    }
+                let x = self.whole_rows(*x, rows, regs);
+                for (o, row) in out.iter_mut().zip(x.chunks_exact(c)) {
+                    *o = row.iter().sum();
                 }
             }
         }
@@ -167,22 +174,20 @@ impl Ctx<'_> {
     fn reduce(&self, reduce: &Reduce, rows: &Range<usize>, regs: &[Vec<f64>], acc: &mut [f64]) {
         match *reduce {
             Reduce::Columns { x, cols } => {
-                if let View::Full(x) = self.view(x, rows, regs, cols) {
-                    if cols == 1 {
-                        acc[0] += sum(x);
-                        return;
-                    }
-                    for (j, a) in acc.iter_mut().enumerate() {
-                        *a += strided_dot(&x[j..], cols, None, 0);
-                    }
+                let x = self.whole_rows(x, rows, regs);
+                if cols == 1 {
+                    acc[0] += sum(x);
+                    return;
+                }
+                for (j, a) in acc.iter_mut().enumerate() {
+                    *a += strided_dot(&x[j..], cols, None, 0);
                 }
             }
             Reduce::Gram { a, k, b, m } => {
-                let (View::Full(a), View::Full(b)) =
-                    (self.view(a, rows, regs, k), self.view(b, rows, regs, m))
-                else {
-                    return;
-                };
+                let (a, b) = (
+                    self.whole_rows(a, rows, regs),
+                    self.whole_rows(b, rows, regs),
+                );
                 gram(a, k, b, m, acc);
             }
         }
@@ -277,8 +282,7 @@ fn rows_times_column<const K: usize>(a: &[f64], w: &[f64], out: &mut [f64]) {
 }
 
 /// Each row of `a` (k values) times the k x m matrix `w` (m x k if `tb`).
-fn row_times(a: View, w: &[f64], k: usize, m: usize, tb: bool, out: &mut [f64]) {
-    let View::Full(a) = a else { return };
+fn row_times(a: &[f64], w: &[f64], k: usize, m: usize, tb: bool, out: &mut [f64]) {
     // A k x 1 column reads the same either way.
     match (k, m) {
         (1, 1) => return rows_times_column::<1>(a, w, out),
