@@ -281,7 +281,13 @@ fn model() -> impl Strategy<Value = String> {
         ("newton", ""),
     ];
     (
-        prop::sample::select(vec![("0.5", "1.5"), ("[0.5, 1.5]", "[1, 2]")]),
+        // Scalars, a short vector, and rows enough for the fused replay.
+        prop::sample::select(vec![
+            ("0.5", "1.5"),
+            ("[0.5, 1.5]", "[1, 2]"),
+            ("linspace(0.1, 1, 20)", "linspace(1, 2, 20)"),
+            ("ones(20, 3) * 0.5", "reshape(linspace(1, 2, 60), [20, 3])"),
+        ]),
         model_expr(),
         model_expr(),
         model_expr(),
