@@ -362,7 +362,9 @@ param W2 = randn(20, 1) * 0.3
         let terms: Vec<String> = (0..1 + next(3))
             .map(|_| {
                 let depth = 1 + next(3);
-                match next(5) {
+                match next(7) {
+                    5 => format!("mean(logsumexp({}, axis=1))", rows(next, 3, depth)),
+                    6 => format!("logsumexp({}) / N", rows(next, 1, depth)),
                     0 => format!("mean({})", rows(next, 3, depth)),
                     1 => format!("mean(({})^2)", rows(next, 1, depth)),
                     2 => format!("sum(sum({}, axis=0)^2) / N^2", rows(next, 3, depth)),
@@ -451,12 +453,21 @@ param W2 = randn(20, 1) * 0.3
                     "sum((full(b, N, 3) @ w - Y)^2) / N + sum(sum(full(b, N, 3), axis=1))",
                     true,
                 ),
+                // Stable log-sum-exp and softmax, along the rows and over them.
+                (
+                    "mean(logsumexp(X * c, axis=1)) + logsumexp(X @ w) / N",
+                    true,
+                ),
+                ("sum(logsumexp(X * c - b, axis=0)) / N", true),
+                (
+                    "-mean(sum(softmax(X @ W1, axis=1) * (X @ W1), axis=1))",
+                    true,
+                ),
                 // A small neural network: rows of 20 hidden units.
                 ("mean((tanh(X @ W1 + b1) @ W2 + b - Y)^2)", true),
                 ("mean((relu(X @ W1 - b1) @ W2 - Y)^2) + sum(W1^2) / N", true),
                 // Not row by row, or not replayable: the node-by-node replay
                 // or the interpreter.
-                ("logsumexp(X @ w) + sum(w^2)", false),
                 ("sum((transpose(X) @ (X @ w - Y))^2) / N^2", false),
                 ("sum(clamp(X @ w, -0.5, 0.5) * Y) / N", false),
             ],

@@ -108,7 +108,9 @@ impl Compiler<'_> {
                 cols,
                 rank,
             },
-            (Op::Sum { .. } | Op::SumTo(_), None) if any_rows => Class::Small { phase: ready + 1 },
+            (Op::Sum { .. } | Op::SumTo(_) | Op::MaxShift { .. }, None) if any_rows => {
+                Class::Small { phase: ready + 1 }
+            }
             (Op::MatMul { ta: true, .. }, None) if any_rows => Class::Small { phase: ready + 1 },
             (_, None) if any_rows => return None,
             (_, None) if node.value.len() > MAX_SMALL => return None,
@@ -241,6 +243,12 @@ impl Compiler<'_> {
                 }
                 (Kernel::Copy(self.arg(x.index(), pass, c, r)?), 1)
             }
+            Op::MaxShift { x, axis: Some(1) } if rank == 2 && cols == 1 => {
+                let (c, 2) = self.row_shape(x.index())? else {
+                    return None;
+                };
+                (Kernel::RowMaxShift(self.row_arg(x.index(), pass, c, 2)?), c)
+            }
             Op::Sum { x, axis: Some(1) } | Op::SumTo(x) if rank == 1 || cols == 1 => {
                 let (c, r) = self.row_shape(x.index())?;
                 if r != 2 || (matches!(self.nodes[i].op, Op::SumTo(_)) && rank != 2) {
@@ -344,6 +352,21 @@ impl Compiler<'_> {
                     cols: c,
                 }
             }
+            Op::MaxShift { x, axis } => {
+                let (c, r) = self.row_shape(x.index())?;
+                let ok = match axis {
+                    None => true,
+                    Some(0) => len == c,
+                    Some(_) => false,
+                };
+                if !ok {
+                    return None;
+                }
+                Reduce::MaxShift {
+                    x: self.row_arg(x.index(), pass, c, r)?,
+                    cols: c,
+                }
+            }
             Op::MatMul {
                 a,
                 b,
@@ -367,8 +390,9 @@ impl Compiler<'_> {
         };
         let cost = reduce.len();
         let p = self.pass_mut(pass);
-        let at = p.acc_len;
-        p.acc_len += reduce.len();
+        let at = p.acc_init.len();
+        p.acc_init
+            .extend(std::iter::repeat_n(reduce.identity(), reduce.len()));
         p.cost += cost;
         p.reductions.push((i, at, reduce));
         Some(())

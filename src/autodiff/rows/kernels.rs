@@ -61,7 +61,7 @@ impl Ctx<'_> {
                 reg.resize(chunk * cols, 0.0);
             }
         }
-        let mut acc = vec![0.0; self.pass.acc_len];
+        let mut acc = self.pass.acc_init.clone();
         let mut start = range.start;
         while start < range.end {
             let rows = start..(start + chunk).min(range.end);
@@ -168,6 +168,16 @@ impl Ctx<'_> {
                     *o = row.iter().sum();
                 }
             }
+            Kernel::RowMaxShift(x) => {
+                let c = x.cols();
+                let x = self.whole_rows(*x, rows, regs);
+                for (o, row) in out.iter_mut().zip(x.chunks_exact(c)) {
+                    let m = row
+                        .iter()
+                        .fold(f64::NEG_INFINITY, |m, &v| BinaryFn::Max.apply(m, v));
+                    *o = if m.is_finite() { m } else { 0.0 };
+                }
+            }
         }
     }
 
@@ -189,6 +199,14 @@ impl Ctx<'_> {
                     self.whole_rows(b, rows, regs),
                 );
                 gram(a, k, b, m, acc);
+            }
+            Reduce::MaxShift { x, cols } => {
+                let x = self.whole_rows(x, rows, regs);
+                for row in x.chunks_exact(cols) {
+                    for (a, &v) in acc.iter_mut().zip(row) {
+                        *a = BinaryFn::Max.apply(*a, v);
+                    }
+                }
             }
         }
     }

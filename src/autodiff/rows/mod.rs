@@ -9,8 +9,8 @@
 //! it, so a tape whose backward pass reads a forward reduction (the mean
 //! inside `sqrt(mean(r^2))`) runs in several passes, storing the row
 //! values a later pass reads. Anything else (a transpose of the rows,
-//! indexing them, `max` over them) leaves the tape to the node-by-node
-//! replay.
+//! indexing them, `max` over them; `logsumexp`'s stabilising maximum is
+//! supported) leaves the tape to the node-by-node replay.
 
 use std::ops::Range;
 
@@ -95,6 +95,8 @@ enum Kernel {
     },
     /// The sum of each row's values.
     RowSum(Arg),
+    /// Each row's largest value, 0 if not finite (`Op::MaxShift`).
+    RowMaxShift(Arg),
 }
 
 /// A reduction over the rows into a small value.
@@ -105,6 +107,9 @@ enum Reduce {
     Columns { x: Arg, cols: usize },
     /// `aᵀ b` for rows of k and m values: a k x m matrix.
     Gram { a: Arg, k: usize, b: Arg, m: usize },
+    /// The largest value of each column (NaN if any is), of all of them
+    /// when the node has one entry; 0 in place of a non-finite result.
+    MaxShift { x: Arg, cols: usize },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -115,7 +120,8 @@ struct Pass {
     regs: Vec<usize>,
     /// (node, offset in the accumulators, how), in tape order.
     reductions: Vec<(usize, usize, Reduce)>,
-    acc_len: usize,
+    /// Every accumulator's starting value.
+    acc_init: Vec<f64>,
     /// Small nodes this pass reads, copied into one table before it runs.
     smalls: Vec<usize>,
     /// Nodes whose rows this pass reads in place.
@@ -257,24 +263,34 @@ fn run_pass(pass: &Pass, rows: usize, nodes: &mut [Node], scratch: &mut Scratch)
     for (t, &(_, node)) in taken.into_iter().zip(&pass.stores) {
         nodes[node].value = t;
     }
-    let mut total = vec![0.0; pass.acc_len];
+    let mut total = pass.acc_init.clone();
     for acc in accs {
-        for (t, a) in total.iter_mut().zip(acc) {
-            *t += a;
+        for (_, at, reduce) in &pass.reductions {
+            let range = *at..*at + reduce.len();
+            reduce.combine(&mut total[range.clone()], &acc[range]);
         }
     }
     for (node, at, reduce) in &pass.reductions {
-        let len = reduce.len();
-        let sums = &total[*at..*at + len];
+        let mut values = total[*at..*at + reduce.len()].to_vec();
         let value = &mut nodes[*node].value;
+        if value.len() == 1 && values.len() > 1 {
+            let all = values
+                .iter()
+                .fold(reduce.identity(), |a, &b| reduce.fold(a, b));
+            values = vec![all];
+        }
+        if let Reduce::MaxShift { .. } = reduce {
+            for v in values.iter_mut().filter(|v| !v.is_finite()) {
+                *v = 0.0;
+            }
+        }
         match value {
-            Tensor::Scalar(v) => *v = sums.iter().sum(),
-            Tensor::Array(a) if a.len() == len => {
-                for (v, s) in a.iter_mut().zip(sums) {
+            Tensor::Scalar(v) => *v = values[0],
+            Tensor::Array(a) => {
+                for (v, s) in a.iter_mut().zip(&values) {
                     *v = *s;
                 }
             }
-            Tensor::Array(a) => a.fill(sums.iter().sum()),
         }
     }
 }
@@ -282,8 +298,31 @@ fn run_pass(pass: &Pass, rows: usize, nodes: &mut [Node], scratch: &mut Scratch)
 impl Reduce {
     fn len(&self) -> usize {
         match self {
-            Reduce::Columns { cols, .. } => *cols,
+            Reduce::Columns { cols, .. } | Reduce::MaxShift { cols, .. } => *cols,
             Reduce::Gram { k, m, .. } => k * m,
+        }
+    }
+
+    /// The accumulators' starting value.
+    fn identity(&self) -> f64 {
+        match self {
+            Reduce::Columns { .. } | Reduce::Gram { .. } => 0.0,
+            Reduce::MaxShift { .. } => f64::NEG_INFINITY,
+        }
+    }
+
+    /// Two partial results made one.
+    fn fold(&self, a: f64, b: f64) -> f64 {
+        match self {
+            Reduce::Columns { .. } | Reduce::Gram { .. } => a + b,
+            Reduce::MaxShift { .. } => BinaryFn::Max.apply(a, b),
+        }
+    }
+
+    /// Adds a part's accumulators into `total`.
+    fn combine(&self, total: &mut [f64], part: &[f64]) {
+        for (t, p) in total.iter_mut().zip(part) {
+            *t = self.fold(*t, *p);
         }
     }
 }
