@@ -328,44 +328,16 @@ impl Compiler<'_> {
         let len = self.nodes[i].value.len();
         let reduce = match &self.nodes[i].op {
             Op::Sum { x, axis } => {
-                let (c, r) = self.row_shape(x.index())?;
-                let ok = match axis {
-                    None => true,
-                    Some(0) => len == c,
-                    Some(_) => false,
-                };
-                if !ok {
-                    return None;
-                }
-                Reduce::Columns {
-                    x: self.row_arg(x.index(), pass, c, r)?,
-                    cols: c,
-                }
+                let (x, cols) = self.columns(x.index(), *axis, len, pass)?;
+                Reduce::Columns { x, cols }
             }
             Op::SumTo(x) => {
-                let (c, r) = self.row_shape(x.index())?;
-                if len != 1 && len != c {
-                    return None;
-                }
-                Reduce::Columns {
-                    x: self.row_arg(x.index(), pass, c, r)?,
-                    cols: c,
-                }
+                let (x, cols) = self.columns(x.index(), None, len, pass)?;
+                Reduce::Columns { x, cols }
             }
             Op::MaxShift { x, axis } => {
-                let (c, r) = self.row_shape(x.index())?;
-                let ok = match axis {
-                    None => true,
-                    Some(0) => len == c,
-                    Some(_) => false,
-                };
-                if !ok {
-                    return None;
-                }
-                Reduce::MaxShift {
-                    x: self.row_arg(x.index(), pass, c, r)?,
-                    cols: c,
-                }
+                let (x, cols) = self.columns(x.index(), *axis, len, pass)?;
+                Reduce::MaxShift { x, cols }
             }
             Op::MatMul {
                 a,
@@ -396,6 +368,25 @@ impl Compiler<'_> {
         p.cost += cost;
         p.reductions.push((i, at, reduce));
         Some(())
+    }
+
+    /// Rows `x` reduced into a node of `len` entries, per column (`axis`
+    /// 0) or whole (`None`): the operand and its number of columns.
+    fn columns(
+        &mut self,
+        x: usize,
+        axis: Option<usize>,
+        len: usize,
+        pass: usize,
+    ) -> Option<(Arg, usize)> {
+        let (c, r) = self.row_shape(x)?;
+        let fits = match axis {
+            None => len == 1 || len == c,
+            Some(0) => len == c,
+            Some(_) => false,
+        };
+        fits.then_some(())?;
+        Some((self.row_arg(x, pass, c, r)?, c))
     }
 
     /// A row operand read whole (no broadcasting): held or computed rows,
