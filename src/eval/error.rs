@@ -117,9 +117,12 @@ pub enum EvalError {
         name: String,
     },
     /// NaN or Inf during `minimize`; `origin` is the first operation that
-    /// produced it and `inputs` the values that went into it.
+    /// produced it and `inputs` the values that went into it. `trial` when
+    /// it came from a point `lbfgs` or `newton` tried within the step
+    /// (such points are not projected into the params' bounds).
     NonFinite {
         step: usize,
+        trial: bool,
         what: String,
         span: Span,
         origin: Option<(Span, String)>,

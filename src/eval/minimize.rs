@@ -456,7 +456,10 @@ fn run(
             history.push(obj.sign * loss);
         }
         last_good.copy_from_slice(x);
-        let status = match opt.step(x, loss, grad, obj) {
+        obj.trying = true;
+        let stepped = opt.step(x, loss, grad, obj);
+        obj.trying = false;
+        let status = match stepped {
             Ok(status) => status,
             Err(Interrupt) if obj.went_non_finite() => {
                 x.copy_from_slice(&last_good);

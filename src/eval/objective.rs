@@ -20,6 +20,9 @@ pub(super) struct LossObjective<'a> {
     pub(super) sign: f64,
     span: Span,
     pub(super) step: usize,
+    /// True while the optimizer's `step` runs: its evaluations are trial
+    /// points (a line search's), not the driver's.
+    pub(super) trying: bool,
     /// Why the last call returned `Interrupt`.
     pub(super) error: Option<EvalError>,
     /// Whether `compute` replays the tape recorded by its first call.
@@ -55,6 +58,7 @@ impl<'a> LossObjective<'a> {
             sign,
             span,
             step: 0,
+            trying: false,
             error: None,
             replaying: false,
             tape_len: 0,
@@ -169,6 +173,7 @@ impl<'a> LossObjective<'a> {
         let (origin, inputs) = self.interp.tape.first_non_finite();
         let err = EvalError::NonFinite {
             step: self.step,
+            trial: self.trying,
             what: what.into(),
             span: self.span,
             origin,

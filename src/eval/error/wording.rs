@@ -293,12 +293,17 @@ impl EvalError {
             .with_help("start the param inside [lo, hi], or widen the bounds"),
             EvalError::NonFinite {
                 step,
+                trial,
                 what,
                 span,
                 origin,
                 inputs,
             } => {
                 let (when, stopped) = match step {
+                    n if *trial => (
+                        format!("at a point tried during step {}", n + 1),
+                        format!("stopped in step {}", n + 1),
+                    ),
                     0 => (
                         "at the starting point".to_string(),
                         "stopped before the first step".to_string(),
@@ -333,10 +338,10 @@ impl EvalError {
                         i.clone()
                     });
                 }
-                d.with_help(if gradient {
-                    "some functions have an infinite slope at a point (`sqrt(x)` and `x^0.5` at 0, `log(x)` at 0); start the param away from it, or bound the param with `in [lo, hi]`"
-                } else {
-                    "lower the learning rate, bound the param with `in [lo, hi]`, or guard the operation (e.g. `log(x + 1e-9)`)"
+                d.with_help(match (gradient, trial) {
+                    (_, true) => "`lbfgs` and `newton` try points within a step without keeping them inside a param's bounds; guard the operation (e.g. `log(x + 1e-9)`), start elsewhere, or use another optimizer",
+                    (true, false) => "some functions have an infinite slope at a point (`sqrt(x)` and `x^0.5` at 0, `log(x)` at 0); start the param away from it, or bound the param with `in [lo, hi]`",
+                    (false, false) => "lower the learning rate, bound the param with `in [lo, hi]`, or guard the operation (e.g. `log(x + 1e-9)`)",
                 })
             }
             EvalError::AssertionFailed { span, message } => {
