@@ -43,10 +43,15 @@ pub struct Tape {
     drop_above: Option<usize>,
 }
 
-/// Zeros of `value`'s shape in place of a value not kept: the allocator
-/// hands out untouched zero pages, so it costs no memory until written.
-fn placeholder(value: &Tensor) -> Tensor {
-    Tensor::full(value.shape(), 0.0)
+/// `value` if it is kept, else zeros of its shape: the allocator hands out
+/// untouched zero pages, so those cost no memory until written. Data and
+/// params are always kept, and so is anything below `drop_above` entries.
+fn kept(op: &Op, value: Tensor, drop_above: usize) -> Tensor {
+    if value.len() < drop_above || matches!(op, Op::Const | Op::Leaf { .. }) {
+        value
+    } else {
+        Tensor::full(value.shape(), 0.0)
+    }
 }
 
 /// Node `i` recomputed from its inputs, in its own buffer when it can be.
@@ -157,10 +162,8 @@ impl Tape {
             u32::try_from(self.nodes.len()).unwrap_or_else(|_| unreachable!("tape over 4G nodes")),
         );
         let value = match self.drop_above {
-            Some(n) if value.len() >= n && !matches!(op, Op::Const | Op::Leaf { .. }) => {
-                placeholder(&value)
-            }
-            _ => value,
+            Some(n) => kept(&op, value, n),
+            None => value,
         };
         self.nodes.push(Node {
             op,
@@ -219,12 +222,13 @@ impl Tape {
             let nodes = &self.nodes[..len];
             let compiled = if let Some(program) = super::scalar::ScalarProgram::compile(nodes) {
                 Compiled::Scalar(program)
-            } else if let Some(program) =
-                outputs.and_then(|outs| super::rows::RowProgram::compile(nodes, outs))
-            {
-                Compiled::Rows(program, outputs.unwrap_or_default().to_vec())
             } else {
-                Compiled::Nodes
+                outputs
+                    .and_then(|outs| {
+                        let program = super::rows::RowProgram::compile(nodes, outs)?;
+                        Some(Compiled::Rows(program, outs.to_vec()))
+                    })
+                    .unwrap_or(Compiled::Nodes)
             };
             self.compiled = Some((len, compiled));
         }
@@ -250,15 +254,13 @@ impl Tape {
         }
     }
 
-    /// Replaces every computed value with `above` entries or more, except
-    /// `keep`'s, by zeros of its shape: for a tape that will be replayed
-    /// before its values are read again.
-    pub fn drop_values(&mut self, above: usize, keep: &[NodeId]) {
-        for (i, node) in self.nodes.iter_mut().enumerate() {
-            let computed = !matches!(node.op, Op::Const | Op::Leaf { .. });
-            if computed && node.value.len() >= above && !keep.iter().any(|k| k.index() == i) {
-                node.value = placeholder(&node.value);
-            }
+    /// Replaces every computed value with `above` entries or more by zeros
+    /// of its shape: for a tape that will be replayed before its values
+    /// are read again.
+    pub fn drop_values(&mut self, above: usize) {
+        for node in &mut self.nodes {
+            let value = std::mem::replace(&mut node.value, Tensor::Scalar(0.0));
+            node.value = kept(&node.op, value, above);
         }
     }
 

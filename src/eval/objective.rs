@@ -91,6 +91,13 @@ impl<'a> LossObjective<'a> {
                 return self.compute(x, every_node);
             }
         }
+        self.replay(every_node);
+        Ok(self.root)
+    }
+
+    /// Replays the recorded tape at the params' current values: every node,
+    /// or only the loss and gradients.
+    fn replay(&mut self, every_node: bool) {
         let Interp { tape, params, .. } = &mut *self.interp;
         tape.truncate(self.tape_len);
         let param_value = |p: usize| params[p].value.clone();
@@ -99,7 +106,6 @@ impl<'a> LossObjective<'a> {
         } else {
             tape.replay_outputs(self.tape_len, &self.outputs, param_value);
         }
-        Ok(self.root)
     }
 
     /// Runs the interpreter and its backward pass on a cleared tape.
@@ -131,7 +137,7 @@ impl<'a> LossObjective<'a> {
         let tape = &mut self.interp.tape;
         let structure_only = self.lean && tape.replayable();
         if structure_only {
-            tape.drop_values(LARGE, &leaves);
+            tape.drop_values(LARGE);
         }
         self.grads = tape.grad_structure(root, &leaves, structure_only.then_some(LARGE));
         self.leaves = leaves;
@@ -167,8 +173,7 @@ impl<'a> LossObjective<'a> {
         }
         if self.replaying {
             // A fused replay left intermediate values stale: recompute all.
-            let Interp { tape, params, .. } = &mut *self.interp;
-            tape.replay(self.tape_len, |p| params[p].value.clone());
+            self.replay(true);
         }
         let (origin, inputs) = self.interp.tape.first_non_finite();
         let err = EvalError::NonFinite {
