@@ -23,13 +23,9 @@ impl EvalError {
                     *span,
                     "not defined at this point",
                 );
-                match (suggestion, unknown_name_help(name)) {
-                    (_, Some(help)) => d.with_help(help),
-                    (Some(s), None) => d.with_help(format!("did you mean `{s}`?")),
-                    (None, None) => d.with_help(format!(
-                        "define it before this line, e.g. `let {name} = ...` or `param {name} = ...`"
-                    )),
-                }
+                d.with_help(unknown_help(unknown_name_help(name), suggestion, || {
+                    format!("define it before this line, e.g. `let {name} = ...` or `param {name} = ...`")
+                }))
             }
             EvalError::UnknownFunction {
                 name,
@@ -42,13 +38,9 @@ impl EvalError {
                     *span,
                     "no builtin or `fn` has this name",
                 );
-                match (suggestion, unknown_function_help(name)) {
-                    (_, Some(help)) => d.with_help(help),
-                    (Some(s), None) => d.with_help(format!("did you mean `{s}`?")),
-                    (None, None) => d.with_help(format!(
-                        "define it first, e.g. `fn {name}(x) = ...`; docs/language.md lists the builtins"
-                    )),
-                }
+                d.with_help(unknown_help(unknown_function_help(name), suggestion, || {
+                    format!("define it first, e.g. `fn {name}(x) = ...`; docs/language.md lists the builtins")
+                }))
             }
             EvalError::Arity {
                 name,
@@ -504,6 +496,21 @@ fn backticked<S: AsRef<str>>(items: &[S]) -> String {
         .map(|s| format!("`{}`", s.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The help for an unknown name or function: a hint for a name from
+/// another language first, then the closest known name, then how to
+/// define it.
+fn unknown_help(
+    hint: Option<String>,
+    suggestion: &Option<String>,
+    define: impl FnOnce() -> String,
+) -> String {
+    match (hint, suggestion) {
+        (Some(help), _) => help,
+        (None, Some(s)) => format!("did you mean `{s}`?"),
+        (None, None) => define(),
+    }
 }
 
 /// Hints for names people bring from other languages.
