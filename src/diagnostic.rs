@@ -2,6 +2,10 @@
 //! turns itself into a [`Diagnostic`] (next to the enum, so the words live
 //! with the cases); this module renders it with ariadne against the source.
 
+mod codes;
+
+pub use codes::Code;
+
 use crate::syntax::span::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +19,7 @@ pub enum Severity {
 pub struct Diagnostic {
     pub severity: Severity,
     /// Stable code, e.g. `E0101`; listed in docs/errors.md.
-    pub code: &'static str,
+    pub code: Code,
     /// One plain sentence: what went wrong.
     pub title: String,
     /// The exact span and what to say there.
@@ -30,7 +34,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(
-        code: &'static str,
+        code: Code,
         title: impl Into<String>,
         span: Span,
         label: impl Into<String>,
@@ -47,7 +51,7 @@ impl Diagnostic {
     }
 
     pub fn warning(
-        code: &'static str,
+        code: Code,
         title: impl Into<String>,
         span: Span,
         label: impl Into<String>,
@@ -96,7 +100,7 @@ pub fn render(diag: &Diagnostic, path: &str, src: &str, color: bool) -> String {
             _ => cell.insert(Prepared::new(src)),
         };
         let mut report = Report::build(kind, (path, shown.clip(diag.primary.0)))
-            .with_code(diag.code)
+            .with_code(diag.code.as_str())
             .with_message(&diag.title)
             .with_config(
                 Config::default()

@@ -1,6 +1,7 @@
 //! Running a whole script: decode, parse, evaluate, and report errors
 //! against the source. Shared by `gradlang run`, piped stdin and `:load`.
 
+use crate::diagnostic::Code;
 use std::io::Write;
 use std::path::Path;
 
@@ -37,7 +38,7 @@ pub fn decode(bytes: &[u8]) -> Result<&str, (Diagnostic, String)> {
         let lossy = String::from_utf8_lossy(bytes).into_owned();
         // The lossy text replaces the bad byte with U+FFFD (3 bytes) at `at`.
         let diag = Diagnostic::error(
-            "E0100",
+            Code::E0100,
             "the script is not valid UTF-8",
             Span::new(at, at + 3),
             "this byte is not UTF-8",

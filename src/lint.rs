@@ -1,5 +1,6 @@
 //! Warnings found by reading a script without running it.
 
+use crate::diagnostic::Code;
 use std::collections::HashSet;
 
 use crate::diagnostic::Diagnostic;
@@ -30,7 +31,7 @@ pub fn unused_lets(program: &Program) -> Vec<Diagnostic> {
         .filter(|(name, _)| !name.starts_with('_') && !uses.reads.contains(name))
         .map(|(name, span)| {
             Diagnostic::warning(
-                "W0002",
+                Code::W0002,
                 format!("`{name}` is never used"),
                 span,
                 "defined here, read nowhere",

@@ -6,7 +6,7 @@ fn codes(src: &str) -> Vec<&'static str> {
     let program = crate::syntax::parse(src).expect("test scripts parse");
     check_program(&program)
         .iter()
-        .map(EvalError::code)
+        .map(|e| e.code().as_str())
         .collect()
 }
 

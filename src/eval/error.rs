@@ -6,6 +6,7 @@
 //! running (unknown names, functions, optimizers and options, arity), so a
 //! mistake has one code whichever command finds it.
 
+use crate::diagnostic::Code;
 use crate::syntax::ast::ExprS;
 use crate::syntax::span::Span;
 use crate::tensor::shape_string;
@@ -184,36 +185,36 @@ pub enum EvalError {
 
 impl EvalError {
     /// The stable code, listed in docs/errors.md.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            EvalError::UnknownName { .. } => "E0201",
-            EvalError::UnknownFunction { .. } => "E0202",
-            EvalError::Arity { .. } => "E0203",
-            EvalError::UnknownOption { .. } => "E0204",
-            EvalError::ShapeMismatch { .. } => "E0205",
-            EvalError::BadArgument { .. } => "E0206",
-            EvalError::LossNotScalar { .. } => "E0207",
-            EvalError::NoLoss { .. } => "E0208",
-            EvalError::GradOfNonParam { .. } => "E0209",
-            EvalError::NotScalar { .. } => "E0210",
-            EvalError::ParamOutOfBounds { .. } => "E0211",
-            EvalError::NonFinite { .. } => "E0212",
-            EvalError::AssertionFailed { .. } => "E0213",
-            EvalError::RecursionTooDeep { .. } => "E0214",
-            EvalError::File { .. } => "E0215",
-            EvalError::BadAssignment { .. } => "E0216",
-            EvalError::Misplaced { .. } => "E0217",
-            EvalError::TooLarge { .. } => "E0218",
-            EvalError::OptimizerOption { .. } => "E0219",
-            EvalError::UnknownOptimizer { .. } => "E0220",
-            EvalError::IndexOutOfRange { .. } => "E0221",
-            EvalError::TooManyIndices { .. } => "E0222",
-            EvalError::NoValue { .. } => "E0223",
-            EvalError::StringAsValue { .. } => "E0224",
+            EvalError::UnknownName { .. } => Code::E0201,
+            EvalError::UnknownFunction { .. } => Code::E0202,
+            EvalError::Arity { .. } => Code::E0203,
+            EvalError::UnknownOption { .. } => Code::E0204,
+            EvalError::ShapeMismatch { .. } => Code::E0205,
+            EvalError::BadArgument { .. } => Code::E0206,
+            EvalError::LossNotScalar { .. } => Code::E0207,
+            EvalError::NoLoss { .. } => Code::E0208,
+            EvalError::GradOfNonParam { .. } => Code::E0209,
+            EvalError::NotScalar { .. } => Code::E0210,
+            EvalError::ParamOutOfBounds { .. } => Code::E0211,
+            EvalError::NonFinite { .. } => Code::E0212,
+            EvalError::AssertionFailed { .. } => Code::E0213,
+            EvalError::RecursionTooDeep { .. } => Code::E0214,
+            EvalError::File { .. } => Code::E0215,
+            EvalError::BadAssignment { .. } => Code::E0216,
+            EvalError::Misplaced { .. } => Code::E0217,
+            EvalError::TooLarge { .. } => Code::E0218,
+            EvalError::OptimizerOption { .. } => Code::E0219,
+            EvalError::UnknownOptimizer { .. } => Code::E0220,
+            EvalError::IndexOutOfRange { .. } => Code::E0221,
+            EvalError::TooManyIndices { .. } => Code::E0222,
+            EvalError::NoValue { .. } => Code::E0223,
+            EvalError::StringAsValue { .. } => Code::E0224,
             EvalError::InCall { error, .. } => error.code(),
-            EvalError::FunctionAsValue { .. } => "E0225",
-            EvalError::FormulaTooDeep { .. } => "E0226",
-            EvalError::Interrupted { .. } => "E0227",
+            EvalError::FunctionAsValue { .. } => Code::E0225,
+            EvalError::FormulaTooDeep { .. } => Code::E0226,
+            EvalError::Interrupted { .. } => Code::E0227,
         }
     }
 

@@ -10,6 +10,7 @@ use super::record::MinimizeRecord;
 use super::Interp;
 use crate::autodiff::elementwise::clamp_scalar;
 use crate::autodiff::NodeId;
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::format::format_scalar;
 use crate::optim::{self, Interrupt, Objective, OptValue, OptionError, StepStatus};
@@ -101,7 +102,7 @@ impl Interp {
             .filter(|i| !params.contains(i) && !used_elsewhere.contains(i))
             .map(|i| {
                 let p = &self.params[i];
-                Diagnostic::warning("W0001", format!("the param `{}` does not affect the loss", p.name), p.span, "declared here")
+                Diagnostic::warning(Code::W0001, format!("the param `{}` does not affect the loss", p.name), p.span, "declared here")
                     .with_label(loss_span, format!("`{loss_name}` does not depend on `{}`", p.name))
                     .with_help("its gradient is always zero, so this minimize leaves it unchanged; use it in the loss or remove it")
             })
@@ -184,7 +185,7 @@ impl Interp {
             };
             self.warn(
                 Diagnostic::warning(
-                    "W0003",
+                    Code::W0003,
                     format!(
                         "the loss {verb_past} during this {}",
                         if maximize { "maximize" } else { "minimize" }

@@ -99,6 +99,7 @@ impl Sources {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     #[test]
     fn spans_point_into_the_session_text() {
@@ -115,13 +116,13 @@ mod tests {
         sources.add(None, "fn f(v) = v * [1, 2]").unwrap();
         sources.add(None, "f([1, 2, 3])").unwrap();
         // A label on `[1, 2]` in the first input.
-        let diag = Diagnostic::error("E0000", "boom", Span::new(14, 20), "here");
+        let diag = Diagnostic::error(Code::E0217, "boom", Span::new(14, 20), "here");
         let text = sources.render(&diag, false);
         assert!(text.contains("<input 1>:1:15"), "{text}");
         assert!(text.contains("fn f(v) = v * [1, 2]"), "{text}");
         assert!(!text.contains("f([1, 2, 3])"), "{text}");
 
-        let diag = Diagnostic::error("E0000", "boom", Span::new(23, 32), "here");
+        let diag = Diagnostic::error(Code::E0217, "boom", Span::new(23, 32), "here");
         let text = sources.render(&diag, false);
         assert!(text.contains("<repl>:1:3"), "{text}");
     }
@@ -132,7 +133,7 @@ mod tests {
         sources.add(None, "fn f(v) = v").unwrap();
         sources.add(None, "let a = 1").unwrap();
         sources.add(None, "f(1)").unwrap();
-        let diag = Diagnostic::error("E0000", "boom", Span::new(10, 11), "here")
+        let diag = Diagnostic::error(Code::E0217, "boom", Span::new(10, 11), "here")
             .with_label(Span::new(22, 26), "called here");
         let text = sources.render(&diag, false);
         assert!(text.contains("<session>:1:11"), "{text}");

@@ -1,5 +1,6 @@
 //! Lexical and syntax errors, and the words each one is reported with.
 
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 
 use super::span::Span;
@@ -79,22 +80,22 @@ pub enum SyntaxError {
 
 impl SyntaxError {
     /// The stable code, listed in docs/errors.md.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            SyntaxError::InvalidCharacter { .. } => "E0101",
-            SyntaxError::UnterminatedString { .. } => "E0102",
-            SyntaxError::InvalidEscape { .. } => "E0103",
-            SyntaxError::InvalidNumber { .. } => "E0104",
-            SyntaxError::UnexpectedToken { .. } => "E0105",
-            SyntaxError::UnexpectedEnd { .. } => "E0106",
-            SyntaxError::UnmatchedBracket { .. } => "E0107",
-            SyntaxError::MismatchedBracket { .. } => "E0108",
-            SyntaxError::NestingTooDeep { .. } => "E0109",
-            SyntaxError::ExpressionTooDeep { .. } => "E0110",
-            SyntaxError::BadField { .. } => "E0111",
-            SyntaxError::ChainedComparison { .. } => "E0112",
-            SyntaxError::PositionalAfterOption { .. } => "E0113",
-            SyntaxError::TooManyErrors { .. } => "E0114",
+            SyntaxError::InvalidCharacter { .. } => Code::E0101,
+            SyntaxError::UnterminatedString { .. } => Code::E0102,
+            SyntaxError::InvalidEscape { .. } => Code::E0103,
+            SyntaxError::InvalidNumber { .. } => Code::E0104,
+            SyntaxError::UnexpectedToken { .. } => Code::E0105,
+            SyntaxError::UnexpectedEnd { .. } => Code::E0106,
+            SyntaxError::UnmatchedBracket { .. } => Code::E0107,
+            SyntaxError::MismatchedBracket { .. } => Code::E0108,
+            SyntaxError::NestingTooDeep { .. } => Code::E0109,
+            SyntaxError::ExpressionTooDeep { .. } => Code::E0110,
+            SyntaxError::BadField { .. } => Code::E0111,
+            SyntaxError::ChainedComparison { .. } => Code::E0112,
+            SyntaxError::PositionalAfterOption { .. } => Code::E0113,
+            SyntaxError::TooManyErrors { .. } => Code::E0114,
         }
     }
 
