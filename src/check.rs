@@ -27,7 +27,9 @@ use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::driver::{parse_reported, Reporter, EXIT_SCRIPT_ERROR};
 use crate::eval::env::FnDef;
 use crate::eval::error::EvalError;
-use crate::syntax::ast::{Block, Else, Expr, ExprS, FnBody, Ident, Opt, Program, Stmt, StmtS};
+use crate::syntax::ast::{
+    Block, Else, Expr, ExprS, FnBody, Ident, IndexItem, Opt, Program, Stmt, StmtS,
+};
 use crate::syntax::span::Span;
 use shapes::Abs;
 
@@ -45,7 +47,7 @@ pub fn check_source(path: &str, bytes: &[u8], reporter: &mut Reporter) -> i32 {
         Err(code) => return code,
     };
     let errors = check_program(&program);
-    let mut diags: Vec<Diagnostic> = crate::lint::unused_lets(&program);
+    let mut diags: Vec<Diagnostic> = crate::lint::script_warnings(&program);
     diags.extend(errors.iter().map(EvalError::to_diagnostic));
     diags.sort_by_key(|d| d.primary.0.start);
     for d in diags.iter().take(MAX_REPORTED) {
@@ -104,6 +106,8 @@ struct Checker {
     losses: Vec<String>,
     /// How many function bodies enclose the walk.
     in_fn: usize,
+    /// Loops around the walk, within the current function body.
+    loops: usize,
     /// How many conditional or repeated blocks enclose the walk: values
     /// assigned there are not known afterwards.
     uncertain: usize,
@@ -141,6 +145,7 @@ impl Checker {
             script_globals,
             losses: Vec::new(),
             in_fn: 0,
+            loops: 0,
             uncertain: 0,
             errors: Vec::new(),
         }
@@ -151,10 +156,6 @@ impl Checker {
     }
 
     // ---- scopes ----
-
-    fn at_global_scope(&self) -> bool {
-        self.frames.len() == self.base
-    }
 
     /// The entry `name` has here; inside a function body a top-level name
     /// defined anywhere counts, with an unknown value.
@@ -259,7 +260,12 @@ impl Checker {
                     self.losses.push(name.to_string());
                 }
             }
-            Stmt::Assign { name, value } => self.assign(name, value),
+            Stmt::Assign {
+                name,
+                index,
+                op,
+                value,
+            } => self.assign(name, index, op.is_some(), value),
             Stmt::Minimize {
                 loss,
                 optimizer,
@@ -299,6 +305,8 @@ impl Checker {
                 if let Expr::Range { start, end } = &range.node {
                     self.expr(start);
                     self.expr(end);
+                } else {
+                    self.expr(range);
                 }
                 // The body runs again with what it assigned: those values
                 // are not known even on the first pass.
@@ -306,6 +314,7 @@ impl Checker {
                     self.set_abs(&name, Abs::unknown());
                 }
                 self.uncertain += 1;
+                self.loops += 1;
                 self.in_block(|me| {
                     me.define(
                         &var.node,
@@ -316,8 +325,29 @@ impl Checker {
                     );
                     me.block_stmts(body);
                 });
+                self.loops -= 1;
                 self.uncertain -= 1;
             }
+            Stmt::While { cond, body } => {
+                for name in assigned_names(body) {
+                    self.set_abs(&name, Abs::unknown());
+                }
+                self.expr(cond);
+                self.uncertain += 1;
+                self.loops += 1;
+                self.in_block(|me| me.block_stmts(body));
+                self.loops -= 1;
+                self.uncertain -= 1;
+            }
+            Stmt::Break | Stmt::Continue if self.loops == 0 => {
+                let word = if matches!(s.node, Stmt::Break) {
+                    "break"
+                } else {
+                    "continue"
+                };
+                self.error(EvalError::outside_loop(s.span, word));
+            }
+            Stmt::Break | Stmt::Continue => {}
             Stmt::Seed(e) => {
                 self.expr(e);
             }
@@ -372,18 +402,43 @@ impl Checker {
         }
     }
 
-    fn assign(&mut self, name: &Ident, value: &ExprS) {
-        let abs = self.expr(value);
-        match self.lookup(&name.node).map(|e| e.kind) {
-            None => self.error(EvalError::assign_to_undefined(name.span, &name.node)),
-            Some(Kind::Param) if self.in_fn == 0 => {
-                self.error(EvalError::assign_to_param(name.span, &name.node))
+    /// `name = value`, `name op= value` (`compound`), `name[index] = value`.
+    fn assign(&mut self, name: &Ident, index: &[IndexItem], compound: bool, value: &ExprS) {
+        for item in index {
+            match item {
+                IndexItem::At(e) => {
+                    self.expr(e);
+                }
+                IndexItem::Slice { start, end, .. } => {
+                    for e in start.iter().chain(end) {
+                        self.expr(e);
+                    }
+                }
             }
-            Some(Kind::Fn(_)) if self.in_fn == 0 => {
+        }
+        let abs = self.expr(value);
+        match self.lookup(&name.node) {
+            None => self.error(EvalError::assign_to_undefined(name.span, &name.node)),
+            Some(Entry {
+                kind: Kind::Fn(_), ..
+            }) if self.in_fn == 0 => {
                 self.error(EvalError::assign_to_function(name.span, &name.node))
             }
+            // A param keeps its shape: a whole new value must broadcast to it.
+            Some(Entry {
+                kind: Kind::Param,
+                abs: old,
+            }) => {
+                if let (true, false, Some(old), Some(new)) =
+                    (index.is_empty(), compound, &old.shape, &abs.shape)
+                {
+                    if crate::tensor::broadcast_shapes(new, old).as_ref() != Ok(old) {
+                        self.error(EvalError::param_reshaped(name, value.span, old, new));
+                    }
+                }
+            }
             Some(_) => {
-                let abs = if self.uncertain > 0 || self.in_fn > 0 {
+                let abs = if self.uncertain > 0 || self.in_fn > 0 || compound || !index.is_empty() {
                     Abs::unknown()
                 } else {
                     abs
@@ -398,10 +453,6 @@ impl Checker {
             if !matches!(o.value.node, Expr::Str(_)) {
                 self.expr(&o.value);
             }
-        }
-        if self.in_fn > 0 || !self.at_global_scope() {
-            self.error(EvalError::minimize_not_top_level(span));
-            return;
         }
         let loss_name = loss.map_or("loss", |l| l.node.as_str());
         if self.lookup(loss_name).is_none() || !self.losses.iter().any(|l| l == loss_name) {
@@ -456,6 +507,7 @@ impl Checker {
                 .collect(),
         );
         self.in_fn += 1;
+        let loops = std::mem::take(&mut self.loops);
         match body {
             FnBody::Expr(e) => {
                 self.expr(e);
@@ -464,6 +516,7 @@ impl Checker {
                 self.block_stmts(b);
             }
         }
+        self.loops = loops;
         self.in_fn -= 1;
         self.frames.truncate(self.base);
         self.base = old_base;
@@ -486,14 +539,14 @@ impl Checker {
 fn assigned_names(b: &Block) -> Vec<String> {
     fn stmt(s: &StmtS, out: &mut Vec<String>) {
         match &s.node {
-            Stmt::Assign { name, value } => {
+            Stmt::Assign { name, value, .. } => {
                 out.push(name.node.clone());
                 expr(value, out);
             }
             Stmt::Let { value, .. } | Stmt::Loss { value, .. } | Stmt::Expr(value) => {
                 expr(value, out)
             }
-            Stmt::For { body, .. } => block(body, out),
+            Stmt::For { body, .. } | Stmt::While { body, .. } => block(body, out),
             _ => {}
         }
     }

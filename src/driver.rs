@@ -11,7 +11,8 @@ use crate::syntax::span::Span;
 
 /// Exit code for an error in the script.
 pub const EXIT_SCRIPT_ERROR: i32 = 1;
-/// How many W0002 warnings a run shows before summing up the rest.
+/// How many warnings found by reading a script a run shows before
+/// summing up the rest.
 const MAX_LINT_WARNINGS: usize = 20;
 
 /// Exit code for a usage error (bad flags, unreadable script path).
@@ -80,15 +81,15 @@ pub fn run_source(interp: &mut Interp, path: &str, bytes: &[u8], reporter: &mut 
         Ok(parsed) => parsed,
         Err(code) => return code,
     };
-    let unused = crate::lint::unused_lets(&program);
-    for warning in unused.iter().take(MAX_LINT_WARNINGS) {
+    let warnings = crate::lint::script_warnings(&program);
+    for warning in warnings.iter().take(MAX_LINT_WARNINGS) {
         reporter.report(warning, path, src);
     }
-    if unused.len() > MAX_LINT_WARNINGS {
+    if warnings.len() > MAX_LINT_WARNINGS {
         let _ = writeln!(
             reporter.err,
-            "... and {} more unused `let`s (W0002)",
-            unused.len() - MAX_LINT_WARNINGS
+            "... and {} more warnings",
+            warnings.len() - MAX_LINT_WARNINGS
         );
     }
     for stmt in &program.stmts {

@@ -37,19 +37,7 @@ fn expr(e: &ExprS) -> String {
                 options(opts)
             )
         }
-        Expr::Index { target, items } => {
-            let items = items.iter().map(|item| match item {
-                IndexItem::At(e) => expr(e),
-                IndexItem::Slice { start, end, .. } => {
-                    format!(
-                        "(: {} {})",
-                        start.as_ref().map_or("_".into(), expr),
-                        end.as_ref().map_or("_".into(), expr)
-                    )
-                }
-            });
-            format!("(index {}{})", expr(target), prefixed(items))
-        }
+        Expr::Index { target, items } => format!("(index {}{})", expr(target), index(items)),
         Expr::Transpose(e) => format!("(T {})", expr(e)),
         Expr::If {
             cond,
@@ -104,7 +92,18 @@ fn stmt(s: &StmtS) -> String {
             )
         }
         Stmt::Loss { name: n, value } => format!("(loss {} {})", name(n), expr(value)),
-        Stmt::Assign { name, value } => format!("(assign {} {})", name.node, expr(value)),
+        Stmt::Assign {
+            name,
+            index: items,
+            op,
+            value,
+        } => format!(
+            "(assign{} {}{} {})",
+            op.map_or(String::new(), |(op, _)| op.symbol().to_string()),
+            name.node,
+            index(items),
+            expr(value)
+        ),
         Stmt::Minimize {
             maximize,
             loss,
@@ -133,6 +132,9 @@ fn stmt(s: &StmtS) -> String {
         Stmt::For { var, range, body } => {
             format!("(for {} {} {})", var.node, expr(range), block(body))
         }
+        Stmt::While { cond, body } => format!("(while {} {})", expr(cond), block(body)),
+        Stmt::Break => "(break)".into(),
+        Stmt::Continue => "(continue)".into(),
         Stmt::Seed(e) => format!("(seed {})", expr(e)),
         Stmt::Assert {
             cond,
@@ -144,6 +146,19 @@ fn stmt(s: &StmtS) -> String {
         } => format!("(assert {} {})", expr(cond), expr(m)),
         Stmt::Expr(e) => expr(e),
     }
+}
+
+fn index(items: &[IndexItem]) -> String {
+    prefixed(items.iter().map(|item| match item {
+        IndexItem::At(e) => expr(e),
+        IndexItem::Slice { start, end, .. } => {
+            format!(
+                "(: {} {})",
+                start.as_ref().map_or("_".into(), expr),
+                end.as_ref().map_or("_".into(), expr)
+            )
+        }
+    }))
 }
 
 fn join(items: impl Iterator<Item = String>) -> String {

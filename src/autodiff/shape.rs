@@ -242,6 +242,23 @@ pub(crate) fn index_value(x: &Tensor, spec: &IndexSpec) -> Tensor {
     Tensor::from_shape_vec(&out_shape, picked.iter().copied().collect())
 }
 
+/// `x` with the entries `spec` picks replaced by `v`, which must broadcast
+/// to their shape (`x[i, :] = v`); `None` when it does not.
+pub fn index_assign_value(x: &Tensor, spec: &IndexSpec, v: &Tensor) -> Option<Tensor> {
+    let mut out = x.view().to_owned();
+    let keep = keepdims_shape(out.shape(), spec);
+    let picked_shape = drop_at_axes(out.shape(), spec);
+    let v = v.view();
+    let v = v.broadcast(IxDyn(&picked_shape))?;
+    let v = v.to_shape(IxDyn(&keep)).ok()?;
+    out.slice_each_axis_mut(|ax| {
+        spec.get(ax.axis.index())
+            .map_or(Slice::from(..), IndexPart::slice)
+    })
+    .assign(&v);
+    Some(Tensor::from_array(out))
+}
+
 pub(crate) fn index_add_value(g: &Tensor, spec: &IndexSpec, shape: &[usize]) -> Tensor {
     let mut out = ArrayD::<f64>::zeros(IxDyn(shape));
     let keep = keepdims_shape(shape, spec);

@@ -83,6 +83,22 @@ impl Tape {
         Tape::default()
     }
 
+    /// An empty tape whose epochs come after this one's, so values cached
+    /// by epoch on either are never mistaken for the other's (a `minimize`
+    /// inside a loop or function runs on its own tape).
+    pub fn successor(&self) -> Tape {
+        Tape {
+            epoch: self.epoch + 1,
+            ..Tape::default()
+        }
+    }
+
+    /// Goes on after `inner` (a successor) was used: a new epoch past all
+    /// of its, since params may have changed meanwhile.
+    pub fn resume_after(&mut self, inner: &Tape) {
+        self.epoch = self.epoch.max(inner.epoch) + 1;
+    }
+
     /// Forgets every node, keeping the allocation. Node ids from before are
     /// invalid afterwards; `epoch` tells callers that cache ids.
     pub fn clear(&mut self) {

@@ -85,10 +85,12 @@ fn minimize_is_checked_without_running() {
         ["E0219", "E0204"]
     );
     assert_eq!(codes("param x = 1\nminimize with sgd steps=1"), ["E0208"]);
-    assert_eq!(
-        codes(&format!("{head}fn f() {{ minimize with sgd steps=1\n 1 }}")),
-        ["E0217"]
-    );
+    // minimize runs anywhere: in functions, loops and blocks.
+    assert!(codes(&format!("{head}fn f() {{ minimize with sgd steps=1\n 1 }}")).is_empty());
+    assert!(codes(&format!(
+        "{head}for i in 0..2 {{ minimize with sgd steps=1 }}"
+    ))
+    .is_empty());
     assert_eq!(codes("param w = [1, 2]\nloss = w * 2"), ["E0207"]);
 }
 
@@ -114,6 +116,18 @@ fn known_shapes_are_checked() {
 #[test]
 fn assignments_need_a_let() {
     assert_eq!(codes("total = 1"), ["E0216"]);
-    assert_eq!(codes("param w = 1\nw = 2"), ["E0216"]);
+    // A param may be set as data, keeping its shape.
+    assert!(codes("param w = [1, 2]\nw = [3, 4]\nw -= 1\nw = 0").is_empty());
+    assert_eq!(codes("param w = [1, 2]\nw = [1, 2, 3]"), ["E0205"]);
     assert!(codes("let t = 0\nfor i in 0..3 { t = t + i }").is_empty());
+}
+
+#[test]
+fn loop_exits_need_a_loop() {
+    assert!(codes("let i = 0\nwhile i < 3 { i += 1; if i > 1 { break } }").is_empty());
+    assert!(codes("for i in 0..3 { if i == 1 { continue } }").is_empty());
+    assert_eq!(codes("break"), ["E0217"]);
+    assert_eq!(codes("if 1 { continue }"), ["E0217"]);
+    // A function body cannot end its caller's loop.
+    assert_eq!(codes("fn f() { break }\nfor i in 0..2 { f() }"), ["E0217"]);
 }

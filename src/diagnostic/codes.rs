@@ -74,6 +74,7 @@ codes! {
     E0112 "chained comparison",
     E0113 "positional argument after an option",
     E0114 "too many syntax errors",
+    E0115 "cannot assign to this",
     E0201 "unknown name",
     E0202 "unknown function",
     E0203 "wrong number of arguments",
@@ -101,7 +102,10 @@ codes! {
     E0225 "a function used as a value",
     E0226 "formulas nested too deeply",
     E0227 "interrupted",
+    E0228 "a formula that reads itself",
     W0001 "a param the loss does not depend on",
     W0002 "a `let` that is never used",
     W0003 "the loss rose during `minimize`",
+    W0004 "a `param` in a block hides a top-level param",
+    W0005 "a value computed and dropped",
 }

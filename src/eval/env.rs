@@ -2,10 +2,12 @@
 //! locals during one evaluation.
 //!
 //! A `let` whose value does not depend on a param is *data*, computed once.
-//! One that does is a *formula*: its expression is kept, with the meaning
-//! each name in it had at that point (lexical capture), and re-evaluated
+//! One that does is a *formula*: its expression is kept and re-evaluated
 //! against the params' current values wherever it is used — at most once
-//! per tape epoch.
+//! per tape epoch. A formula looks its names up when it is evaluated, as a
+//! function does, so data assigned later is seen; only the locals of the
+//! block it was defined in, and its own name (`acc = acc + x`), keep the
+//! meaning they had when it was defined.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -34,6 +36,9 @@ pub struct Formula {
     pub captured: Vec<(String, Binding)>,
     /// The node computed in the tape epoch given, reused within it.
     pub cache: Cell<Option<(u64, NodeId)>>,
+    /// Set while it is being evaluated, to catch a formula that reads
+    /// itself through others.
+    pub busy: Cell<bool>,
 }
 
 #[derive(Debug)]

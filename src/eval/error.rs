@@ -7,7 +7,7 @@
 //! mistake has one code whichever command finds it.
 
 use crate::diagnostic::Code;
-use crate::syntax::ast::ExprS;
+use crate::syntax::ast::{ExprS, Ident};
 use crate::syntax::span::Span;
 use crate::tensor::shape_string;
 
@@ -138,6 +138,9 @@ pub enum EvalError {
     FormulaTooDeep { span: Span, limit: usize },
     /// Ctrl-C in the REPL stopped a loop or call.
     Interrupted { span: Span },
+    /// A formula that reads itself through other formulas; `span` is its
+    /// expression.
+    CircularFormula { span: Span },
     /// A file that could not be read or understood (`csv`).
     File {
         span: Span,
@@ -215,6 +218,7 @@ impl EvalError {
             EvalError::FunctionAsValue { .. } => Code::E0225,
             EvalError::FormulaTooDeep { .. } => Code::E0226,
             EvalError::Interrupted { .. } => Code::E0227,
+            EvalError::CircularFormula { .. } => Code::E0228,
         }
     }
 
@@ -250,11 +254,28 @@ impl EvalError {
 
     /// `minimize` inside a function or block (the evaluator and `check`
     /// share these constructors so both say the same).
-    pub fn minimize_not_top_level(span: Span) -> EvalError {
+    /// `break` or `continue` (`word`) with no loop around it.
+    pub fn outside_loop(span: Span, word: &str) -> EvalError {
         EvalError::Misplaced {
             span,
-            message: "`minimize` can only run at the top level of a script".into(),
-            help: Some("move it out of the function or block".into()),
+            message: format!("`{word}` outside a loop"),
+            help: Some(format!(
+                "`{word}` belongs inside the body of a `for` or `while` (a function body cannot end its caller's loop)"
+            )),
+        }
+    }
+
+    /// A param given a value of another shape by `name = ...`.
+    pub fn param_reshaped(name: &Ident, value: Span, old: &[usize], new: &[usize]) -> EvalError {
+        EvalError::ShapeMismatch {
+            op: "a param update".into(),
+            span: value,
+            lhs: (name.span, old.to_vec()),
+            rhs: (value, new.to_vec()),
+            help: format!(
+                "a param keeps its shape; to start `{0}` over with another shape, declare it again with `param {0} = ...`",
+                name.node
+            ),
         }
     }
 
@@ -273,15 +294,6 @@ impl EvalError {
             span,
             name: name.into(),
             reason: "no `let` of this name is in scope".into(),
-        }
-    }
-
-    /// `NAME = ...` where NAME is a param.
-    pub fn assign_to_param(span: Span, name: &str) -> EvalError {
-        EvalError::BadAssignment {
-            span,
-            name: name.into(),
-            reason: "this is a param; only optimizers change params".into(),
         }
     }
 

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use super::env::{Binding, Formula};
 use super::error::EvalError;
 use super::{Interp, MAX_CALL_DEPTH, MAX_NESTING};
-use crate::autodiff::{BinaryFn, CompareFn, IndexPart, NodeId, OpError, UnaryFn};
+use crate::autodiff::{BinaryFn, CompareFn, IndexPart, IndexSpec, NodeId, OpError, UnaryFn};
 use crate::syntax::ast::{BinOp, Block, Else, Expr, ExprS, FnBody, IndexItem, UnOp};
 use crate::syntax::span::Span;
 use crate::tensor::Tensor;
@@ -96,12 +96,14 @@ impl Interp {
 
     pub(crate) fn eval_block(&mut self, block: &Block) -> Result<Option<NodeId>, EvalError> {
         self.scopes.push_block();
+        self.in_expr += 1;
         let result = self.exec_block_stmts(block);
+        self.in_expr -= 1;
         self.scopes.pop_block();
         result
     }
 
-    fn eval_condition(&mut self, cond: &ExprS) -> Result<bool, EvalError> {
+    pub(crate) fn eval_condition(&mut self, cond: &ExprS) -> Result<bool, EvalError> {
         let id = self.eval(cond)?;
         match self.tape.decide(id) {
             Tensor::Scalar(v) => Ok(*v != 0.0),
@@ -164,9 +166,16 @@ impl Interp {
                 return Ok(id);
             }
         }
-        let id = self.nested_scope(f.captured.clone(), f.expr.span, false, |me| {
+        // Names are looked up when a formula is evaluated, so two formulas
+        // can come to read each other (`a = b + 1` after `let b = a * 2`).
+        if f.busy.replace(true) {
+            return Err(EvalError::CircularFormula { span: f.expr.span });
+        }
+        let result = self.nested_scope(f.captured.clone(), f.expr.span, false, |me| {
             me.eval(&f.expr)
-        })?;
+        });
+        f.busy.set(false);
+        let id = result?;
         f.cache.set(Some((epoch, id)));
         Ok(id)
     }
@@ -204,18 +213,6 @@ impl Interp {
         result
     }
 
-    /// The current meaning of every name `e` mentions, for a formula.
-    pub(crate) fn capture(&self, e: &ExprS) -> Vec<(String, Binding)> {
-        let mut names = Vec::new();
-        collect_names(e, &mut names);
-        names.sort();
-        names.dedup();
-        names
-            .into_iter()
-            .filter_map(|n| self.scopes.lookup(&n).map(|b| (n.clone(), b.clone())))
-            .collect()
-    }
-
     fn binary(
         &mut self,
         op: BinOp,
@@ -225,17 +222,9 @@ impl Interp {
     ) -> Result<NodeId, EvalError> {
         let a = self.eval(lhs)?;
         let b = self.eval(rhs)?;
-        let arith = match op {
-            BinOp::Add => Some(BinaryFn::Add),
-            BinOp::Sub => Some(BinaryFn::Sub),
-            BinOp::Mul => Some(BinaryFn::Mul),
-            BinOp::Div => Some(BinaryFn::Div),
-            BinOp::Pow => Some(BinaryFn::Pow),
-            _ => None,
-        };
         let op_name = format!("`{}`", op.symbol());
         let operands = (lhs.span, rhs.span);
-        if let Some(f) = arith {
+        if let Some(f) = arith(op) {
             return self
                 .tape
                 .binary(f, a, b)
@@ -313,11 +302,25 @@ impl Interp {
     fn index(&mut self, target: &ExprS, items: &[IndexItem]) -> Result<NodeId, EvalError> {
         let x = self.eval(target)?;
         let shape = self.tape.shape(x).to_vec();
+        let spec = self.index_spec(target.span, &shape, items)?;
+        self.tape
+            .index(x, spec)
+            .map_err(|e| self.op_error(e, "indexing", target.span, (target.span, target.span)))
+    }
+
+    /// The entries `items` pick from a value of `shape` (written at
+    /// `target`), checked against it.
+    pub(crate) fn index_spec(
+        &mut self,
+        target: Span,
+        shape: &[usize],
+        items: &[IndexItem],
+    ) -> Result<IndexSpec, EvalError> {
         if items.len() > shape.len() {
             return Err(EvalError::TooManyIndices {
                 span: index_item_span(&items[shape.len()]),
                 given: items.len(),
-                target: (target.span, shape),
+                target: (target, shape.to_vec()),
             });
         }
         let mut spec = Vec::with_capacity(items.len());
@@ -333,7 +336,7 @@ impl Interp {
                             index: i,
                             axis,
                             len: len as usize,
-                            target: (target.span, shape),
+                            target: (target, shape.to_vec()),
                         });
                     }
                     IndexPart::At(j as usize)
@@ -352,9 +355,7 @@ impl Interp {
                 }
             });
         }
-        self.tape
-            .index(x, spec)
-            .map_err(|e| self.op_error(e, "indexing", target.span, (target.span, target.span)))
+        Ok(spec)
     }
 
     /// A scalar that must be a whole number (indices, range bounds).
@@ -373,7 +374,7 @@ impl Interp {
         })
     }
 
-    /// Calls a user function.
+    /// Calls a user function for its value.
     pub(crate) fn call_fn(
         &mut self,
         def: &super::env::FnDef,
@@ -381,6 +382,32 @@ impl Interp {
         callee: Span,
         span: Span,
     ) -> Result<NodeId, EvalError> {
+        match self.call_fn_maybe(def, args, callee, span)? {
+            Some(id) => Ok(id),
+            // Point at the statement the body ends with, if any.
+            None => {
+                let end = match &*def.body {
+                    FnBody::Block(b) => b.stmts.last().map_or(b.span, |s| s.span),
+                    FnBody::Expr(e) => e.span,
+                };
+                Err(EvalError::NoValue {
+                    span: end,
+                    function: Some(def.name.clone()),
+                }
+                .in_call(span, &def.name))
+            }
+        }
+    }
+
+    /// Calls a user function; a body that ends with a statement has no
+    /// value, which is fine where the call is a statement of its own.
+    pub(crate) fn call_fn_maybe(
+        &mut self,
+        def: &super::env::FnDef,
+        args: &[ExprS],
+        callee: Span,
+        span: Span,
+    ) -> Result<Option<NodeId>, EvalError> {
         self.check_interrupt(span)?;
         if args.len() != def.params.len() {
             return Err(super::error::fn_arity(def, args, callee));
@@ -391,18 +418,43 @@ impl Interp {
             locals.push((p.node.clone(), Binding::Node(id)));
         }
         let body = def.body.clone();
-        self.nested_scope(locals, span, true, |me| match &*body {
-            FnBody::Expr(e) => me.eval(e),
-            FnBody::Block(b) => match me.exec_block_stmts(b)? {
-                Some(id) => Ok(id),
-                // Point at the statement the body ends with, if any.
-                None => Err(EvalError::NoValue {
-                    span: b.stmts.last().map_or(b.span, |s| s.span),
-                    function: Some(def.name.clone()),
-                }),
-            },
-        })
-        .map_err(|e| e.in_call(span, &def.name))
+        // A body starts outside any loop: its `break` cannot end the caller's.
+        let loops = std::mem::take(&mut self.loops);
+        let result = self.nested_scope(locals, span, true, |me| match &*body {
+            FnBody::Expr(e) => me.eval(e).map(Some),
+            FnBody::Block(b) => me.exec_block_stmts(b),
+        });
+        self.loops = loops;
+        result.map_err(|e| e.in_call(span, &def.name))
+    }
+
+    /// An expression statement: like `eval_maybe`, but a function called
+    /// for its effects (`train(0.1)`) need not return a value.
+    pub(crate) fn eval_statement(&mut self, e: &ExprS) -> Result<Option<NodeId>, EvalError> {
+        if let Expr::Call { callee, args, opts } = &e.node {
+            if let (true, Some(Binding::Fn(def))) =
+                (opts.is_empty(), self.scopes.lookup(&callee.node))
+            {
+                let def = def.clone();
+                let prev = self.tape.set_span(e.span);
+                let result = self.call_fn_maybe(&def, args, callee.span, e.span);
+                self.tape.set_span(prev);
+                return result;
+            }
+        }
+        self.eval_maybe(e)
+    }
+}
+
+/// The elementwise arithmetic an operator stands for, if it is one.
+pub(crate) fn arith(op: BinOp) -> Option<BinaryFn> {
+    match op {
+        BinOp::Add => Some(BinaryFn::Add),
+        BinOp::Sub => Some(BinaryFn::Sub),
+        BinOp::Mul => Some(BinaryFn::Mul),
+        BinOp::Div => Some(BinaryFn::Div),
+        BinOp::Pow => Some(BinaryFn::Pow),
+        _ => None,
     }
 }
 
@@ -413,8 +465,16 @@ fn index_item_span(item: &IndexItem) -> Span {
     }
 }
 
-/// Every name an expression mentions (over-approximate: names bound inside
-/// it are included too; capturing them is harmless).
+/// Every name an expression mentions, once each (over-approximate: names
+/// bound inside it are included too; capturing them is harmless).
+pub(crate) fn names_in(e: &ExprS) -> Vec<String> {
+    let mut names = Vec::new();
+    collect_names(e, &mut names);
+    names.sort();
+    names.dedup();
+    names
+}
+
 fn collect_names(e: &ExprS, out: &mut Vec<String>) {
     struct Names<'a>(&'a mut Vec<String>);
     impl crate::syntax::visit::Visitor for Names<'_> {

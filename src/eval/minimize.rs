@@ -48,6 +48,18 @@ enum Stop {
     Converged,
 }
 
+/// A `minimize` with its loss found and its options read.
+struct Run<'a> {
+    maximize: bool,
+    loss_name: &'a str,
+    loss_span: Span,
+    binding: Binding,
+    optimizer: &'a Ident,
+    settings: Settings,
+    own: OwnOptions,
+    span: Span,
+}
+
 /// The optimizer's own options, with their spans for error reports.
 struct OwnOptions {
     values: Vec<(String, OptValue)>,
@@ -86,6 +98,39 @@ impl Interp {
             return Err(EvalError::unknown_optimizer(opt_name, optimizer.span));
         }
         let (settings, own) = self.minimize_options(opt_name, optimizer.span, opts)?;
+        let run = Run {
+            maximize,
+            loss_name,
+            loss_span,
+            binding,
+            optimizer,
+            settings,
+            own,
+            span,
+        };
+        // The run gets its own tape, so nodes an enclosing function or loop
+        // holds stay valid while the optimizer clears and replays.
+        let fresh = self.tape.successor();
+        let outer = std::mem::replace(&mut self.tape, fresh);
+        let result = self.optimize(run);
+        let inner = std::mem::replace(&mut self.tape, outer);
+        self.tape.resume_after(&inner);
+        result
+    }
+
+    /// Runs the optimizer of `run` on the current (fresh) tape.
+    fn optimize(&mut self, job: Run) -> Result<(), EvalError> {
+        let Run {
+            maximize,
+            loss_name,
+            loss_span,
+            binding,
+            optimizer,
+            settings,
+            own,
+            span,
+        } = job;
+        let opt_name = optimizer.node.as_str();
 
         // Which params the loss reaches, at their current values.
         let root = self.eval_binding(&binding, loss_span)?;

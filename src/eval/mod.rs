@@ -1,11 +1,13 @@
 //! The interpreter: runs statements, keeps bindings and params, and hands
 //! `minimize` to the optimizers.
 
+mod assign;
 pub mod builtins;
 mod calculus;
 pub mod env;
 pub mod error;
 mod expr;
+mod loops;
 mod minimize;
 mod objective;
 pub mod record;
@@ -16,7 +18,7 @@ use std::rc::Rc;
 use crate::autodiff::{NodeId, Tape};
 use crate::format::format_tensor;
 use crate::rng::Rng;
-use crate::syntax::ast::{Block, ExprS, Opt, Stmt, StmtS};
+use crate::syntax::ast::{Block, ExprS, Ident, Opt, Stmt, StmtS};
 use crate::syntax::span::Span;
 use crate::tensor::Tensor;
 pub use env::{Binding, Param};
@@ -42,6 +44,18 @@ pub struct Interp {
     nested: usize,
     /// User function calls in progress (a subset of `nested`).
     calls: usize,
+    /// Loops around the running statement, within the current function.
+    loops: usize,
+    /// A `break` or `continue` on its way to the innermost loop.
+    loop_exit: Option<loops::LoopExit>,
+    /// Blocks being evaluated as expressions (`if`, `{ }`): their
+    /// statements run while an enclosing expression holds tape nodes.
+    in_expr: usize,
+    /// How many times a statement has set a param's value.
+    param_updates: u64,
+    /// Names some formula looks up when evaluated: assigning one makes
+    /// cached formula values stale.
+    read_late: std::collections::HashSet<String>,
     /// Directory that relative paths (csv) are resolved against.
     base_dir: std::path::PathBuf,
     /// Names of the defined losses (the unnamed one is `loss`).
@@ -68,6 +82,11 @@ impl Interp {
             out,
             nested: 0,
             calls: 0,
+            loops: 0,
+            loop_exit: None,
+            in_expr: 0,
+            param_updates: 0,
+            read_late: Default::default(),
             base_dir: std::path::PathBuf::from("."),
             losses: Vec::new(),
             record: None,
@@ -122,6 +141,9 @@ impl Interp {
             self.scopes.reset_locals();
             self.nested = 0;
             self.calls = 0;
+            self.loops = 0;
+            self.loop_exit = None;
+            self.in_expr = 0;
         }
         self.out.flush().ok();
         result
@@ -140,43 +162,25 @@ impl Interp {
         let span = stmt.span;
         match &stmt.node {
             Stmt::Let { name, value } => {
-                let binding = self.bind_value(value)?;
+                let binding = self.bind_value(value, Some(&name.node))?;
                 self.scopes.define(&name.node, binding);
             }
             Stmt::Param { name, init, bounds } => {
                 self.declare_param(&name.node, init, bounds.as_ref(), span)?
             }
-            Stmt::Loss { name, value } => {
-                let id = self.eval(value)?;
-                let shape = self.tape.shape(id).to_vec();
-                if !shape.is_empty() {
-                    return Err(EvalError::LossNotScalar {
-                        span: value.span,
-                        shape,
-                    });
-                }
-                let binding = self.keep(value, id);
-                let name = name
-                    .as_ref()
-                    .map_or("loss", |n| n.node.as_str())
-                    .to_string();
-                self.scopes.define(&name, binding);
-                if !self.losses.contains(&name) {
-                    self.losses.push(name);
-                }
-            }
-            Stmt::Assign { name, value } => self.assign(&name.node, value, name.span)?,
+            Stmt::Loss { name, value } => self.define_loss(name.as_ref(), value)?,
+            Stmt::Assign {
+                name,
+                index,
+                op,
+                value,
+            } => self.assign(name, index, *op, value)?,
             Stmt::Minimize {
                 maximize,
                 loss,
                 optimizer,
                 opts,
-            } => {
-                if self.nested > 0 || !self.scopes.at_global_scope() {
-                    return Err(EvalError::minimize_not_top_level(span));
-                }
-                self.minimize(*maximize, loss.as_ref(), optimizer, opts, span)?;
-            }
+            } => self.minimize(*maximize, loss.as_ref(), optimizer, opts, span)?,
             Stmt::Print { args, opts } => self.print(args, opts)?,
             Stmt::Fn { name, params, body } => {
                 let def = FnDef {
@@ -188,6 +192,9 @@ impl Interp {
                 self.scopes.define(&name.node, Binding::Fn(Rc::new(def)));
             }
             Stmt::For { var, range, body } => self.exec_for(var, range, body)?,
+            Stmt::While { cond, body } => self.exec_while(cond, body)?,
+            Stmt::Break => self.exit_loop(loops::LoopExit::Break, span)?,
+            Stmt::Continue => self.exit_loop(loops::LoopExit::Continue, span)?,
             Stmt::Seed(e) => {
                 let seed = self.eval_count(e, "a seed")?;
                 self.rng = Rng::new(seed);
@@ -205,58 +212,90 @@ impl Interp {
                     });
                 }
             }
-            Stmt::Expr(e) => return self.eval_maybe(e),
+            Stmt::Expr(e) => return self.eval_statement(e),
         }
         Ok(None)
     }
 
-    /// Evaluates `value` for a `let`: data when it does not depend on a
-    /// param, otherwise a formula (at the top level) or a tape value.
-    fn bind_value(&mut self, value: &ExprS) -> Result<Binding, EvalError> {
+    /// Evaluates `value` for a `let` or assignment of `own`: data when it
+    /// does not depend on a param, otherwise a formula (at the top level)
+    /// or a tape value.
+    fn bind_value(&mut self, value: &ExprS, own: Option<&str>) -> Result<Binding, EvalError> {
         let id = self.eval(value)?;
-        Ok(self.keep(value, id))
-    }
-
-    /// What to store for `value`, just evaluated to `id`.
-    fn keep(&mut self, value: &ExprS, id: NodeId) -> Binding {
-        if !self.tape.requires_grad(id) {
+        Ok(if !self.tape.requires_grad(id) {
             Binding::Data(Rc::new(self.tape.value(id).clone()))
         } else if self.nested > 0 {
             Binding::Node(id)
         } else {
-            let formula = Formula {
-                expr: value.clone(),
-                captured: self.capture(value),
-                cache: std::cell::Cell::new(Some((self.tape.epoch(), id))),
-            };
-            Binding::Formula(Rc::new(formula))
-        }
+            Binding::Formula(Rc::new(self.formula(value, id, own)?))
+        })
     }
 
-    fn assign(&mut self, name: &str, value: &ExprS, span: Span) -> Result<(), EvalError> {
-        let slot = match self.scopes.find(name) {
-            Some(slot) => slot,
-            None => return Err(EvalError::assign_to_undefined(span, name)),
-        };
-        match self.scopes.lookup(name) {
-            Some(Binding::Param(_)) => return Err(EvalError::assign_to_param(span, name)),
-            Some(Binding::Fn(_)) => return Err(EvalError::assign_to_function(span, name)),
-            _ => {}
-        }
-        let outside = match slot {
-            env::Slot::Global => true,
-            env::Slot::Local { frame, .. } => frame < self.scopes.base(),
-        };
-        let binding = self.bind_value(value)?;
-        if self.nested > 0 && outside && matches!(binding, Binding::Node(_)) {
-            return Err(EvalError::BadAssignment {
-                span,
-                name: name.into(),
-                reason: "a function cannot store a param-dependent value outside itself".into(),
+    /// `loss = value` or `loss NAME = value`: always a formula, even inside
+    /// a function, since `minimize` evaluates it again at every step.
+    fn define_loss(&mut self, name: Option<&Ident>, value: &ExprS) -> Result<(), EvalError> {
+        let name = name.map_or("loss", |n| n.node.as_str()).to_string();
+        let id = self.eval(value)?;
+        let shape = self.tape.shape(id).to_vec();
+        if !shape.is_empty() {
+            return Err(EvalError::LossNotScalar {
+                span: value.span,
+                shape,
             });
         }
-        self.scopes.set(slot, name, binding);
+        let binding = Binding::Formula(Rc::new(self.formula(value, id, Some(&name))?));
+        self.scopes.define(&name, binding);
+        if !self.losses.contains(&name) {
+            self.losses.push(name);
+        }
         Ok(())
+    }
+
+    /// A formula of `value`, just evaluated to `id`. Names are looked up
+    /// when it is evaluated, except the block's locals (gone by then) and
+    /// `own`, the name being defined (`acc = acc + x` means the old `acc`):
+    /// those keep the meaning they have now.
+    fn formula(
+        &mut self,
+        value: &ExprS,
+        id: NodeId,
+        own: Option<&str>,
+    ) -> Result<Formula, EvalError> {
+        let mut captured = Vec::new();
+        for name in expr::names_in(value) {
+            let local = matches!(self.scopes.find(&name), Some(env::Slot::Local { .. }));
+            if !local && own != Some(name.as_str()) {
+                self.read_late.insert(name);
+                continue;
+            }
+            let Some(binding) = self.scopes.lookup(&name).cloned() else {
+                continue;
+            };
+            // A function's locals live on this evaluation's tape: keep
+            // their values, which must not depend on a param.
+            let binding = match binding {
+                Binding::Node(n) if self.tape.requires_grad(n) => {
+                    return Err(EvalError::Misplaced {
+                        span: value.span,
+                        message: format!(
+                            "this formula reads `{name}`, a local value computed from params, which cannot be computed again at each step"
+                        ),
+                        help: Some(format!(
+                            "write the expression of `{name}` into the formula, or pass the params themselves"
+                        )),
+                    })
+                }
+                Binding::Node(n) => Binding::Data(Rc::new(self.tape.value(n).clone())),
+                other => other,
+            };
+            captured.push((name, binding));
+        }
+        Ok(Formula {
+            expr: value.clone(),
+            captured,
+            cache: std::cell::Cell::new(Some((self.tape.epoch(), id))),
+            busy: std::cell::Cell::new(false),
+        })
     }
 
     fn declare_param(
@@ -335,11 +374,14 @@ impl Interp {
             span,
             leaf: std::cell::Cell::new(None),
         };
-        // Re-declaring replaces the param in place, so formulas that use it
-        // see the new one.
-        if let Some(Binding::Param(i)) = self.scopes.lookup(name) {
+        // Re-declaring at the top level replaces the param in place, so
+        // formulas that use it see the new one; in a block it is a new
+        // param, local to the block (lint W0004 warns when it hides one).
+        let global = self.scopes.at_global_scope();
+        if let (true, Some(Binding::Param(i))) = (global, self.scopes.lookup(name)) {
             let i = *i;
             self.params[i] = param;
+            self.tape.new_epoch();
         } else {
             self.params.push(param);
             self.scopes
@@ -348,41 +390,13 @@ impl Interp {
         Ok(())
     }
 
-    fn exec_for(
-        &mut self,
-        var: &crate::syntax::ast::Ident,
-        range: &ExprS,
-        body: &Block,
-    ) -> Result<(), EvalError> {
-        let (start, end) = match &range.node {
-            crate::syntax::ast::Expr::Range { start, end } => (
-                self.eval_integer(start, "a range bound")?,
-                self.eval_integer(end, "a range bound")?,
-            ),
-            _ => {
-                return Err(EvalError::BadArgument {
-                    span: range.span,
-                    message: "`for` needs a range".into(),
-                    help: Some("write `for i in 0..n { ... }`".into()),
-                })
-            }
-        };
-        for i in start..end {
-            self.check_interrupt(var.span)?;
-            self.scopes.push_block();
-            self.scopes
-                .define(&var.node, Binding::Data(Rc::new(Tensor::Scalar(i as f64))));
-            let result = self.exec_block_stmts(body);
-            self.scopes.pop_block();
-            result?;
-        }
-        Ok(())
-    }
-
     /// Runs a block's statements and value in the current frame.
     fn exec_block_stmts(&mut self, block: &Block) -> Result<Option<NodeId>, EvalError> {
         for stmt in &block.stmts {
             self.exec(stmt)?;
+            if self.loop_exit.is_some() {
+                return Ok(None);
+            }
         }
         match &block.value {
             Some(e) => self.eval_maybe(e),

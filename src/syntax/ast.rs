@@ -162,11 +162,27 @@ pub enum Stmt {
         name: Option<Ident>,
         value: ExprS,
     },
-    /// `NAME = expr` on an existing `let` name.
+    /// `NAME = expr`, `NAME += expr` (also `-=`, `*=`, `/=`), or the same
+    /// on entries, `NAME[i, j] = expr`: changes an existing `let` name, or
+    /// sets a param's value as data (no gradient flows through it).
     Assign {
         name: Ident,
+        /// `NAME[...]`: only these entries change; empty for the whole value.
+        index: Vec<IndexItem>,
+        /// The operator of `+=` and its kin (with the span of `+=`),
+        /// applied to the old value.
+        op: Option<(BinOp, Span)>,
         value: ExprS,
     },
+    /// `while cond { ... }`
+    While {
+        cond: ExprS,
+        body: Block,
+    },
+    /// `break`: leaves the innermost loop.
+    Break,
+    /// `continue`: goes on with the innermost loop's next round.
+    Continue,
     /// `minimize [NAME] with OPT k=v ...`, or `maximize`.
     Minimize {
         maximize: bool,

@@ -64,6 +64,9 @@ pub enum SyntaxError {
     ExpressionTooDeep { span: Span, limit: usize },
     /// `x.name` for a name other than `T`.
     BadField { span: Span, name: String },
+    /// `f(x) = ...` or `(a + b) = ...`: only a name or a name's entries
+    /// can be assigned to.
+    BadAssignTarget { span: Span },
     /// `a < b < c`: comparisons do not associate. `first` is the first
     /// operator, `span` the second.
     ChainedComparison { span: Span, first: Span },
@@ -93,6 +96,7 @@ impl SyntaxError {
             SyntaxError::NestingTooDeep { .. } => Code::E0109,
             SyntaxError::ExpressionTooDeep { .. } => Code::E0110,
             SyntaxError::BadField { .. } => Code::E0111,
+            SyntaxError::BadAssignTarget { .. } => Code::E0115,
             SyntaxError::ChainedComparison { .. } => Code::E0112,
             SyntaxError::PositionalAfterOption { .. } => Code::E0113,
             SyntaxError::TooManyErrors { .. } => Code::E0114,
@@ -113,6 +117,7 @@ impl SyntaxError {
             | SyntaxError::NestingTooDeep { span, .. }
             | SyntaxError::ExpressionTooDeep { span, .. }
             | SyntaxError::BadField { span, .. }
+            | SyntaxError::BadAssignTarget { span }
             | SyntaxError::ChainedComparison { span, .. }
             | SyntaxError::PositionalAfterOption { span, .. }
             | SyntaxError::TooManyErrors { span, .. } => *span,
@@ -227,6 +232,13 @@ impl SyntaxError {
                 "only `.T` (transpose) may follow a `.`",
             )
             .with_help(format!("values have no fields; to apply a function write `{name}(x)`, to transpose write `x.T`")),
+            SyntaxError::BadAssignTarget { span } => Diagnostic::error(
+                code,
+                "cannot assign to this",
+                *span,
+                "not a name",
+            )
+            .with_help("only a name (`x = ...`) or entries of one (`x[i] = ...`) can be assigned to; to define a function write `fn f(x) = ...`"),
             SyntaxError::ChainedComparison { span, first } => {
                 Diagnostic::error(code, "comparisons cannot be chained", *span, "second comparison")
                     .with_label(*first, "first comparison")
@@ -352,6 +364,14 @@ fn invalid_char_help(text: &str) -> Option<&'static str> {
     })
 }
 
+/// For a line that starts with operator `op` (in backquotes) after a
+/// complete statement: how to continue the line above instead.
+pub fn continue_line_help(op: &str) -> String {
+    format!(
+        "a line starting with {op} begins a new statement; to continue the expression on the line above, end that line with {op} (a line ending with an operator goes on), or wrap the whole expression in parentheses"
+    )
+}
+
 fn unexpected_help(found: &str, expected: &[String]) -> Option<String> {
     let expects = |what: &str| expected.iter().any(|e| e == what);
     if found == "`=`" && expects("an operator") {
@@ -380,6 +400,9 @@ fn unexpected_help(found: &str, expected: &[String]) -> Option<String> {
     let operator = [
         "`*`", "`/`", "`@`", "`^`", "`<`", "`<=`", "`>`", "`>=`", "`==`", "`!=`", "`and`", "`or`",
     ];
+    if expects("a statement") && (operator.contains(&found) || found == "`+`") {
+        return Some(continue_line_help(found));
+    }
     if expects("an expression") && operator.contains(&found) {
         return Some(format!("{found} needs a value on each side"));
     }

@@ -64,6 +64,12 @@ pub enum Token {
     Else,
     #[token("for")]
     For,
+    #[token("while")]
+    While,
+    #[token("break")]
+    Break,
+    #[token("continue")]
+    Continue,
     #[token("in")]
     In,
     #[token("seed")]
@@ -108,6 +114,14 @@ pub enum Token {
     Ne,
     #[token("=")]
     Assign,
+    #[token("+=")]
+    PlusAssign,
+    #[token("-=")]
+    MinusAssign,
+    #[token("*=")]
+    StarAssign,
+    #[token("/=")]
+    SlashAssign,
     #[token(",")]
     Comma,
     #[token(";")]
@@ -185,6 +199,10 @@ impl Token {
                 | Or
                 | Not
                 | Assign
+                | PlusAssign
+                | MinusAssign
+                | StarAssign
+                | SlashAssign
                 | Comma
                 | DotDot
                 | LParen
@@ -199,7 +217,17 @@ impl Token {
         use Token::*;
         matches!(
             self,
-            Let | Param | Fn | For | Print | Minimize | Maximize | Seed | Assert
+            Let | Param
+                | Fn
+                | For
+                | While
+                | Break
+                | Continue
+                | Print
+                | Minimize
+                | Maximize
+                | Seed
+                | Assert
         )
     }
 
@@ -237,6 +265,9 @@ pub fn is_keyword(word: &str) -> bool {
             | "if"
             | "else"
             | "for"
+            | "while"
+            | "break"
+            | "continue"
             | "in"
             | "seed"
             | "assert"

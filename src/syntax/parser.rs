@@ -214,9 +214,14 @@ fn describe_expected(expected: &[String]) -> Vec<String> {
         "\"print\"",
         "\"fn\"",
         "\"for\"",
+        "\"while\"",
+        "\"break\"",
+        "\"continue\"",
         "\"seed\"",
         "\"assert\"",
     ];
+    // `x += 1` and its kin: "an operator" and `=` cover them in words.
+    const COMPOUND: &[&str] = &["\"+=\"", "\"-=\"", "\"*=\"", "\"/=\""];
     let has = |name: &str| expected.iter().any(|e| e == name);
     let statement = has("\"let\"");
     let expression = has("NUM");
@@ -241,6 +246,7 @@ fn describe_expected(expected: &[String]) -> Vec<String> {
         if (expression && EXPR_START.contains(&name))
             || (operator && OPERATORS.contains(&name))
             || (statement && STMT_START.contains(&name))
+            || (operator && COMPOUND.contains(&name))
             || (skip_assign && name == "\"=\"")
         {
             continue;
@@ -383,6 +389,8 @@ impl Ctx {
                 FnBody::Block(b) => self.depth(b.span),
             },
             Stmt::For { range, body, .. } => d(range).max(self.depth(body.span)),
+            Stmt::While { cond, body } => d(cond).max(self.depth(body.span)),
+            Stmt::Break | Stmt::Continue => 0,
             Stmt::Seed(e) | Stmt::Expr(e) => d(e),
             Stmt::Assert { cond, message } => d(cond).max(message.as_ref().map_or(0, d)),
         };
@@ -472,6 +480,38 @@ impl Ctx {
     }
 
     /// `target.name`: only `.T` exists.
+    /// `target op= value`, where the target must be a name or a name's
+    /// entries (`x[i] = ...`); `loss = value` defines the unnamed loss.
+    fn assignment(&mut self, target: ExprS, op: Option<(BinOp, Span)>, value: ExprS) -> Stmt {
+        let span = target.span;
+        let (name, index) = match target.node {
+            // The `loss` keyword read as a name: `loss = e` defines the loss.
+            Expr::Name(name) if name == "loss" && op.is_none() => {
+                return Stmt::Loss { name: None, value }
+            }
+            Expr::Name(name) => (Spanned::new(name, span), Vec::new()),
+            Expr::Index {
+                target: inner,
+                items,
+            } => match inner.node {
+                Expr::Name(name) => (Spanned::new(name, inner.span), items),
+                _ => return self.bad_target(span, value),
+            },
+            _ => return self.bad_target(span, value),
+        };
+        Stmt::Assign {
+            name,
+            index,
+            op,
+            value,
+        }
+    }
+
+    fn bad_target(&mut self, span: Span, value: ExprS) -> Stmt {
+        self.error(SyntaxError::BadAssignTarget { span });
+        Stmt::Expr(value)
+    }
+
     fn field(&mut self, target: ExprS, name: Ident, l: usize, r: usize) -> ExprS {
         if name.node == "T" {
             return self.node(Expr::Transpose(Box::new(target)), l, r);

@@ -10,6 +10,11 @@ pub trait Visitor {
     fn read(&mut self, _name: &str, _span: Span) {}
     /// A `let` binding.
     fn let_binding(&mut self, _name: &Ident) {}
+    /// A `param` declaration (`stmt` is the whole statement).
+    fn param(&mut self, _name: &Ident, _stmt: Span) {}
+    /// An expression statement, or a loop body's last expression: its
+    /// value is dropped.
+    fn dropped(&mut self, _e: &ExprS) {}
 }
 
 pub fn walk_stmt(s: &StmtS, v: &mut impl Visitor) {
@@ -18,11 +23,26 @@ pub fn walk_stmt(s: &StmtS, v: &mut impl Visitor) {
             v.let_binding(name);
             walk_expr(value, v);
         }
-        Stmt::Assign { value, .. }
-        | Stmt::Loss { value, .. }
-        | Stmt::Seed(value)
-        | Stmt::Expr(value) => walk_expr(value, v),
-        Stmt::Param { init, bounds, .. } => {
+        Stmt::Assign {
+            name,
+            index,
+            op,
+            value,
+        } => {
+            // `x += e` and `x[i] = e` read the old `x`.
+            if op.is_some() || !index.is_empty() {
+                v.read(&name.node, name.span);
+            }
+            walk_index(index, v);
+            walk_expr(value, v);
+        }
+        Stmt::Expr(value) => {
+            v.dropped(value);
+            walk_expr(value, v);
+        }
+        Stmt::Loss { value, .. } | Stmt::Seed(value) => walk_expr(value, v),
+        Stmt::Param { name, init, bounds } => {
+            v.param(name, s.span);
             walk_expr(init, v);
             if let Some((lo, hi)) = bounds {
                 walk_expr(lo, v);
@@ -45,8 +65,13 @@ pub fn walk_stmt(s: &StmtS, v: &mut impl Visitor) {
         },
         Stmt::For { range, body, .. } => {
             walk_expr(range, v);
-            walk_block(body, v);
+            walk_loop_body(body, v);
         }
+        Stmt::While { cond, body } => {
+            walk_expr(cond, v);
+            walk_loop_body(body, v);
+        }
+        Stmt::Break | Stmt::Continue => {}
         Stmt::Assert { cond, message } => {
             walk_expr(cond, v);
             if let Some(m) = message {
@@ -54,6 +79,14 @@ pub fn walk_stmt(s: &StmtS, v: &mut impl Visitor) {
             }
         }
     }
+}
+
+/// A loop body: its last expression, if any, is dropped each round.
+fn walk_loop_body(b: &Block, v: &mut impl Visitor) {
+    if let Some(e) = &b.value {
+        v.dropped(e);
+    }
+    walk_block(b, v);
 }
 
 pub fn walk_block(b: &Block, v: &mut impl Visitor) {
@@ -83,14 +116,7 @@ pub fn walk_expr(e: &ExprS, v: &mut impl Visitor) {
         }
         Expr::Index { target, items } => {
             walk_expr(target, v);
-            for item in items {
-                match item {
-                    IndexItem::At(e) => walk_expr(e, v),
-                    IndexItem::Slice { start, end, .. } => {
-                        start.iter().chain(end.iter()).for_each(|e| walk_expr(e, v))
-                    }
-                }
-            }
+            walk_index(items, v);
         }
         Expr::If {
             cond,
@@ -106,5 +132,16 @@ pub fn walk_expr(e: &ExprS, v: &mut impl Visitor) {
             }
         }
         Expr::Block(b) => walk_block(b, v),
+    }
+}
+
+fn walk_index(items: &[IndexItem], v: &mut impl Visitor) {
+    for item in items {
+        match item {
+            IndexItem::At(e) => walk_expr(e, v),
+            IndexItem::Slice { start, end, .. } => {
+                start.iter().chain(end.iter()).for_each(|e| walk_expr(e, v))
+            }
+        }
     }
 }

@@ -352,6 +352,13 @@ impl EvalError {
                 }
             }
             EvalError::Interrupted { span } => Diagnostic::error(code, "interrupted", *span, "stopped here (Ctrl-C)"),
+            EvalError::CircularFormula { span } => Diagnostic::error(
+                code,
+                "this formula reads itself",
+                *span,
+                "evaluating this needs its own value",
+            )
+            .with_help("formulas look names up when they are evaluated; one assigned after another that reads it can form a loop: give one of them a new name"),
             EvalError::FormulaTooDeep { span, limit } => Diagnostic::error(
                 code,
                 format!("formulas nested more than {limit} deep"),
@@ -387,7 +394,7 @@ impl EvalError {
                 reason.clone(),
             )
             .with_help(format!(
-                "only names introduced with `let` can be assigned; to introduce one, write `let {name} = ...`"
+                "`let` names and params can be assigned; to introduce a name, write `let {name} = ...`"
             )),
             EvalError::Misplaced {
                 span,
