@@ -104,4 +104,5 @@ codes! {
     W0001 "a param the loss does not depend on",
     W0002 "a `let` that is never used",
     W0003 "the loss rose during `minimize`",
+    W0004 "data holds NaN or infinity",
 }

@@ -1,6 +1,7 @@
 //! The interpreter: runs statements, keeps bindings and params, and hands
 //! `minimize` to the optimizers.
 
+mod bad_data;
 pub mod builtins;
 mod calculus;
 pub mod env;
@@ -53,6 +54,8 @@ pub struct Interp {
     pub(crate) interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     /// Warnings raised while running, until the front end takes them.
     warnings: Vec<crate::diagnostic::Diagnostic>,
+    /// Data holding NaN or infinity, for W0004 and E0212.
+    bad_data: bad_data::BadData,
 }
 
 /// The value of an expression statement, for the REPL to show.
@@ -74,6 +77,7 @@ impl Interp {
             observer: None,
             interrupt: None,
             warnings: Vec::new(),
+            bad_data: bad_data::BadData::default(),
         }
     }
 
@@ -118,6 +122,7 @@ impl Interp {
             .exec(stmt)
             .map(|v| v.map(|id| self.tape.value(id).clone()));
         self.tape.clear();
+        self.bad_data.end_statement();
         if result.is_err() {
             self.scopes.reset_locals();
             self.nested = 0;
@@ -141,6 +146,9 @@ impl Interp {
         match &stmt.node {
             Stmt::Let { name, value } => {
                 let binding = self.bind_value(value)?;
+                if self.at_top() {
+                    self.check_bound_data(&name.node, span, &binding);
+                }
                 self.scopes.define(&name.node, binding);
             }
             Stmt::Param { name, init, bounds } => {
@@ -165,7 +173,12 @@ impl Interp {
                     self.losses.push(name);
                 }
             }
-            Stmt::Assign { name, value } => self.assign(&name.node, value, name.span)?,
+            Stmt::Assign { name, value } => {
+                self.assign(&name.node, value, name.span)?;
+                if let Some(binding) = self.scopes.lookup(&name.node).filter(|_| self.at_top()) {
+                    self.check_bound_data(&name.node, span, &binding.clone());
+                }
+            }
             Stmt::Minimize {
                 maximize,
                 loss,
@@ -208,6 +221,12 @@ impl Interp {
             Stmt::Expr(e) => return self.eval_maybe(e),
         }
         Ok(None)
+    }
+
+    /// True for a statement at the top level (not in a block, a function
+    /// or a formula): one that runs once.
+    fn at_top(&self) -> bool {
+        self.nested == 0 && self.scopes.at_global_scope()
     }
 
     /// Evaluates `value` for a `let`: data when it does not depend on a
