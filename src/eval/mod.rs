@@ -175,8 +175,10 @@ impl Interp {
             }
             Stmt::Assign { name, value } => {
                 self.assign(&name.node, value, name.span)?;
-                if let Some(binding) = self.scopes.lookup(&name.node).filter(|_| self.at_top()) {
-                    self.check_bound_data(&name.node, span, &binding.clone());
+                if self.at_top() {
+                    if let Some(binding) = self.scopes.lookup(&name.node).cloned() {
+                        self.check_bound_data(&name.node, span, &binding);
+                    }
                 }
             }
             Stmt::Minimize {
