@@ -11,7 +11,7 @@ pub mod tape;
 
 pub use elementwise::{BinaryFn, CompareFn, UnaryFn};
 pub use shape::{IndexPart, IndexSpec};
-pub use tape::{NodeId, Tape};
+pub use tape::{NodeId, NonFiniteOrigin, Tape};
 
 /// Why an operation could not be recorded. The evaluator adds the spans.
 #[derive(Debug, Clone, PartialEq)]

@@ -28,6 +28,25 @@ pub struct Node {
     pub span: Span,
 }
 
+/// Where a NaN or Inf on the tape came from ([`Tape::first_non_finite`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum NonFiniteOrigin {
+    /// An operation that made it from finite inputs: its span, a label for
+    /// it ("`log` produced NaN here") and a note on what went in.
+    Operation {
+        span: Span,
+        label: String,
+        note: String,
+    },
+    /// A value that held it when it was put on the tape (data, or a
+    /// param): where it was used, its node, and what it is ("a constant").
+    Value {
+        span: Span,
+        node: NodeId,
+        kind: &'static str,
+    },
+}
+
 #[derive(Debug, Default)]
 pub struct Tape {
     nodes: Vec<Node>,
@@ -343,16 +362,24 @@ impl Tape {
         params
     }
 
-    /// The first operation that produced NaN or Inf from finite inputs: its
-    /// span with a label, and what went in, for a diagnostic.
-    pub fn first_non_finite(&self) -> (Option<(Span, String)>, Vec<String>) {
-        for node in &self.nodes {
+    /// Where the first NaN or Inf on the tape came from, for a diagnostic:
+    /// the first operation that produced one from finite inputs, or a
+    /// value that already held one when it was put on the tape.
+    pub fn first_non_finite(&self) -> Option<NonFiniteOrigin> {
+        for (i, node) in self.nodes.iter().enumerate() {
             let Some(k) = node.value.iter().position(|v| !v.is_finite()) else {
                 continue;
             };
             let mut inputs = Vec::new();
             node.op
                 .for_each_input(|i| inputs.push(&self.nodes[i.index()].value));
+            if inputs.is_empty() {
+                return Some(NonFiniteOrigin::Value {
+                    span: node.span,
+                    node: NodeId(i as u32),
+                    kind: node.op.name(),
+                });
+            }
             if !inputs.iter().all(|v| v.all_finite()) {
                 continue;
             }
@@ -384,14 +411,18 @@ impl Tape {
                     .map(|v| crate::tensor::shape_string(v.shape()))
                     .collect();
                 format!(
-                    "{} of inputs with shapes {}",
+                    "{} was given finite inputs of shapes {}",
                     node.op.name(),
-                    shapes.join(", ")
+                    shapes.join(" and ")
                 )
             };
-            return (Some((node.span, label)), vec![note]);
+            return Some(NonFiniteOrigin::Operation {
+                span: node.span,
+                label,
+                note,
+            });
         }
-        (None, Vec::new())
+        None
     }
 
     /// For each entry of `g` (a gradient), in row-major order, its gradient

@@ -108,4 +108,5 @@ codes! {
     W0003 "the loss rose during `minimize`",
     W0004 "a `param` in a block hides a top-level param",
     W0005 "a value computed and dropped",
+    W0006 "data holds NaN or infinity",
 }

@@ -117,17 +117,15 @@ pub enum EvalError {
         bounds: Span,
         name: String,
     },
-    /// NaN or Inf during `minimize`; `origin` is the first operation that
-    /// produced it and `inputs` the values that went into it. `trial` when
-    /// it came from a point `lbfgs` or `newton` tried within the step
-    /// (such points are not projected into the params' bounds).
+    /// NaN or Inf during `minimize`. `trial` when it came from a point
+    /// `lbfgs` or `newton` tried within the step (such points are not
+    /// projected into the params' bounds).
     NonFinite {
         step: usize,
         trial: bool,
         what: String,
         span: Span,
-        origin: Option<(Span, String)>,
-        inputs: Vec<String>,
+        cause: NonFiniteCause,
     },
     /// `assert` on a condition that is not all true.
     AssertionFailed { span: Span, message: Option<String> },
@@ -184,6 +182,29 @@ pub enum EvalError {
     },
     /// A function's name used as a value.
     FunctionAsValue { span: Span, name: String },
+}
+
+/// Where the NaN or Inf that stopped a `minimize` came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NonFiniteCause {
+    /// An operation made it from finite inputs: its span, a label, and a
+    /// note on what went in.
+    Operation {
+        span: Span,
+        label: String,
+        note: String,
+    },
+    /// A value held it before any step: `what` says which entry ("NaN
+    /// (entry [2])"), `kind` what the value is ("a constant"), and `data`
+    /// the data binding it was read from, with where it was bound.
+    Value {
+        span: Span,
+        what: String,
+        kind: &'static str,
+        data: Option<(String, Span)>,
+    },
+    /// No single operation: values grew step by step until they overflowed.
+    Growth,
 }
 
 impl EvalError {

@@ -135,7 +135,10 @@ impl Interp {
             }
         };
         match binding {
-            Binding::Data(t) => Ok(self.tape.constant((*t).clone())),
+            Binding::Data(t) => {
+                self.note_data_read(&t, span);
+                Ok(self.tape.constant((*t).clone()))
+            }
             Binding::Node(id) => Ok(id),
             Binding::Param(i) => Ok(self.param_leaf(i)),
             Binding::Formula(f) => self.eval_formula(&f),

@@ -2,6 +2,7 @@
 //! `minimize` to the optimizers.
 
 mod assign;
+mod bad_data;
 pub mod builtins;
 mod calculus;
 pub mod env;
@@ -67,6 +68,8 @@ pub struct Interp {
     pub(crate) interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     /// Warnings raised while running, until the front end takes them.
     warnings: Vec<crate::diagnostic::Diagnostic>,
+    /// Data holding NaN or infinity, for W0006 and E0212.
+    bad_data: bad_data::BadData,
 }
 
 /// The value of an expression statement, for the REPL to show.
@@ -93,6 +96,7 @@ impl Interp {
             observer: None,
             interrupt: None,
             warnings: Vec::new(),
+            bad_data: bad_data::BadData::default(),
         }
     }
 
@@ -137,6 +141,7 @@ impl Interp {
             .exec(stmt)
             .map(|v| v.map(|id| self.tape.value(id).clone()));
         self.tape.clear();
+        self.bad_data.end_statement();
         if result.is_err() {
             self.scopes.reset_locals();
             self.nested = 0;
@@ -163,6 +168,9 @@ impl Interp {
         match &stmt.node {
             Stmt::Let { name, value } => {
                 let binding = self.bind_value(value, Some(&name.node))?;
+                if self.at_top() {
+                    self.check_bound_data(&name.node, span, &binding);
+                }
                 self.scopes.define(&name.node, binding);
             }
             Stmt::Param { name, init, bounds } => {
@@ -174,7 +182,14 @@ impl Interp {
                 index,
                 op,
                 value,
-            } => self.assign(name, index, *op, value)?,
+            } => {
+                self.assign(name, index, *op, value)?;
+                if self.at_top() {
+                    if let Some(binding) = self.scopes.lookup(&name.node).cloned() {
+                        self.check_bound_data(&name.node, span, &binding);
+                    }
+                }
+            }
             Stmt::Minimize {
                 maximize,
                 loss,
@@ -215,6 +230,12 @@ impl Interp {
             Stmt::Expr(e) => return self.eval_statement(e),
         }
         Ok(None)
+    }
+
+    /// True for a statement at the top level (not in a block, a function
+    /// or a formula): one that runs once.
+    fn at_top(&self) -> bool {
+        self.nested == 0 && self.scopes.at_global_scope()
     }
 
     /// Evaluates `value` for a `let` or assignment of `own`: data when it

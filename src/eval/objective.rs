@@ -175,14 +175,13 @@ impl<'a> LossObjective<'a> {
             // A fused replay left intermediate values stale: recompute all.
             self.replay(true);
         }
-        let (origin, inputs) = self.interp.tape.first_non_finite();
+        let origin = self.interp.tape.first_non_finite();
         let err = EvalError::NonFinite {
             step: self.step,
             trial: self.trying,
             what: what.into(),
             span: self.span,
-            origin,
-            inputs,
+            cause: self.interp.non_finite_cause(origin),
         };
         Err(self.fail(err))
     }

@@ -1,5 +1,5 @@
-//! Builtins that make tensors: constants, ranges, random draws, polynomials
-//! and CSV files.
+//! Builtins that make tensors: constants, ranges, random draws and
+//! polynomials (CSV files are `csv.rs`).
 
 use super::Call;
 use crate::autodiff::{IndexPart, NodeId};
@@ -207,76 +207,4 @@ pub(super) fn polyval(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
         y = m.tape.add(yx, ck);
     }
     Ok(y)
-}
-
-pub(super) fn csv(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
-    let path = c.text(0)?.to_string();
-    let span = c.span(0);
-    let full = m.base_dir.join(&path);
-    let file_error = |reason: String, help: Option<String>| EvalError::File {
-        span,
-        path: path.clone(),
-        reason,
-        help,
-    };
-    let where_ = || {
-        Some(format!(
-            "paths are relative to the script's folder; gradlang looked for `{}`",
-            full.display()
-        ))
-    };
-    // Directories, devices and pipes are not tables (and `/dev/zero` never ends).
-    match std::fs::metadata(&full) {
-        Ok(meta) if !meta.is_file() => {
-            return Err(file_error("it is not a regular file".into(), where_()))
-        }
-        Ok(_) => {}
-        Err(e) => return Err(file_error(crate::eval::error::io_reason(&e), where_())),
-    }
-    let text = std::fs::read_to_string(&full)
-        .map_err(|e| file_error(crate::eval::error::io_reason(&e), where_()))?;
-    let mut rows: Vec<Vec<f64>> = Vec::new();
-    for (lineno, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        match fields.iter().position(|f| f.parse::<f64>().is_err()) {
-            // A first row that is not numeric is a header.
-            Some(_) if rows.is_empty() && lineno == 0 => continue,
-            Some(col) => {
-                let what = if fields[col].is_empty() {
-                    "is empty".to_string()
-                } else {
-                    format!("is `{}`, which is not a number", fields[col])
-                };
-                return Err(file_error(
-                    format!("line {}, column {} {what}", lineno + 1, col + 1),
-                    Some("every row after an optional header must hold only numbers".into()),
-                ));
-            }
-            None => {
-                let r: Vec<f64> = fields.iter().filter_map(|f| f.parse().ok()).collect();
-                if let Some(first) = rows.first() {
-                    if first.len() != r.len() {
-                        return Err(file_error(
-                            format!(
-                                "line {} has {} column{}, but the first data row has {}",
-                                lineno + 1,
-                                r.len(),
-                                if r.len() == 1 { "" } else { "s" },
-                                first.len()
-                            ),
-                            Some("every row must have the same number of columns".into()),
-                        ));
-                    }
-                }
-                rows.push(r);
-            }
-        }
-    }
-    let cols = rows.first().map_or(0, Vec::len);
-    let n = rows.len();
-    let data: Vec<f64> = rows.into_iter().flatten().collect();
-    Ok(m.tape.constant(Tensor::from_shape_vec(&[n, cols], data)))
 }

@@ -3,6 +3,7 @@
 //! The math — forward and backward — lives in `autodiff`.
 
 mod create;
+mod csv;
 mod math;
 mod shape;
 
@@ -393,7 +394,7 @@ static TABLE: &[Builtin] = &[
         summary: "a numeric table as a 2-D tensor",
         arity: Arity::Exactly(1),
         options: &[],
-        run: create::csv,
+        run: csv::csv,
     },
 ];
 
