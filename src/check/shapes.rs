@@ -8,12 +8,16 @@
 //! The rules mirror the evaluator's (broadcasting, `@`, reductions, the
 //! creation builtins). Each builtin names its rule in its table entry
 //! (`ShapeRule` in `eval::builtins`); the rules of their own are here.
-//! Where a builtin's shape is not worth mirroring (`reshape`, the stacking
-//! functions, `csv`) the result is unknown.
+//! Where the evaluator's checks are functions, the rules call the same
+//! ones. A builtin whose shape is not worth mirroring (`csv`) has an
+//! unknown result.
 
 use crate::autodiff::reduce::normalize_axis;
+use crate::autodiff::shape::concat_shape;
 use crate::autodiff::OpError;
-use crate::eval::builtins::{Builtin, ShapeRule};
+use crate::eval::builtins::create::{dimension, within_limit};
+use crate::eval::builtins::shape::{at_least, hstack_axis, reshape_target};
+use crate::eval::builtins::{whole_number, Builtin, ShapeRule};
 use crate::eval::error::{self, EvalError, MAX_ELEMENTS};
 use crate::syntax::span::Span;
 use crate::tensor::broadcast_shapes;
@@ -24,6 +28,9 @@ pub(crate) struct Abs {
     pub shape: Option<Vec<usize>>,
     /// The number, for a scalar whose value is known.
     pub value: Option<f64>,
+    /// The entries, for a vector whose every entry is known (`[4, 2]`,
+    /// `shape(x)`): the dimensions `reshape` and `zeros` may be given.
+    pub entries: Option<Vec<f64>>,
 }
 
 impl Abs {
@@ -35,11 +42,34 @@ impl Abs {
         Abs {
             shape: Some(Vec::new()),
             value,
+            entries: None,
         }
     }
 
     pub fn shaped(shape: Option<Vec<usize>>) -> Abs {
-        Abs { shape, value: None }
+        Abs {
+            shape,
+            ..Abs::default()
+        }
+    }
+
+    /// A vector of known entries.
+    pub fn vector(entries: Vec<f64>) -> Abs {
+        Abs {
+            shape: Some(vec![entries.len()]),
+            value: None,
+            entries: Some(entries),
+        }
+    }
+
+    /// The entries, as the evaluator lists a tensor: one for a known
+    /// scalar, all of them for a known vector.
+    fn listed(&self) -> Option<Vec<f64>> {
+        match self.shape.as_deref()? {
+            [] => self.value.map(|v| vec![v]),
+            [_] => self.entries.clone(),
+            _ => None,
+        }
     }
 
     /// The value as a whole number, the way the evaluator reads counts.
@@ -48,6 +78,14 @@ impl Abs {
             .filter(|v| v.fract() == 0.0 && v.abs() < 9.0e15)
             .map(|v| v as i64)
     }
+}
+
+/// Where a call is: the whole call, and the function's name in it, where
+/// the evaluator points most shape errors.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Site {
+    pub call: Span,
+    pub callee: Span,
 }
 
 /// An evaluated argument: a value, or a string literal (`None`).
@@ -108,7 +146,7 @@ pub(super) fn fold(op: crate::syntax::ast::BinOp, a: &Abs, b: &Abs) -> Option<f6
 /// A builtin's own shape rule (`ShapeRule::Custom`): the result of a call
 /// with these arguments and options, or the error the evaluator would
 /// certainly raise.
-pub(crate) type Rule = fn(&[Arg], &[OptArg], Span) -> Result<Abs, EvalError>;
+pub(crate) type Rule = fn(&[Arg], &[OptArg], Site) -> Result<Abs, EvalError>;
 
 /// The result of calling `b` (already arity-checked) on `args`, or the
 /// error the evaluator would certainly raise.
@@ -116,16 +154,16 @@ pub(super) fn builtin(
     b: &Builtin,
     args: &[Arg],
     opts: &[OptArg],
-    call: Span,
+    site: Site,
 ) -> Result<Abs, EvalError> {
     match b.shape {
         ShapeRule::SameAsFirst => Ok(Abs::shaped(arg(args, 0).shape)),
-        ShapeRule::Broadcast => broadcast_args(b.name, args, call),
-        ShapeRule::ReductionOrBroadcast if args.len() == 2 => broadcast_args(b.name, args, call),
-        ShapeRule::Reduction | ShapeRule::ReductionOrBroadcast => reduction(args, opts, call),
-        ShapeRule::Dims(from) => dims(args, from, call).map(Abs::shaped),
+        ShapeRule::Broadcast => broadcast_args(b.name, args, site),
+        ShapeRule::ReductionOrBroadcast if args.len() == 2 => broadcast_args(b.name, args, site),
+        ShapeRule::Reduction | ShapeRule::ReductionOrBroadcast => reduction(args, opts, site.call),
+        ShapeRule::Dims(from) => dims(args, from, site.call).map(Abs::shaped),
         ShapeRule::Unknown => Ok(Abs::unknown()),
-        ShapeRule::Custom(rule) => rule(args, opts, call),
+        ShapeRule::Custom(rule) => rule(args, opts, site),
     }
 }
 
@@ -140,16 +178,16 @@ fn span(args: &[Arg], k: usize, call: Span) -> Span {
 }
 
 /// The first two arguments broadcast, as `name` does elementwise.
-fn broadcast_args(name: &str, args: &[Arg], call: Span) -> Result<Abs, EvalError> {
+fn broadcast_args(name: &str, args: &[Arg], site: Site) -> Result<Abs, EvalError> {
     let shape = broadcast(&arg(args, 0), &arg(args, 1)).map_err(|e| {
-        let spans = (span(args, 0, call), span(args, 1, call));
-        error::op_error(e, &format!("`{name}`"), call, spans)
+        let spans = (span(args, 0, site.call), span(args, 1, site.call));
+        error::op_error(e, &format!("`{name}`"), site.callee, spans)
     })?;
     Ok(Abs::shaped(shape))
 }
 
 /// `clamp(x, lo, hi)`: `x`'s shape when the bounds are scalars.
-pub(crate) fn clamp(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError> {
+pub(crate) fn clamp(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalError> {
     let scalar = |a: &Abs| a.shape.as_ref().is_some_and(Vec::is_empty);
     Ok(if scalar(&arg(args, 1)) && scalar(&arg(args, 2)) {
         Abs::shaped(arg(args, 0).shape)
@@ -159,10 +197,11 @@ pub(crate) fn clamp(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalErro
 }
 
 /// `dot(a, b)`: a scalar, of two tensors of the same shape.
-pub(crate) fn dot(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+pub(crate) fn dot(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    let call = site.call;
     match (&arg(args, 0).shape, &arg(args, 1).shape) {
         (Some(a), Some(b)) if a != b => Err(EvalError::dot_mismatch(
-            call,
+            site.callee,
             (span(args, 0, call), a.clone()),
             (span(args, 1, call), b.clone()),
         )),
@@ -171,7 +210,7 @@ pub(crate) fn dot(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalErr
 }
 
 /// `transpose(x)`: the axes reversed.
-pub(crate) fn transpose(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError> {
+pub(crate) fn transpose(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalError> {
     Ok(Abs::shaped(arg(args, 0).shape.map(|mut s| {
         s.reverse();
         s
@@ -179,12 +218,15 @@ pub(crate) fn transpose(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, Eval
 }
 
 /// `shape(x)`: a vector with one entry per axis.
-pub(crate) fn shape(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError> {
-    Ok(Abs::shaped(arg(args, 0).shape.map(|s| vec![s.len()])))
+pub(crate) fn shape(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalError> {
+    Ok(match arg(args, 0).shape {
+        Some(s) => Abs::vector(s.iter().map(|&d| d as f64).collect()),
+        None => Abs::unknown(),
+    })
 }
 
 /// `len(x)`: the first axis's length, a known number.
-pub(crate) fn len(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError> {
+pub(crate) fn len(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalError> {
     let first = arg(args, 0)
         .shape
         .and_then(|s| s.first().map(|&n| n as f64));
@@ -192,7 +234,8 @@ pub(crate) fn len(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError>
 }
 
 /// `eye(n)`: n by n, within the size limit.
-pub(crate) fn eye(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+pub(crate) fn eye(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    let call = site.call;
     Ok(match arg(args, 0).integer() {
         Some(n) if n >= 0 => {
             if n as f64 > MAX_ELEMENTS {
@@ -215,7 +258,7 @@ pub(crate) fn eye(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalErr
 }
 
 /// `linspace(a, b, n)`: n numbers.
-pub(crate) fn linspace(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError> {
+pub(crate) fn linspace(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalError> {
     Ok(match arg(args, 2).integer() {
         Some(n) if n >= 0 && (n as f64) <= MAX_ELEMENTS => Abs::shaped(Some(vec![n as usize])),
         _ => Abs::unknown(),
@@ -224,7 +267,7 @@ pub(crate) fn linspace(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalE
 
 /// `polyval(coeffs, x)`: `x`'s shape; one coefficient is a constant, with
 /// no `x` in the result.
-pub(crate) fn polyval(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError> {
+pub(crate) fn polyval(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalError> {
     Ok(match arg(args, 0).shape.as_deref() {
         Some([1]) => Abs::scalar(None),
         Some([n]) if *n > 1 => Abs::shaped(arg(args, 1).shape),
@@ -249,40 +292,146 @@ fn reduction(args: &[Arg], opts: &[OptArg], call: Span) -> Result<Abs, EvalError
     Ok(Abs::shaped(Some(out)))
 }
 
-/// The dimensions of a creation call, from argument `from` on, when every
-/// one is a known number; the same limits as the evaluator.
+/// The dimensions of a creation call, from argument `from` on (or one
+/// vector of them, `zeros(shape(x))`), when every one is known; the
+/// evaluator's checks and limits, from the same functions.
 fn dims(args: &[Arg], from: usize, call: Span) -> Result<Option<Vec<usize>>, EvalError> {
+    let rest = args.get(from..).unwrap_or_default();
+    let single_list = rest.len() == 1 && arg(rest, 0).shape.is_some_and(|s| s.len() == 1);
     let mut out = Vec::new();
-    for (a, span) in args.iter().skip(from) {
-        let Some(v) = a
-            .as_ref()
-            .and_then(|a| a.shape.as_ref().filter(|s| s.is_empty()).and(a.value))
-        else {
+    for (a, span) in rest {
+        let a = a.clone().unwrap_or_default();
+        let values = if single_list {
+            a.entries
+        } else {
+            match a.shape.as_deref() {
+                Some([]) => match a.value {
+                    Some(v) => Some(vec![whole_number(v, *span, "a dimension")? as f64]),
+                    None => None,
+                },
+                _ => None,
+            }
+        };
+        let Some(values) = values else {
             return Ok(None);
         };
-        if v.is_finite() && v.abs() >= 9.0e15 || v > MAX_ELEMENTS && v.fract() == 0.0 {
-            return Err(EvalError::TooLarge {
-                span: *span,
-                elements: v,
-            });
+        for v in values {
+            out.push(dimension(v, *span)?);
         }
-        if v < 0.0 || v.fract() != 0.0 {
-            return Ok(None);
-        }
-        out.push(v as usize);
     }
-    let total: f64 = out.iter().map(|&d| d as f64).product();
-    if total > MAX_ELEMENTS {
-        return Err(EvalError::TooLarge {
-            span: call,
-            elements: total,
+    within_limit(out, call).map(Some)
+}
+
+/// `reshape(x, [d, ...])`: the new shape, when `x`'s shape and the
+/// dimensions are known.
+pub(crate) fn reshape(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    let (x, spec) = (arg(args, 0), arg(args, 1));
+    let spec_span = span(args, 1, site.call);
+    if spec.shape.as_ref().is_some_and(|s| s.len() > 1) {
+        return Err(EvalError::BadArgument {
+            span: spec_span,
+            message: "the new shape must be a list of dimensions".into(),
+            help: Some("e.g. `reshape(x, [2, 3])`".into()),
         });
     }
-    Ok(Some(out))
+    let (Some(from), Some(listed)) = (x.shape, spec.listed()) else {
+        return Ok(Abs::unknown());
+    };
+    let total = from.iter().product();
+    let to = reshape_target(&listed, total, spec_span)?;
+    if to.iter().product::<usize>() != total {
+        let spans = (span(args, 0, site.call), spec_span);
+        let e = OpError::Reshape { from, to };
+        return Err(error::op_error(e, "`reshape`", site.call, spans));
+    }
+    Ok(Abs::shaped(Some(to)))
+}
+
+/// `hstack(a, b, ...)`: scalars become vectors; vectors join along axis 0,
+/// the rest along axis 1.
+pub(crate) fn hstack(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    stack("hstack", args, 1, hstack_axis, site)
+}
+
+/// `vstack(a, b, ...)`: pieces become at least 2-D and join along axis 0.
+pub(crate) fn vstack(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    stack("vstack", args, 2, |_| 0, site)
+}
+
+fn stack(
+    name: &str,
+    args: &[Arg],
+    rank: usize,
+    axis_for: fn(usize) -> usize,
+    site: Site,
+) -> Result<Abs, EvalError> {
+    let Some(shapes) = known_shapes(args) else {
+        return Ok(Abs::unknown());
+    };
+    let promoted: Vec<Vec<usize>> = shapes.iter().map(|s| at_least(s, rank)).collect();
+    let axis = axis_for(promoted.first().map_or(0, Vec::len));
+    join(name, args, &promoted, axis, site)
+}
+
+/// `concat(a, b, ..., axis=0)`.
+pub(crate) fn concat(args: &[Arg], opts: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    let Some(shapes) = known_shapes(args) else {
+        return Ok(Abs::unknown());
+    };
+    let ndim = shapes.first().map_or(0, Vec::len);
+    let axis = match opts.iter().find(|(n, _, _)| n == "axis") {
+        Some((_, value, axis_span)) => {
+            let Some(v) = value.as_ref().filter(|v| v.shape.as_deref() == Some(&[])) else {
+                return Ok(Abs::unknown());
+            };
+            let Some(v) = v.value else {
+                return Ok(Abs::unknown());
+            };
+            let a = whole_number(v, *axis_span, "an axis")?;
+            let spans = (span(args, 0, site.call), *axis_span);
+            normalize_axis(a, ndim).map_err(|e| error::op_error(e, "`concat`", site.call, spans))?
+        }
+        None if ndim == 0 => {
+            return Err(EvalError::BadArgument {
+                span: span(args, 0, site.call),
+                message: "`concat` joins tensors of rank 1 or more".into(),
+                help: Some("use `hstack` to join scalars".into()),
+            })
+        }
+        None => 0,
+    };
+    join("concat", args, &shapes, axis, site)
+}
+
+/// Every argument's shape, if all are known.
+fn known_shapes(args: &[Arg]) -> Option<Vec<Vec<usize>>> {
+    args.iter()
+        .map(|(a, _)| a.as_ref().and_then(|a| a.shape.clone()))
+        .collect()
+}
+
+/// The pieces' shapes joined along `axis`, or the evaluator's error,
+/// pointing at the first piece and the first that differs from it.
+fn join(
+    name: &str,
+    args: &[Arg],
+    shapes: &[Vec<usize>],
+    axis: usize,
+    site: Site,
+) -> Result<Abs, EvalError> {
+    let refs: Vec<&[usize]> = shapes.iter().map(Vec::as_slice).collect();
+    concat_shape(&refs, axis)
+        .map(|s| Abs::shaped(Some(s)))
+        .map_err(|e| {
+            let bad = shapes.iter().position(|s| *s != shapes[0]).unwrap_or(0);
+            let spans = (span(args, 0, site.call), span(args, bad, site.call));
+            error::op_error(e, &format!("`{name}`"), site.callee, spans)
+        })
 }
 
 /// `arange(a, b, step=s)`: its length, with known numbers.
-pub(crate) fn arange(args: &[Arg], opts: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+pub(crate) fn arange(args: &[Arg], opts: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    let call = site.call;
     let value = |k: usize| args.get(k).and_then(|(a, _)| a.as_ref()?.value);
     let (a, b) = match args.len() {
         1 => (Some(0.0), value(0)),

@@ -3,9 +3,9 @@
 //! check` follows, and the function that records it). Adding a builtin is
 //! adding one entry. The math — forward and backward — lives in `autodiff`.
 
-mod create;
+pub(crate) mod create;
 mod math;
-mod shape;
+pub(crate) mod shape;
 
 pub use super::calculus::Form;
 use super::error::EvalError;
@@ -321,7 +321,7 @@ static TABLE: &[Builtin] = &[
         summary: "same entries, new shape (one d may be -1)",
         arity: Arity::Exactly(2),
         options: &[],
-        shape: ShapeRule::Unknown,
+        shape: ShapeRule::Custom(shapes::reshape),
         run: shape::reshape,
     },
     Builtin {
@@ -330,7 +330,7 @@ static TABLE: &[Builtin] = &[
         summary: "join side by side (NumPy hstack)",
         arity: Arity::AtLeast(1),
         options: &[],
-        shape: ShapeRule::Unknown,
+        shape: ShapeRule::Custom(shapes::hstack),
         run: shape::hstack,
     },
     Builtin {
@@ -339,7 +339,7 @@ static TABLE: &[Builtin] = &[
         summary: "join on top of each other (NumPy vstack)",
         arity: Arity::AtLeast(1),
         options: &[],
-        shape: ShapeRule::Unknown,
+        shape: ShapeRule::Custom(shapes::vstack),
         run: shape::vstack,
     },
     Builtin {
@@ -348,7 +348,7 @@ static TABLE: &[Builtin] = &[
         summary: "join along an axis",
         arity: Arity::AtLeast(1),
         options: &["axis"],
-        shape: ShapeRule::Unknown,
+        shape: ShapeRule::Custom(shapes::concat),
         run: shape::concat,
     },
     Builtin {
@@ -549,20 +549,28 @@ impl Interp {
         what: &str,
     ) -> Result<i64, EvalError> {
         match self.tape.decide(id) {
-            Tensor::Scalar(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(*v as i64),
-            Tensor::Scalar(v) if v.is_finite() && v.abs() >= 9.0e15 => {
-                Err(EvalError::TooLarge { span, elements: *v })
-            }
-            Tensor::Scalar(v) => Err(EvalError::BadArgument {
-                span,
-                message: format!("{what} must be a whole number, found {v}"),
-                help: Some("sizes, counts, indices and axes are whole numbers".into()),
-            }),
+            Tensor::Scalar(v) => whole_number(*v, span, what),
             t => Err(EvalError::NotScalar {
                 span,
                 what: what.into(),
                 shape: t.shape().to_vec(),
             }),
         }
+    }
+}
+
+/// `v` (at `span`) as a whole number, for a size, count, index or axis
+/// (`what`); `gradlang check` reads known numbers with it too.
+pub(crate) fn whole_number(v: f64, span: Span, what: &str) -> Result<i64, EvalError> {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        Ok(v as i64)
+    } else if v.is_finite() && v.abs() >= 9.0e15 {
+        Err(EvalError::TooLarge { span, elements: v })
+    } else {
+        Err(EvalError::BadArgument {
+            span,
+            message: format!("{what} must be a whole number, found {v}"),
+            help: Some("sizes, counts, indices and axes are whole numbers".into()),
+        })
     }
 }
