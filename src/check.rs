@@ -18,7 +18,7 @@
 //! unknown value.
 
 mod exprs;
-mod shapes;
+pub(crate) mod shapes;
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -108,6 +108,9 @@ struct Checker {
     in_fn: usize,
     /// Loops around the walk, within the current function body.
     loops: usize,
+    /// The span of a call that is a statement of its own, which need not
+    /// return a value.
+    effect_call: Option<Span>,
     /// How many conditional or repeated blocks enclose the walk: values
     /// assigned there are not known afterwards.
     uncertain: usize,
@@ -146,6 +149,7 @@ impl Checker {
             losses: Vec::new(),
             in_fn: 0,
             loops: 0,
+            effect_call: None,
             uncertain: 0,
             errors: Vec::new(),
         }
@@ -358,7 +362,10 @@ impl Checker {
                 }
             }
             Stmt::Expr(e) => {
+                // A call on a line of its own may be made for its effects.
+                self.effect_call = Some(e.span);
                 self.expr(e);
+                self.effect_call = None;
             }
         }
     }
@@ -528,7 +535,12 @@ impl Checker {
             self.stmt(s);
         }
         match &b.value {
-            Some(e) => self.expr(e),
+            Some(e) => {
+                self.effect_call = Some(e.span);
+                let abs = self.expr(e);
+                self.effect_call = None;
+                abs
+            }
             None => Abs::unknown(),
         }
     }

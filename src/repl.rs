@@ -4,6 +4,7 @@
 //!   interpreter that lives as long as the session, values are shown,
 //!   errors are reported and the state survives them.
 //! - `commands`: `:help`, `:vars`, `:load`, `:reset`, `:quit`.
+//! - `help`: what `:help NAME` says, from the program's own tables.
 //! - `sources`: every text the session has run, so diagnostics point at
 //!   what the user typed, even inputs ago.
 //! - `helper`: the line editor's completion, hints, highlighting and
@@ -13,6 +14,7 @@
 //! This file wires them to rustyline and keeps the history file.
 
 mod commands;
+pub mod help;
 mod helper;
 mod interrupt;
 mod session;

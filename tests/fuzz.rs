@@ -85,13 +85,9 @@ fn tame(bytes: &[u8]) -> Vec<u8> {
 
 const NAMES: &[&str] = &["x", "y", "z", "w", "p", "q", "f", "g", "i", "loss", "a"];
 
+/// Every builtin and calculus form, from the table the evaluator uses.
 fn builtin_names() -> Vec<&'static str> {
-    let mut names: Vec<&str> = gradlang::eval::builtins::all()
-        .iter()
-        .map(|b| b.name)
-        .collect();
-    names.extend(["grad", "hessian", "gradcheck"]);
-    names
+    gradlang::eval::builtins::function_names().collect()
 }
 
 fn name() -> impl Strategy<Value = String> {
@@ -109,26 +105,22 @@ fn number() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Every option of a builtin, an optimizer, `minimize` and `print`, from
+/// their tables, and one that is none of these.
 fn option_name() -> impl Strategy<Value = String> {
-    prop::sample::select(vec![
-        "axis",
-        "step",
-        "digits",
-        "lr",
-        "steps",
-        "momentum",
-        "beta1",
-        "eps",
-        "target",
-        "tol",
-        "every",
-        "line_search",
-        "max_iter",
-        "amsgrad",
-        "nesterov",
-        "bogus",
-    ])
-    .prop_map(String::from)
+    let builtins = gradlang::eval::builtins::all()
+        .iter()
+        .flat_map(|b| b.options);
+    let optimizers = gradlang::optim::OPTIMIZERS
+        .iter()
+        .filter_map(|o| gradlang::optim::option_names(o))
+        .flatten();
+    let mut names: Vec<&str> = builtins.copied().chain(optimizers).collect();
+    names.extend(gradlang::eval::DRIVER_OPTIONS);
+    names.extend(["digits", "bogus"]);
+    names.sort_unstable();
+    names.dedup();
+    prop::sample::select(names).prop_map(String::from)
 }
 
 fn expr() -> impl Strategy<Value = String> {

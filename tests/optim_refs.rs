@@ -411,7 +411,7 @@ fn bad_names_come_with_the_valid_ones() {
     ) {
         OptionError::UnknownOption { index, valid, .. } => {
             assert_eq!(index, 1);
-            assert_eq!(Some(valid), optim::option_names("adam"));
+            assert_eq!(Some(valid.clone()), optim::option_names("adam"));
             assert!(valid.contains(&"beta1"));
         }
         e => panic!("{e:?}"),

@@ -127,29 +127,8 @@ impl Tape {
     }
 
     pub fn concat(&mut self, inputs: &[NodeId], axis: usize) -> Result<NodeId, OpError> {
-        let first = self.shape(inputs[0]).to_vec();
-        if axis >= first.len() {
-            return Err(OpError::Axis {
-                axis: axis as i64,
-                ndim: first.len(),
-            });
-        }
-        for &i in &inputs[1..] {
-            let other = self.shape(i);
-            let agrees = other.len() == first.len()
-                && other
-                    .iter()
-                    .zip(&first)
-                    .enumerate()
-                    .all(|(ax, (a, b))| ax == axis || a == b);
-            if !agrees {
-                return Err(OpError::Concat {
-                    first,
-                    other: other.to_vec(),
-                    axis,
-                });
-            }
-        }
+        let shapes: Vec<&[usize]> = inputs.iter().map(|&i| self.shape(i)).collect();
+        concat_shape(&shapes, axis)?;
         self.record(
             Op::Concat {
                 inputs: inputs.into(),
@@ -193,6 +172,38 @@ impl Tape {
     pub(crate) fn index_add(&mut self, g: NodeId, spec: Rc<IndexSpec>, shape: &[usize]) -> NodeId {
         self.record_unchecked(Op::IndexAdd { g, spec }, shape)
     }
+}
+
+/// The shape of `shapes` joined along `axis`, or why they cannot be: an
+/// axis past the first's rank, or a piece that differs off the axis.
+/// `gradlang check` uses it too.
+pub(crate) fn concat_shape(shapes: &[&[usize]], axis: usize) -> Result<Vec<usize>, OpError> {
+    let first = shapes.first().copied().unwrap_or_default();
+    if axis >= first.len() {
+        return Err(OpError::Axis {
+            axis: axis as i64,
+            ndim: first.len(),
+        });
+    }
+    let mut out = first.to_vec();
+    out[axis] = 0;
+    for other in shapes {
+        let agrees = other.len() == first.len()
+            && other
+                .iter()
+                .zip(first)
+                .enumerate()
+                .all(|(ax, (a, b))| ax == axis || a == b);
+        if !agrees {
+            return Err(OpError::Concat {
+                first: first.to_vec(),
+                other: other.to_vec(),
+                axis,
+            });
+        }
+        out[axis] += other[axis];
+    }
+    Ok(out)
 }
 
 pub(crate) fn transpose_value(x: &Tensor) -> Tensor {

@@ -5,8 +5,9 @@ use super::shapes::{self, Abs};
 use super::{Checker, Entry, Kind};
 use crate::diagnostic::did_you_mean;
 use crate::eval::builtins;
+use crate::eval::env::FnDef;
 use crate::eval::error::{self, EvalError, NotAParam};
-use crate::syntax::ast::{BinOp, Else, Expr, ExprS, Ident, IndexItem, Opt, UnOp};
+use crate::syntax::ast::{BinOp, Else, Expr, ExprS, FnBody, Ident, IndexItem, Opt, UnOp};
 use crate::syntax::span::Span;
 
 impl Checker {
@@ -36,6 +37,7 @@ impl Checker {
                     Ok(shape) => Abs {
                         value: shapes::fold(*op, &a, &b),
                         shape,
+                        entries: None,
                     },
                     Err(err) => {
                         let op_name = format!("`{}`", op.symbol());
@@ -55,10 +57,12 @@ impl Checker {
                     UnOp::Neg => Abs {
                         value: a.value.map(|v| -v),
                         shape: a.shape,
+                        entries: a.entries.map(|e| e.iter().map(|v| -v).collect()),
                     },
                     UnOp::Not => Abs {
                         value: a.value.map(|v| if v == 0.0 { 1.0 } else { 0.0 }),
                         shape: a.shape,
+                        entries: None,
                     },
                 }
             }
@@ -155,6 +159,11 @@ impl Checker {
             ));
             return Abs::unknown();
         }
+        if inner.is_empty() {
+            if let Some(entries) = rows.iter().map(|r| r.value).collect() {
+                return Abs::vector(entries);
+            }
+        }
         let mut shape = vec![items.len()];
         shape.extend(inner);
         Abs::shaped(Some(shape))
@@ -236,6 +245,8 @@ impl Checker {
             }
             if args.len() != def.params.len() {
                 self.error(error::fn_arity(&def, args, callee.span));
+            } else if let (false, Some(e)) = (self.effect_call == Some(span), no_value(&def)) {
+                self.error(e.in_call(span, name));
             }
             for a in args {
                 self.expr(a);
@@ -245,13 +256,12 @@ impl Checker {
             }
             return Abs::unknown();
         }
-        if builtins::calculus_names().contains(&name) {
+        if builtins::calculus().iter().any(|f| f.name == name) {
             return self.calculus(name, callee, args, opts);
         }
         let Some(builtin) = builtins::lookup(name) else {
             let mut candidates: Vec<String> =
-                builtins::all().iter().map(|b| b.name.to_string()).collect();
-            candidates.extend(builtins::calculus_names().iter().map(|s| s.to_string()));
+                builtins::function_names().map(String::from).collect();
             candidates.extend(self.visible_names());
             let suggestion =
                 did_you_mean(name, candidates.iter().map(String::as_str)).map(String::from);
@@ -292,7 +302,11 @@ impl Checker {
         if !ok {
             return Abs::unknown();
         }
-        match shapes::builtin(name, &values, &options, span) {
+        let site = shapes::Site {
+            call: span,
+            callee: callee.span,
+        };
+        match shapes::builtin(builtin, &values, &options, site) {
             Ok(abs) => abs,
             Err(e) => {
                 self.error(e);
@@ -383,4 +397,16 @@ impl Checker {
         self.error(EvalError::GradOfNonParam { span: p.span, what });
         None
     }
+}
+
+/// The error every call of `def` ends in when its body is a block without
+/// a final expression (`fn f(x) { print x }`), as the evaluator words it.
+fn no_value(def: &FnDef) -> Option<EvalError> {
+    let FnBody::Block(b) = &*def.body else {
+        return None;
+    };
+    b.value.is_none().then(|| EvalError::NoValue {
+        span: b.stmts.last().map_or(b.span, |s| s.span),
+        function: Some(def.name.clone()),
+    })
 }

@@ -6,21 +6,31 @@
 //! evaluator certainly would.
 //!
 //! The rules mirror the evaluator's (broadcasting, `@`, reductions, the
-//! creation builtins); where a builtin's shape is not worth mirroring
-//! (`reshape`, the stacking functions, `csv`) the result is unknown.
+//! creation builtins). Each builtin names its rule in its table entry
+//! (`ShapeRule` in `eval::builtins`); the rules of their own are here.
+//! Where the evaluator's checks are functions, the rules call the same
+//! ones. A builtin whose shape is not worth mirroring (`csv`) has an
+//! unknown result.
 
 use crate::autodiff::reduce::normalize_axis;
+use crate::autodiff::shape::concat_shape;
 use crate::autodiff::OpError;
+use crate::eval::builtins::create::{dimension, within_limit};
+use crate::eval::builtins::shape::{at_least, hstack_axis, reshape_target};
+use crate::eval::builtins::{whole_number, Builtin, ShapeRule};
 use crate::eval::error::{self, EvalError, MAX_ELEMENTS};
 use crate::syntax::span::Span;
 use crate::tensor::broadcast_shapes;
 
 /// A value as far as it is known before running.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(super) struct Abs {
+pub(crate) struct Abs {
     pub shape: Option<Vec<usize>>,
     /// The number, for a scalar whose value is known.
     pub value: Option<f64>,
+    /// The entries, for a vector whose every entry is known (`[4, 2]`,
+    /// `shape(x)`): the dimensions `reshape` and `zeros` may be given.
+    pub entries: Option<Vec<f64>>,
 }
 
 impl Abs {
@@ -32,11 +42,34 @@ impl Abs {
         Abs {
             shape: Some(Vec::new()),
             value,
+            entries: None,
         }
     }
 
     pub fn shaped(shape: Option<Vec<usize>>) -> Abs {
-        Abs { shape, value: None }
+        Abs {
+            shape,
+            ..Abs::default()
+        }
+    }
+
+    /// A vector of known entries.
+    pub fn vector(entries: Vec<f64>) -> Abs {
+        Abs {
+            shape: Some(vec![entries.len()]),
+            value: None,
+            entries: Some(entries),
+        }
+    }
+
+    /// The entries, as the evaluator lists a tensor: one for a known
+    /// scalar, all of them for a known vector.
+    fn listed(&self) -> Option<Vec<f64>> {
+        match self.shape.as_deref()? {
+            [] => self.value.map(|v| vec![v]),
+            [_] => self.entries.clone(),
+            _ => None,
+        }
     }
 
     /// The value as a whole number, the way the evaluator reads counts.
@@ -47,8 +80,19 @@ impl Abs {
     }
 }
 
+/// Where a call is: the whole call, and the function's name in it, where
+/// the evaluator points most shape errors.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Site {
+    pub call: Span,
+    pub callee: Span,
+}
+
 /// An evaluated argument: a value, or a string literal (`None`).
-pub(super) type Arg = (Option<Abs>, Span);
+pub(crate) type Arg = (Option<Abs>, Span);
+
+/// An evaluated option: its name, value and where the value is.
+pub(crate) type OptArg = (String, Option<Abs>, Span);
 
 /// The shape of an elementwise operation on `a` and `b`.
 pub(super) fn broadcast(a: &Abs, b: &Abs) -> Result<Option<Vec<usize>>, OpError> {
@@ -99,100 +143,141 @@ pub(super) fn fold(op: crate::syntax::ast::BinOp, a: &Abs, b: &Abs) -> Option<f6
     })
 }
 
-const ELEMENTWISE: &[&str] = &[
-    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus", "abs",
-    "sign", "softmax",
-];
-const REDUCTIONS: &[&str] = &["sum", "mean", "prod", "norm", "logsumexp", "max", "min"];
+/// A builtin's own shape rule (`ShapeRule::Custom`): the result of a call
+/// with these arguments and options, or the error the evaluator would
+/// certainly raise.
+pub(crate) type Rule = fn(&[Arg], &[OptArg], Site) -> Result<Abs, EvalError>;
 
-/// The result of builtin `name` on `args` (already arity-checked), or the
+/// The result of calling `b` (already arity-checked) on `args`, or the
 /// error the evaluator would certainly raise.
 pub(super) fn builtin(
-    name: &str,
+    b: &Builtin,
     args: &[Arg],
-    opts: &[(String, Option<Abs>, Span)],
-    call: Span,
+    opts: &[OptArg],
+    site: Site,
 ) -> Result<Abs, EvalError> {
-    let arg = |k: usize| args.get(k).and_then(|(a, _)| a.clone()).unwrap_or_default();
-    let span = |k: usize| args.get(k).map_or(call, |(_, s)| *s);
-    let x = arg(0);
-    if ELEMENTWISE.contains(&name) {
-        return Ok(Abs::shaped(x.shape));
-    }
-    match name {
-        "pow" | "max" | "min" if args.len() == 2 => {
-            let shape = broadcast(&x, &arg(1))
-                .map_err(|e| error::op_error(e, &format!("`{name}`"), call, (span(0), span(1))))?;
-            Ok(Abs::shaped(shape))
-        }
-        _ if REDUCTIONS.contains(&name) => reduction(&x, opts, call, span(0)),
-        "clamp" => {
-            let scalar = |a: &Abs| a.shape.as_ref().is_some_and(Vec::is_empty);
-            Ok(if scalar(&arg(1)) && scalar(&arg(2)) {
-                Abs::shaped(x.shape)
-            } else {
-                Abs::unknown()
-            })
-        }
-        "dot" => match (&x.shape, &arg(1).shape) {
-            (Some(a), Some(b)) if a != b => Err(EvalError::dot_mismatch(
-                call,
-                (span(0), a.clone()),
-                (span(1), b.clone()),
-            )),
-            _ => Ok(Abs::scalar(None)),
-        },
-        "transpose" => Ok(Abs::shaped(x.shape.map(|mut s| {
-            s.reverse();
-            s
-        }))),
-        "shape" => Ok(Abs::shaped(x.shape.map(|s| vec![s.len()]))),
-        "len" => Ok(Abs::scalar(
-            x.shape.and_then(|s| s.first().map(|&n| n as f64)),
-        )),
-        "zeros" | "ones" | "rand" | "randn" => dims(args, 0, call).map(Abs::shaped),
-        "full" => dims(args, 1, call).map(Abs::shaped),
-        "eye" => Ok(match x.integer() {
-            Some(n) if n >= 0 => {
-                if n as f64 > MAX_ELEMENTS {
-                    return Err(EvalError::TooLarge {
-                        span: span(0),
-                        elements: n as f64,
-                    });
-                }
-                let elements = (n as f64) * (n as f64);
-                if elements > MAX_ELEMENTS {
-                    return Err(EvalError::TooLarge {
-                        span: call,
-                        elements,
-                    });
-                }
-                Abs::shaped(Some(vec![n as usize, n as usize]))
-            }
-            _ => Abs::unknown(),
-        }),
-        "linspace" => Ok(match arg(2).integer() {
-            Some(n) if n >= 0 && (n as f64) <= MAX_ELEMENTS => Abs::shaped(Some(vec![n as usize])),
-            _ => Abs::unknown(),
-        }),
-        "arange" => arange(args, opts, call),
-        // One coefficient is a constant: no `x` in the result.
-        "polyval" => Ok(match x.shape.as_deref() {
-            Some([1]) => Abs::scalar(None),
-            Some([n]) if *n > 1 => Abs::shaped(arg(1).shape),
-            _ => Abs::unknown(),
-        }),
-        _ => Ok(Abs::unknown()),
+    match b.shape {
+        ShapeRule::SameAsFirst => Ok(Abs::shaped(arg(args, 0).shape)),
+        ShapeRule::Broadcast => broadcast_args(b.name, args, site),
+        ShapeRule::ReductionOrBroadcast if args.len() == 2 => broadcast_args(b.name, args, site),
+        ShapeRule::Reduction | ShapeRule::ReductionOrBroadcast => reduction(args, opts, site.call),
+        ShapeRule::Dims(from) => dims(args, from, site.call).map(Abs::shaped),
+        ShapeRule::Unknown => Ok(Abs::unknown()),
+        ShapeRule::Custom(rule) => rule(args, opts, site),
     }
 }
 
+/// What is known of argument `k` (nothing, for a string or a missing one).
+fn arg(args: &[Arg], k: usize) -> Abs {
+    args.get(k).and_then(|(a, _)| a.clone()).unwrap_or_default()
+}
+
+/// Where argument `k` is, or the call when there is none.
+fn span(args: &[Arg], k: usize, call: Span) -> Span {
+    args.get(k).map_or(call, |(_, s)| *s)
+}
+
+/// The first two arguments broadcast, as `name` does elementwise.
+fn broadcast_args(name: &str, args: &[Arg], site: Site) -> Result<Abs, EvalError> {
+    let shape = broadcast(&arg(args, 0), &arg(args, 1)).map_err(|e| {
+        let spans = (span(args, 0, site.call), span(args, 1, site.call));
+        error::op_error(e, &format!("`{name}`"), site.callee, spans)
+    })?;
+    Ok(Abs::shaped(shape))
+}
+
+/// `clamp(x, lo, hi)`: `x`'s shape when the bounds are scalars.
+pub(crate) fn clamp(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalError> {
+    let scalar = |a: &Abs| a.shape.as_ref().is_some_and(Vec::is_empty);
+    Ok(if scalar(&arg(args, 1)) && scalar(&arg(args, 2)) {
+        Abs::shaped(arg(args, 0).shape)
+    } else {
+        Abs::unknown()
+    })
+}
+
+/// `dot(a, b)`: a scalar, of two tensors of the same shape.
+pub(crate) fn dot(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    let call = site.call;
+    match (&arg(args, 0).shape, &arg(args, 1).shape) {
+        (Some(a), Some(b)) if a != b => Err(EvalError::dot_mismatch(
+            site.callee,
+            (span(args, 0, call), a.clone()),
+            (span(args, 1, call), b.clone()),
+        )),
+        _ => Ok(Abs::scalar(None)),
+    }
+}
+
+/// `transpose(x)`: the axes reversed.
+pub(crate) fn transpose(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalError> {
+    Ok(Abs::shaped(arg(args, 0).shape.map(|mut s| {
+        s.reverse();
+        s
+    })))
+}
+
+/// `shape(x)`: a vector with one entry per axis.
+pub(crate) fn shape(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalError> {
+    Ok(match arg(args, 0).shape {
+        Some(s) => Abs::vector(s.iter().map(|&d| d as f64).collect()),
+        None => Abs::unknown(),
+    })
+}
+
+/// `len(x)`: the first axis's length, a known number.
+pub(crate) fn len(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalError> {
+    let first = arg(args, 0)
+        .shape
+        .and_then(|s| s.first().map(|&n| n as f64));
+    Ok(Abs::scalar(first))
+}
+
+/// `eye(n)`: n by n, within the size limit.
+pub(crate) fn eye(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    let call = site.call;
+    Ok(match arg(args, 0).integer() {
+        Some(n) if n >= 0 => {
+            if n as f64 > MAX_ELEMENTS {
+                return Err(EvalError::TooLarge {
+                    span: span(args, 0, call),
+                    elements: n as f64,
+                });
+            }
+            let elements = (n as f64) * (n as f64);
+            if elements > MAX_ELEMENTS {
+                return Err(EvalError::TooLarge {
+                    span: call,
+                    elements,
+                });
+            }
+            Abs::shaped(Some(vec![n as usize, n as usize]))
+        }
+        _ => Abs::unknown(),
+    })
+}
+
+/// `linspace(a, b, n)`: n numbers.
+pub(crate) fn linspace(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalError> {
+    Ok(match arg(args, 2).integer() {
+        Some(n) if n >= 0 && (n as f64) <= MAX_ELEMENTS => Abs::shaped(Some(vec![n as usize])),
+        _ => Abs::unknown(),
+    })
+}
+
+/// `polyval(coeffs, x)`: `x`'s shape; one coefficient is a constant, with
+/// no `x` in the result.
+pub(crate) fn polyval(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalError> {
+    Ok(match arg(args, 0).shape.as_deref() {
+        Some([1]) => Abs::scalar(None),
+        Some([n]) if *n > 1 => Abs::shaped(arg(args, 1).shape),
+        _ => Abs::unknown(),
+    })
+}
+
 /// `sum(x, axis=k)` and the other reductions.
-fn reduction(
-    x: &Abs,
-    opts: &[(String, Option<Abs>, Span)],
-    call: Span,
-    x_span: Span,
-) -> Result<Abs, EvalError> {
+fn reduction(args: &[Arg], opts: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+    let (x, x_span) = (arg(args, 0), span(args, 0, call));
     let axis = opts.iter().find(|(n, _, _)| n == "axis");
     let Some((_, value, axis_span)) = axis else {
         return Ok(Abs::scalar(None));
@@ -207,44 +292,146 @@ fn reduction(
     Ok(Abs::shaped(Some(out)))
 }
 
-/// The dimensions of a creation call, from argument `from` on, when every
-/// one is a known number; the same limits as the evaluator.
+/// The dimensions of a creation call, from argument `from` on (or one
+/// vector of them, `zeros(shape(x))`), when every one is known; the
+/// evaluator's checks and limits, from the same functions.
 fn dims(args: &[Arg], from: usize, call: Span) -> Result<Option<Vec<usize>>, EvalError> {
+    let rest = args.get(from..).unwrap_or_default();
+    let single_list = rest.len() == 1 && arg(rest, 0).shape.is_some_and(|s| s.len() == 1);
     let mut out = Vec::new();
-    for (a, span) in args.iter().skip(from) {
-        let Some(v) = a
-            .as_ref()
-            .and_then(|a| a.shape.as_ref().filter(|s| s.is_empty()).and(a.value))
-        else {
+    for (a, span) in rest {
+        let a = a.clone().unwrap_or_default();
+        let values = if single_list {
+            a.entries
+        } else {
+            match a.shape.as_deref() {
+                Some([]) => match a.value {
+                    Some(v) => Some(vec![whole_number(v, *span, "a dimension")? as f64]),
+                    None => None,
+                },
+                _ => None,
+            }
+        };
+        let Some(values) = values else {
             return Ok(None);
         };
-        if v.is_finite() && v.abs() >= 9.0e15 || v > MAX_ELEMENTS && v.fract() == 0.0 {
-            return Err(EvalError::TooLarge {
-                span: *span,
-                elements: v,
-            });
+        for v in values {
+            out.push(dimension(v, *span)?);
         }
-        if v < 0.0 || v.fract() != 0.0 {
-            return Ok(None);
-        }
-        out.push(v as usize);
     }
-    let total: f64 = out.iter().map(|&d| d as f64).product();
-    if total > MAX_ELEMENTS {
-        return Err(EvalError::TooLarge {
-            span: call,
-            elements: total,
-        });
-    }
-    Ok(Some(out))
+    within_limit(out, call).map(Some)
 }
 
-/// `arange(a, b, step=s)` with known numbers: its length.
-fn arange(
+/// `reshape(x, [d, ...])`: the new shape, when `x`'s shape and the
+/// dimensions are known.
+pub(crate) fn reshape(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    let (x, spec) = (arg(args, 0), arg(args, 1));
+    let spec_span = span(args, 1, site.call);
+    if spec.shape.as_ref().is_some_and(|s| s.len() > 1) {
+        return Err(EvalError::BadArgument {
+            span: spec_span,
+            message: "the new shape must be a list of dimensions".into(),
+            help: Some("e.g. `reshape(x, [2, 3])`".into()),
+        });
+    }
+    let (Some(from), Some(listed)) = (x.shape, spec.listed()) else {
+        return Ok(Abs::unknown());
+    };
+    let total = from.iter().product();
+    let to = reshape_target(&listed, total, spec_span)?;
+    if to.iter().product::<usize>() != total {
+        let spans = (span(args, 0, site.call), spec_span);
+        let e = OpError::Reshape { from, to };
+        return Err(error::op_error(e, "`reshape`", site.call, spans));
+    }
+    Ok(Abs::shaped(Some(to)))
+}
+
+/// `hstack(a, b, ...)`: scalars become vectors; vectors join along axis 0,
+/// the rest along axis 1.
+pub(crate) fn hstack(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    stack("hstack", args, 1, hstack_axis, site)
+}
+
+/// `vstack(a, b, ...)`: pieces become at least 2-D and join along axis 0.
+pub(crate) fn vstack(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    stack("vstack", args, 2, |_| 0, site)
+}
+
+fn stack(
+    name: &str,
     args: &[Arg],
-    opts: &[(String, Option<Abs>, Span)],
-    call: Span,
+    rank: usize,
+    axis_for: fn(usize) -> usize,
+    site: Site,
 ) -> Result<Abs, EvalError> {
+    let Some(shapes) = known_shapes(args) else {
+        return Ok(Abs::unknown());
+    };
+    let promoted: Vec<Vec<usize>> = shapes.iter().map(|s| at_least(s, rank)).collect();
+    let axis = axis_for(promoted.first().map_or(0, Vec::len));
+    join(name, args, &promoted, axis, site)
+}
+
+/// `concat(a, b, ..., axis=0)`.
+pub(crate) fn concat(args: &[Arg], opts: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    let Some(shapes) = known_shapes(args) else {
+        return Ok(Abs::unknown());
+    };
+    let ndim = shapes.first().map_or(0, Vec::len);
+    let axis = match opts.iter().find(|(n, _, _)| n == "axis") {
+        Some((_, value, axis_span)) => {
+            let Some(v) = value.as_ref().filter(|v| v.shape.as_deref() == Some(&[])) else {
+                return Ok(Abs::unknown());
+            };
+            let Some(v) = v.value else {
+                return Ok(Abs::unknown());
+            };
+            let a = whole_number(v, *axis_span, "an axis")?;
+            let spans = (span(args, 0, site.call), *axis_span);
+            normalize_axis(a, ndim).map_err(|e| error::op_error(e, "`concat`", site.call, spans))?
+        }
+        None if ndim == 0 => {
+            return Err(EvalError::BadArgument {
+                span: span(args, 0, site.call),
+                message: "`concat` joins tensors of rank 1 or more".into(),
+                help: Some("use `hstack` to join scalars".into()),
+            })
+        }
+        None => 0,
+    };
+    join("concat", args, &shapes, axis, site)
+}
+
+/// Every argument's shape, if all are known.
+fn known_shapes(args: &[Arg]) -> Option<Vec<Vec<usize>>> {
+    args.iter()
+        .map(|(a, _)| a.as_ref().and_then(|a| a.shape.clone()))
+        .collect()
+}
+
+/// The pieces' shapes joined along `axis`, or the evaluator's error,
+/// pointing at the first piece and the first that differs from it.
+fn join(
+    name: &str,
+    args: &[Arg],
+    shapes: &[Vec<usize>],
+    axis: usize,
+    site: Site,
+) -> Result<Abs, EvalError> {
+    let refs: Vec<&[usize]> = shapes.iter().map(Vec::as_slice).collect();
+    concat_shape(&refs, axis)
+        .map(|s| Abs::shaped(Some(s)))
+        .map_err(|e| {
+            let bad = shapes.iter().position(|s| *s != shapes[0]).unwrap_or(0);
+            let spans = (span(args, 0, site.call), span(args, bad, site.call));
+            error::op_error(e, &format!("`{name}`"), site.callee, spans)
+        })
+}
+
+/// `arange(a, b, step=s)`: its length, with known numbers.
+pub(crate) fn arange(args: &[Arg], opts: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    let call = site.call;
     let value = |k: usize| args.get(k).and_then(|(a, _)| a.as_ref()?.value);
     let (a, b) = match args.len() {
         1 => (Some(0.0), value(0)),

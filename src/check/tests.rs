@@ -131,3 +131,52 @@ fn loop_exits_need_a_loop() {
     // A function body cannot end its caller's loop.
     assert_eq!(codes("fn f() { break }\nfor i in 0..2 { f() }"), ["E0217"]);
 }
+
+#[test]
+fn creation_and_rearranging_follow_known_numbers() {
+    let none = Vec::<&str>::new();
+    assert_eq!(codes("print zeros(2.5)"), ["E0206"]);
+    assert_eq!(codes("print ones(-1, 2)"), ["E0206"]);
+    // The dimensions as one vector, literal or from `shape`.
+    assert_eq!(
+        codes("let x = zeros(2, 3)\nprint zeros(shape(x)) + ones(3)"),
+        none
+    );
+    assert_eq!(
+        codes("let x = zeros(2, 3)\nprint zeros(shape(x)) + ones(2)"),
+        ["E0205"]
+    );
+    assert_eq!(codes("print reshape(zeros(6), [4, 2])"), ["E0206"]);
+    assert_eq!(codes("print reshape(zeros(6), [-1, 4])"), ["E0206"]);
+    assert_eq!(
+        codes("print reshape(zeros(6), [-1, 2]) @ ones(3)"),
+        ["E0205"]
+    );
+    assert_eq!(codes("print reshape(zeros(6), [-1, 2]) @ ones(2)"), none);
+    assert_eq!(codes("print hstack(ones(3, 1), ones(2, 1))"), ["E0205"]);
+    assert_eq!(codes("print hstack(1, [2, 3]) + ones(3)"), none);
+    assert_eq!(codes("print vstack([1, 2], [3, 4]) @ ones(3)"), ["E0205"]);
+    assert_eq!(
+        codes("print concat(ones(2, 2), ones(2, 3), axis=1) + ones(5)"),
+        none
+    );
+    assert_eq!(codes("print concat(ones(2, 2), ones(2, 3))"), ["E0205"]);
+    assert_eq!(codes("print concat(1, 2)"), ["E0206"]);
+    // Unknown sizes are never an error.
+    assert_eq!(
+        codes("param n = 2\nprint zeros(n) + reshape(ones(4), [n, -1])"),
+        none
+    );
+}
+
+#[test]
+fn calling_a_function_without_a_value_is_an_error() {
+    assert_eq!(codes("fn f(x) { print x }\nprint f(1)"), ["E0223"]);
+    assert_eq!(
+        codes("fn f(x) { print x\n x }\nprint f(1)"),
+        Vec::<&str>::new()
+    );
+    // Defining it is not, nor calling it for its effects.
+    assert_eq!(codes("fn f(x) { print x }"), Vec::<&str>::new());
+    assert_eq!(codes("fn f(x) { print x }\nf(1)"), Vec::<&str>::new());
+}

@@ -294,7 +294,7 @@ impl Interp {
         let mut steps = None;
         let mut own = Vec::new();
         let mut spans = Vec::new();
-        let valid = optim::option_names(opt_name).unwrap_or(&[]);
+        let valid = optim::option_names(opt_name).unwrap_or_default();
         for (k, o) in opts.iter().enumerate() {
             let name = o.name.node.as_str();
             if let Some(first) = opts[..k].iter().find(|p| p.name.node == name) {

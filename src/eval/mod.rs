@@ -420,7 +420,9 @@ impl Interp {
             }
         }
         match &block.value {
-            Some(e) => self.eval_maybe(e),
+            // A call for its effects may end a block; if the block's value
+            // is needed, its absence is reported there.
+            Some(e) => self.eval_statement(e),
             None => Ok(None),
         }
     }

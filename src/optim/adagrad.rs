@@ -1,16 +1,16 @@
 //! Adagrad, as `torch.optim.Adagrad`.
 
 use super::kernels::decay;
-use super::options::{OptionError, Options};
+use super::options::{spec, DefaultValue, OptionError, OptionSpec, Options};
 use super::{Interrupt, Objective, Optimizer, StepStatus};
 
-/// Option names, as LANGUAGE.md lists them.
-pub(super) const OPTIONS: &[&str] = &[
-    "lr",
-    "lr_decay",
-    "eps",
-    "initial_accumulator_value",
-    "weight_decay",
+/// Options and their defaults, as LANGUAGE.md lists them.
+pub(super) const OPTIONS: &[OptionSpec] = &[
+    spec("lr", DefaultValue::Number(1e-2)),
+    spec("lr_decay", DefaultValue::Number(0.0)),
+    spec("eps", DefaultValue::Number(1e-10)),
+    spec("initial_accumulator_value", DefaultValue::Number(0.0)),
+    spec("weight_decay", DefaultValue::Number(0.0)),
 ];
 
 /// `torch.optim.Adagrad`: per-coordinate steps shrink with the summed
@@ -27,12 +27,12 @@ struct Adagrad {
 }
 
 pub(super) fn build(o: &Options, n: usize) -> Result<Box<dyn Optimizer>, OptionError> {
-    let initial = o.non_negative("initial_accumulator_value", 0.0)?;
+    let initial = o.non_negative("initial_accumulator_value")?;
     Ok(Box::new(Adagrad {
-        lr: o.non_negative("lr", 1e-2)?,
-        lr_decay: o.non_negative("lr_decay", 0.0)?,
-        eps: o.non_negative("eps", 1e-10)?,
-        weight_decay: o.non_negative("weight_decay", 0.0)?,
+        lr: o.non_negative("lr")?,
+        lr_decay: o.non_negative("lr_decay")?,
+        eps: o.non_negative("eps")?,
+        weight_decay: o.non_negative("weight_decay")?,
         t: 0.0,
         sum: vec![initial; n],
     }))

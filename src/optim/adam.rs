@@ -1,11 +1,25 @@
 //! Adam and AdamW, as `torch.optim.Adam` and `torch.optim.AdamW`.
 
 use super::kernels::{decay, update_moments};
-use super::options::{OptionError, Options};
+use super::options::{spec, DefaultValue, OptionError, OptionSpec, Options};
 use super::{Interrupt, Objective, Optimizer, StepStatus};
 
-/// Option names, shared by `adam` and `adamw`.
-pub(super) const OPTIONS: &[&str] = &["lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad"];
+/// Option specs of `adam` (`weight_decay` 0) and `adamw` (1e-2).
+pub(super) const OPTIONS: &[OptionSpec] = &specs(0.0);
+pub(super) const ADAMW_OPTIONS: &[OptionSpec] = &specs(1e-2);
+
+/// The two optimizers differ only in their default weight decay.
+const fn specs(weight_decay: f64) -> [OptionSpec; 6] {
+    use DefaultValue::*;
+    [
+        spec("lr", Number(1e-3)),
+        spec("beta1", Number(0.9)),
+        spec("beta2", Number(0.999)),
+        spec("eps", Number(1e-8)),
+        spec("weight_decay", Number(weight_decay)),
+        spec("amsgrad", Flag(false)),
+    ]
+}
 
 /// Adam; AdamW is the same with the weight decay applied to the params
 /// directly instead of through the gradient.
@@ -26,27 +40,22 @@ struct Adam {
 }
 
 pub(super) fn build_adam(o: &Options, n: usize) -> Result<Box<dyn Optimizer>, OptionError> {
-    build(o, n, 0.0, false)
+    build(o, n, false)
 }
 
-/// AdamW differs only in its decoupled weight decay, default 1e-2.
+/// AdamW differs in its decoupled weight decay (and its default, 1e-2).
 pub(super) fn build_adamw(o: &Options, n: usize) -> Result<Box<dyn Optimizer>, OptionError> {
-    build(o, n, 1e-2, true)
+    build(o, n, true)
 }
 
-fn build(
-    o: &Options,
-    n: usize,
-    default_decay: f64,
-    decoupled: bool,
-) -> Result<Box<dyn Optimizer>, OptionError> {
-    let amsgrad = o.flag("amsgrad", false)?;
+fn build(o: &Options, n: usize, decoupled: bool) -> Result<Box<dyn Optimizer>, OptionError> {
+    let amsgrad = o.flag("amsgrad")?;
     Ok(Box::new(Adam {
-        lr: o.non_negative("lr", 1e-3)?,
-        beta1: o.beta("beta1", 0.9)?,
-        beta2: o.beta("beta2", 0.999)?,
-        eps: o.non_negative("eps", 1e-8)?,
-        weight_decay: o.non_negative("weight_decay", default_decay)?,
+        lr: o.non_negative("lr")?,
+        beta1: o.beta("beta1")?,
+        beta2: o.beta("beta2")?,
+        eps: o.non_negative("eps")?,
+        weight_decay: o.non_negative("weight_decay")?,
         amsgrad,
         decoupled,
         t: 0.0,

@@ -5,19 +5,19 @@
 use std::collections::VecDeque;
 
 use super::kernels::{abs_max, abs_sum, add_scaled, dot};
-use super::options::{OptionError, Options};
+use super::options::{spec, DefaultValue, OptionError, OptionSpec, Options};
 use super::strong_wolfe::{self, Len};
 use super::{Interrupt, Objective, Optimizer, StepStatus};
 
-/// Option names: LANGUAGE.md's, plus torch's `max_eval`.
-pub(super) const OPTIONS: &[&str] = &[
-    "lr",
-    "max_iter",
-    "max_eval",
-    "history_size",
-    "tolerance_grad",
-    "tolerance_change",
-    "line_search",
+/// Options and their defaults: LANGUAGE.md's, plus torch's `max_eval`.
+pub(super) const OPTIONS: &[OptionSpec] = &[
+    spec("lr", DefaultValue::Number(1.0)),
+    spec("max_iter", DefaultValue::Count(20)),
+    spec("max_eval", DefaultValue::Derived("max_iter * 5 / 4")),
+    spec("history_size", DefaultValue::Count(100)),
+    spec("tolerance_grad", DefaultValue::Number(1e-7)),
+    spec("tolerance_change", DefaultValue::Number(1e-9)),
+    spec("line_search", DefaultValue::Choice("none")),
 ];
 
 /// Curvature pairs with y·s at or below this are skipped (torch's constant).
@@ -46,20 +46,19 @@ struct Lbfgs {
 }
 
 pub(super) fn build(o: &Options, _n: usize) -> Result<Box<dyn Optimizer>, OptionError> {
-    let max_iter = o.count("max_iter", 20)?;
+    let max_iter = o.count("max_iter")?;
     let line_search = o.choice(
         "line_search",
-        "none",
         &["none", "strong_wolfe"],
         "\"none\" or \"strong_wolfe\"",
     )?;
     Ok(Box::new(Lbfgs {
-        lr: o.non_negative("lr", 1.0)?,
+        lr: o.non_negative("lr")?,
         max_iter,
-        max_eval: o.count("max_eval", max_iter * 5 / 4)?,
-        tolerance_grad: o.non_negative("tolerance_grad", 1e-7)?,
-        tolerance_change: o.non_negative("tolerance_change", 1e-9)?,
-        history_size: o.count("history_size", 100)?,
+        max_eval: o.derived_count("max_eval", max_iter * 5 / 4)?,
+        tolerance_grad: o.non_negative("tolerance_grad")?,
+        tolerance_change: o.non_negative("tolerance_change")?,
+        history_size: o.count("history_size")?,
         strong_wolfe: line_search == "strong_wolfe",
         n_iter: 0,
         d: Vec::new(),

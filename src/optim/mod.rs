@@ -23,7 +23,7 @@ mod rmsprop;
 mod sgd;
 mod strong_wolfe;
 
-pub use options::{OptValue, OptionError};
+pub use options::{DefaultValue, OptValue, OptionError, OptionSpec};
 
 use options::Options;
 
@@ -73,7 +73,7 @@ type Builder = fn(&Options, usize) -> Result<Box<dyn Optimizer>, OptionError>;
 /// One row of the registry: a name, its options, its builder.
 struct Entry {
     name: &'static str,
-    options: &'static [&'static str],
+    options: &'static [OptionSpec],
     build: Builder,
 }
 
@@ -91,7 +91,7 @@ const REGISTRY: &[Entry] = &[
     },
     Entry {
         name: "adamw",
-        options: adam::OPTIONS,
+        options: adam::ADAMW_OPTIONS,
         build: adam::build_adamw,
     },
     Entry {
@@ -126,9 +126,16 @@ pub const OPTIMIZERS: &[&str] = &[
     "sgd", "adam", "adamw", "nadam", "rmsprop", "adagrad", "lbfgs", "newton",
 ];
 
-/// The options `optimizer` accepts, or `None` if there is no such optimizer.
-pub fn option_names(optimizer: &str) -> Option<&'static [&'static str]> {
+/// The options `optimizer` accepts with their defaults, or `None` if there
+/// is no such optimizer.
+pub fn options(optimizer: &str) -> Option<&'static [OptionSpec]> {
     entry(optimizer).map(|e| e.options)
+}
+
+/// The names of the options `optimizer` accepts, or `None` if there is no
+/// such optimizer.
+pub fn option_names(optimizer: &str) -> Option<Vec<&'static str>> {
+    options(optimizer).map(|specs| specs.iter().map(|s| s.name).collect())
 }
 
 /// Builds an optimizer from its name and `name=value` options (numbers; booleans as 0/1;
@@ -159,6 +166,21 @@ mod tests {
     fn registry_matches_the_public_list() {
         let names: Vec<&str> = REGISTRY.iter().map(|e| e.name).collect();
         assert_eq!(names, OPTIMIZERS);
+    }
+
+    #[test]
+    fn defaults_are_torchs_and_print_as_written() {
+        let default = |opt: &str, name: &str| {
+            let spec = options(opt).and_then(|o| o.iter().find(|s| s.name == name));
+            spec.map(|s| s.default.to_string())
+        };
+        assert_eq!(default("adam", "lr").as_deref(), Some("0.001"));
+        assert_eq!(default("adam", "weight_decay").as_deref(), Some("0"));
+        assert_eq!(default("adamw", "weight_decay").as_deref(), Some("0.01"));
+        assert_eq!(default("adagrad", "eps").as_deref(), Some("1e-10"));
+        assert_eq!(default("sgd", "nesterov").as_deref(), Some("0"));
+        assert_eq!(default("lbfgs", "history_size").as_deref(), Some("100"));
+        assert_eq!(default("lbfgs", "line_search").as_deref(), Some("\"none\""));
     }
 
     #[test]

@@ -1,17 +1,17 @@
 //! NAdam (Adam with Nesterov momentum), as `torch.optim.NAdam`.
 
 use super::kernels::{decay, update_moments};
-use super::options::{OptionError, Options};
+use super::options::{spec, DefaultValue, OptionError, OptionSpec, Options};
 use super::{Interrupt, Objective, Optimizer, StepStatus};
 
-/// Option names, as LANGUAGE.md lists them.
-pub(super) const OPTIONS: &[&str] = &[
-    "lr",
-    "beta1",
-    "beta2",
-    "eps",
-    "weight_decay",
-    "momentum_decay",
+/// Options and their defaults, as LANGUAGE.md lists them.
+pub(super) const OPTIONS: &[OptionSpec] = &[
+    spec("lr", DefaultValue::Number(2e-3)),
+    spec("beta1", DefaultValue::Number(0.9)),
+    spec("beta2", DefaultValue::Number(0.999)),
+    spec("eps", DefaultValue::Number(1e-8)),
+    spec("weight_decay", DefaultValue::Number(0.0)),
+    spec("momentum_decay", DefaultValue::Number(4e-3)),
 ];
 
 /// `torch.optim.NAdam` with coupled weight decay.
@@ -35,12 +35,12 @@ struct NAdam {
 
 pub(super) fn build(o: &Options, n: usize) -> Result<Box<dyn Optimizer>, OptionError> {
     Ok(Box::new(NAdam {
-        lr: o.non_negative("lr", 2e-3)?,
-        beta1: o.beta("beta1", 0.9)?,
-        beta2: o.beta("beta2", 0.999)?,
-        eps: o.non_negative("eps", 1e-8)?,
-        weight_decay: o.non_negative("weight_decay", 0.0)?,
-        momentum_decay: o.non_negative("momentum_decay", 4e-3)?,
+        lr: o.non_negative("lr")?,
+        beta1: o.beta("beta1")?,
+        beta2: o.beta("beta2")?,
+        eps: o.non_negative("eps")?,
+        weight_decay: o.non_negative("weight_decay")?,
+        momentum_decay: o.non_negative("momentum_decay")?,
         t: 0.0,
         mu_product: 1.0,
         mu_next: None,

@@ -7,11 +7,15 @@
 //! the Armijo condition holds.
 
 use super::kernels::{abs_max, add_scaled, dot};
-use super::options::{OptionError, Options};
+use super::options::{spec, DefaultValue, OptionError, OptionSpec, Options};
 use super::{Interrupt, Objective, Optimizer, StepStatus};
 
-/// Option names.
-pub(super) const OPTIONS: &[&str] = &["lr", "damping", "max_ls"];
+/// Options and their defaults.
+pub(super) const OPTIONS: &[OptionSpec] = &[
+    spec("lr", DefaultValue::Number(1.0)),
+    spec("damping", DefaultValue::Number(1e-8)),
+    spec("max_ls", DefaultValue::Count(25)),
+];
 
 /// Sufficient-decrease (Armijo) constant, as in L-BFGS's line search.
 const C1: f64 = 1e-4;
@@ -29,9 +33,9 @@ struct Newton {
 
 pub(super) fn build(o: &Options, _n: usize) -> Result<Box<dyn Optimizer>, OptionError> {
     Ok(Box::new(Newton {
-        lr: o.non_negative("lr", 1.0)?,
-        damping: o.positive("damping", 1e-8)?,
-        max_ls: o.count("max_ls", 25)?,
+        lr: o.non_negative("lr")?,
+        damping: o.positive("damping")?,
+        max_ls: o.count("max_ls")?,
     }))
 }
 

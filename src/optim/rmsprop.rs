@@ -1,11 +1,18 @@
 //! RMSprop, as `torch.optim.RMSprop`.
 
 use super::kernels::{average_square, decay, lerp};
-use super::options::{OptionError, Options};
+use super::options::{spec, DefaultValue, OptionError, OptionSpec, Options};
 use super::{Interrupt, Objective, Optimizer, StepStatus};
 
-/// Option names, as LANGUAGE.md lists them.
-pub(super) const OPTIONS: &[&str] = &["lr", "alpha", "eps", "momentum", "centered", "weight_decay"];
+/// Options and their defaults, as LANGUAGE.md lists them.
+pub(super) const OPTIONS: &[OptionSpec] = &[
+    spec("lr", DefaultValue::Number(1e-2)),
+    spec("alpha", DefaultValue::Number(0.99)),
+    spec("eps", DefaultValue::Number(1e-8)),
+    spec("momentum", DefaultValue::Number(0.0)),
+    spec("centered", DefaultValue::Flag(false)),
+    spec("weight_decay", DefaultValue::Number(0.0)),
+];
 
 /// `torch.optim.RMSprop`: no bias correction, eps outside the square root.
 struct RmsProp {
@@ -25,12 +32,12 @@ struct RmsProp {
 
 pub(super) fn build(o: &Options, n: usize) -> Result<Box<dyn Optimizer>, OptionError> {
     Ok(Box::new(RmsProp {
-        lr: o.non_negative("lr", 1e-2)?,
-        alpha: o.non_negative("alpha", 0.99)?,
-        eps: o.non_negative("eps", 1e-8)?,
-        momentum: o.non_negative("momentum", 0.0)?,
-        centered: o.flag("centered", false)?,
-        weight_decay: o.non_negative("weight_decay", 0.0)?,
+        lr: o.non_negative("lr")?,
+        alpha: o.non_negative("alpha")?,
+        eps: o.non_negative("eps")?,
+        momentum: o.non_negative("momentum")?,
+        centered: o.flag("centered")?,
+        weight_decay: o.non_negative("weight_decay")?,
         square_avg: vec![0.0; n],
         grad_avg: vec![0.0; n],
         buf: vec![0.0; n],

@@ -1,11 +1,17 @@
 //! Stochastic gradient descent with momentum, as `torch.optim.SGD`.
 
 use super::kernels::decay;
-use super::options::{OptionError, Options};
+use super::options::{spec, DefaultValue, OptionError, OptionSpec, Options};
 use super::{Interrupt, Objective, Optimizer, StepStatus};
 
-/// Option names, as LANGUAGE.md lists them.
-pub(super) const OPTIONS: &[&str] = &["lr", "momentum", "dampening", "nesterov", "weight_decay"];
+/// Options and their defaults, as LANGUAGE.md lists them.
+pub(super) const OPTIONS: &[OptionSpec] = &[
+    spec("lr", DefaultValue::Number(1e-3)),
+    spec("momentum", DefaultValue::Number(0.0)),
+    spec("dampening", DefaultValue::Number(0.0)),
+    spec("nesterov", DefaultValue::Flag(false)),
+    spec("weight_decay", DefaultValue::Number(0.0)),
+];
 
 /// `torch.optim.SGD`; the velocity is not pre-scaled by lr.
 struct Sgd {
@@ -21,11 +27,11 @@ struct Sgd {
 
 pub(super) fn build(o: &Options, _n: usize) -> Result<Box<dyn Optimizer>, OptionError> {
     let sgd = Sgd {
-        lr: o.non_negative("lr", 1e-3)?,
-        momentum: o.non_negative("momentum", 0.0)?,
-        dampening: o.non_negative("dampening", 0.0)?,
-        nesterov: o.flag("nesterov", false)?,
-        weight_decay: o.non_negative("weight_decay", 0.0)?,
+        lr: o.non_negative("lr")?,
+        momentum: o.non_negative("momentum")?,
+        dampening: o.non_negative("dampening")?,
+        nesterov: o.flag("nesterov")?,
+        weight_decay: o.non_negative("weight_decay")?,
         buf: None,
     };
     if sgd.nesterov && (sgd.momentum <= 0.0 || sgd.dampening != 0.0) {

@@ -4,10 +4,8 @@ use std::io::Write;
 
 use super::session::{Flow, Session};
 use crate::diagnostic::did_you_mean;
-use crate::eval::builtins;
 use crate::eval::Binding;
 use crate::format::{format_scalar, format_tensor};
-use crate::optim::{self, OPTIMIZERS};
 use crate::tensor::{shape_string, Tensor};
 
 /// Every command: name, argument, what it does. Commands may be shortened
@@ -16,7 +14,7 @@ pub(super) const COMMANDS: &[(&str, &str, &str)] = &[
     (
         ":help",
         "[NAME]",
-        "this help, or what a builtin or optimizer takes",
+        "this help, or what a builtin, keyword, optimizer or error code is",
     ),
     (":vars", "", "every name: kind, shape and value"),
     (":load", "FILE", "run a script into this session"),
@@ -90,28 +88,11 @@ impl Session {
             text += "\n";
             text += KEYS;
             text
-        } else if let Some(b) = builtins::lookup(topic) {
-            format!("{}  {}\n", self.paint(b.signature, "1"), b.summary)
-        } else if let Some(options) = optim::option_names(topic) {
-            format!(
-                "minimize with {topic} {}\n  and for every optimizer: {}\n",
-                options
-                    .iter()
-                    .map(|o| format!("{o}="))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                DRIVER_OPTIONS.join(" "),
-            )
         } else {
-            let known = builtins::all()
-                .iter()
-                .map(|b| b.name)
-                .chain(OPTIMIZERS.iter().copied());
-            let hint = match did_you_mean(topic, known) {
-                Some(name) => format!("; did you mean `{name}`?"),
-                None => String::new(),
-            };
-            return self.complain(&format!("no builtin or optimizer is named `{topic}`{hint}"));
+            match super::help::topic(topic) {
+                Ok((form, text)) => format!("{}\n{text}", self.paint(&form, "1")),
+                Err(why) => return self.complain(&why),
+            }
         };
         let _ = self.out.write_all(text.as_bytes());
     }
@@ -297,9 +278,11 @@ f     fn                        f(a, c)
         let text = take(&out);
         assert!(text.contains(":vars") && text.contains("tour"), "{text}");
         s.handle(":help clamp");
-        assert_eq!(take(&out), "clamp(x, lo, hi)  x limited to [lo, hi]\n");
+        assert_eq!(take(&out), "clamp(x, lo, hi)\n  x limited to [lo, hi]\n");
         s.handle(":h sgd");
-        assert!(take(&out).contains("momentum="));
+        let sgd = take(&out);
+        let row = |l: &str| l.split_whitespace().eq(["momentum", "0"]);
+        assert!(sgd.lines().any(row), "{sgd}");
         s.handle(":help clamb");
         assert!(take(&err).contains("did you mean `clamp`"));
     }

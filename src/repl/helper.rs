@@ -22,6 +22,7 @@ use rustyline::{
 };
 
 use super::commands::{resolve, COMMANDS, DRIVER_OPTIONS};
+use super::help::KEYWORDS;
 use crate::eval::builtins;
 use crate::optim::{option_names, OPTIMIZERS};
 use crate::syntax::is_incomplete;
@@ -34,12 +35,6 @@ const MARGIN: &str = "    ";
 const CONTINUATION: &str = "... ";
 /// One level of nesting.
 const INDENT: &str = "    ";
-
-/// Every keyword, for completion (checked against the lexer in the tests).
-const KEYWORDS: &[&str] = &[
-    "let", "param", "loss", "minimize", "maximize", "with", "print", "fn", "if", "else", "for",
-    "in", "seed", "assert", "and", "or", "not", "true", "false",
-];
 
 /// SGR styles.
 const KEYWORD: &str = "1;35";
@@ -94,8 +89,8 @@ impl Helper {
                 .collect(),
             Want::Anything => KEYWORDS
                 .iter()
-                .map(|s| s.to_string())
-                .chain(builtins::all().iter().map(|b| b.name.to_string()))
+                .map(|k| k.0.to_string())
+                .chain(builtins::function_names().map(String::from))
                 .chain(self.names.iter().map(|(n, _)| n.clone()))
                 .collect(),
         }
@@ -132,11 +127,8 @@ impl Completer for Helper {
                 }
                 Some((word, arg)) if resolve(word) == Some(":help") => {
                     let arg = arg.trim_start();
-                    let topics = builtins::all()
-                        .iter()
-                        .map(|b| b.name)
-                        .chain(OPTIMIZERS.iter().copied());
-                    Ok((pos - arg.len(), pairs(topics.map(String::from), arg)))
+                    let topics = super::help::topics().map(String::from);
+                    Ok((pos - arg.len(), pairs(topics, arg)))
                 }
                 Some(_) => Ok((pos, Vec::new())),
                 None => {
@@ -500,10 +492,9 @@ mod tests {
 
     #[test]
     fn keywords_match_the_lexer() {
-        for k in KEYWORDS {
+        for (k, _, _) in KEYWORDS {
             assert!(is_keyword(k), "{k}");
         }
-        assert_eq!(KEYWORDS.len(), 19);
     }
 
     #[test]
@@ -511,7 +502,15 @@ mod tests {
         assert_eq!(complete("let a = linsp"), (8, vec!["linspace".into()]));
         assert_eq!(
             complete("w"),
-            (0, vec!["weights".into(), "wiggle".into(), "with".into()])
+            (
+                0,
+                vec![
+                    "weights".into(),
+                    "while".into(),
+                    "wiggle".into(),
+                    "with".into()
+                ]
+            )
         );
         assert_eq!(
             complete("print mi"),

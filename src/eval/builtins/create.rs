@@ -5,6 +5,7 @@ use super::Call;
 use crate::autodiff::{IndexPart, NodeId};
 use crate::eval::error::{EvalError, MAX_ELEMENTS};
 use crate::eval::Interp;
+use crate::syntax::span::Span;
 use crate::tensor::Tensor;
 
 /// The dimensions given as arguments `from..` (or as one 1-D tensor, e.g.
@@ -21,27 +22,38 @@ fn dims(m: &mut Interp, c: &Call, from: usize) -> Result<Vec<usize>, EvalError> 
             vec![m.integer_of(id, span, "a dimension")? as f64]
         };
         for v in values {
-            if v < 0.0 || v.fract() != 0.0 {
-                return Err(EvalError::BadArgument {
-                    span,
-                    message: format!("{v} is not a valid dimension"),
-                    help: Some("dimensions are whole numbers >= 0".into()),
-                });
-            }
-            if v > MAX_ELEMENTS {
-                return Err(EvalError::TooLarge { span, elements: v });
-            }
-            out.push(v as usize);
+            out.push(dimension(v, span)?);
         }
     }
-    let total: f64 = out.iter().map(|&d| d as f64).product();
+    within_limit(out, c.span)
+}
+
+/// `v` (at `span`) as one dimension of a new tensor; `gradlang check`
+/// reads known dimensions with it too.
+pub(crate) fn dimension(v: f64, span: Span) -> Result<usize, EvalError> {
+    if v < 0.0 || v.fract() != 0.0 {
+        return Err(EvalError::BadArgument {
+            span,
+            message: format!("{v} is not a valid dimension"),
+            help: Some("dimensions are whole numbers >= 0".into()),
+        });
+    }
+    if v > MAX_ELEMENTS {
+        return Err(EvalError::TooLarge { span, elements: v });
+    }
+    Ok(v as usize)
+}
+
+/// `dims` if a tensor of that shape is not too large for the call at `span`.
+pub(crate) fn within_limit(dims: Vec<usize>, span: Span) -> Result<Vec<usize>, EvalError> {
+    let total: f64 = dims.iter().map(|&d| d as f64).product();
     if total > MAX_ELEMENTS {
         return Err(EvalError::TooLarge {
-            span: c.span,
+            span,
             elements: total,
         });
     }
-    Ok(out)
+    Ok(dims)
 }
 
 fn filled(m: &mut Interp, c: &Call, from: usize, v: f64) -> Result<NodeId, EvalError> {

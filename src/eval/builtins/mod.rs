@@ -1,15 +1,18 @@
 //! The builtin functions: one table entry each (name, arity, options,
-//! signature for help and the REPL, and the function that records it).
-//! The math — forward and backward — lives in `autodiff`.
+//! signature and summary for help and the REPL, the shape rule `gradlang
+//! check` follows, and the function that records it). Adding a builtin is
+//! adding one entry. The math — forward and backward — lives in `autodiff`.
 
-mod create;
+pub(crate) mod create;
 mod csv;
 mod math;
-mod shape;
+pub(crate) mod shape;
 
+pub use super::calculus::Form;
 use super::error::EvalError;
 use super::Interp;
 use crate::autodiff::NodeId;
+use crate::check::shapes;
 use crate::syntax::ast::{Expr, ExprS, Opt};
 use crate::syntax::span::Span;
 use crate::tensor::Tensor;
@@ -49,13 +52,38 @@ impl Arity {
     }
 }
 
+/// What `gradlang check` knows of a call's result from what it knows of
+/// the arguments (see `check::shapes`, which applies the rule). A rule
+/// errs only where the evaluator certainly would.
+#[derive(Clone, Copy)]
+pub(crate) enum ShapeRule {
+    /// The first argument's shape (`exp(x)`).
+    SameAsFirst,
+    /// The first two arguments' shapes broadcast (`pow(x, y)`).
+    Broadcast,
+    /// A scalar, or with `axis=` the argument's shape without that axis.
+    Reduction,
+    /// A reduction of one argument, or two broadcast (`max(x)`, `max(x, y)`).
+    ReductionOrBroadcast,
+    /// A new tensor whose dimensions are the arguments from this one on
+    /// (`zeros(3, 2)`, `full(v, 3, 2)`).
+    Dims(usize),
+    /// Not followed: the result's shape is unknown to `check`.
+    Unknown,
+    /// A rule of its own, in `check::shapes`.
+    Custom(shapes::Rule),
+}
+
+/// One builtin: everything help, `check` and the evaluator know of it.
 pub struct Builtin {
     pub name: &'static str,
     /// How a call looks, e.g. `sum(x, axis=)`.
     pub signature: &'static str,
+    /// One line for help and docs/language.md.
     pub summary: &'static str,
     pub arity: Arity,
     pub options: &'static [&'static str],
+    pub(crate) shape: ShapeRule,
     pub(crate) run: fn(&mut Interp, &Call) -> Result<NodeId, EvalError>,
 }
 
@@ -141,13 +169,22 @@ pub fn lookup(name: &str) -> Option<&'static Builtin> {
 }
 
 /// The calls that take a param by name: `grad`, `hessian`, `gradcheck`.
-pub fn calculus_names() -> &'static [&'static str] {
-    &super::calculus::NAMES
+pub fn calculus() -> &'static [Form] {
+    super::calculus::FORMS
 }
 
 /// Whether `name` is a builtin or a calculus form (`grad`, ...).
 pub fn is_function(name: &str) -> bool {
-    lookup(name).is_some() || super::calculus::NAMES.contains(&name)
+    lookup(name).is_some() || super::calculus::is_form(name)
+}
+
+/// The names of every builtin and calculus form, for did-you-mean and
+/// completion.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    TABLE
+        .iter()
+        .map(|b| b.name)
+        .chain(calculus().iter().map(|f| f.name))
 }
 
 /// Every builtin, for help, completion and did-you-mean.
@@ -175,6 +212,7 @@ static TABLE: &[Builtin] = &[
         summary: "x to the power y",
         arity: Arity::Exactly(2),
         options: &[],
+        shape: ShapeRule::Broadcast,
         run: math::pow,
     },
     Builtin {
@@ -183,6 +221,7 @@ static TABLE: &[Builtin] = &[
         summary: "x limited to [lo, hi]",
         arity: Arity::Exactly(3),
         options: &[],
+        shape: ShapeRule::Custom(shapes::clamp),
         run: math::clamp,
     },
     // reductions
@@ -192,6 +231,7 @@ static TABLE: &[Builtin] = &[
         summary: "sum of the entries",
         arity: Arity::Exactly(1),
         options: &["axis"],
+        shape: ShapeRule::Reduction,
         run: math::sum,
     },
     Builtin {
@@ -200,6 +240,7 @@ static TABLE: &[Builtin] = &[
         summary: "mean of the entries",
         arity: Arity::Exactly(1),
         options: &["axis"],
+        shape: ShapeRule::Reduction,
         run: math::mean,
     },
     Builtin {
@@ -208,6 +249,7 @@ static TABLE: &[Builtin] = &[
         summary: "largest entry, or elementwise maximum",
         arity: Arity::Between(1, 2),
         options: &["axis"],
+        shape: ShapeRule::ReductionOrBroadcast,
         run: math::max,
     },
     Builtin {
@@ -216,6 +258,7 @@ static TABLE: &[Builtin] = &[
         summary: "smallest entry, or elementwise minimum",
         arity: Arity::Between(1, 2),
         options: &["axis"],
+        shape: ShapeRule::ReductionOrBroadcast,
         run: math::min,
     },
     Builtin {
@@ -224,6 +267,7 @@ static TABLE: &[Builtin] = &[
         summary: "product of the entries",
         arity: Arity::Exactly(1),
         options: &["axis"],
+        shape: ShapeRule::Reduction,
         run: math::prod,
     },
     Builtin {
@@ -232,6 +276,7 @@ static TABLE: &[Builtin] = &[
         summary: "Euclidean norm",
         arity: Arity::Exactly(1),
         options: &["axis"],
+        shape: ShapeRule::Reduction,
         run: math::norm,
     },
     Builtin {
@@ -240,6 +285,7 @@ static TABLE: &[Builtin] = &[
         summary: "log(sum(exp(x))), computed stably",
         arity: Arity::Exactly(1),
         options: &["axis"],
+        shape: ShapeRule::Reduction,
         run: math::logsumexp,
     },
     Builtin {
@@ -248,6 +294,7 @@ static TABLE: &[Builtin] = &[
         summary: "exp(x) normalised to sum to 1",
         arity: Arity::Exactly(1),
         options: &["axis"],
+        shape: ShapeRule::SameAsFirst,
         run: math::softmax,
     },
     Builtin {
@@ -256,6 +303,7 @@ static TABLE: &[Builtin] = &[
         summary: "sum(a * b)",
         arity: Arity::Exactly(2),
         options: &[],
+        shape: ShapeRule::Custom(shapes::dot),
         run: math::dot,
     },
     // shape
@@ -265,6 +313,7 @@ static TABLE: &[Builtin] = &[
         summary: "reverse the axes (same as x.T)",
         arity: Arity::Exactly(1),
         options: &[],
+        shape: ShapeRule::Custom(shapes::transpose),
         run: shape::transpose,
     },
     Builtin {
@@ -273,6 +322,7 @@ static TABLE: &[Builtin] = &[
         summary: "same entries, new shape (one d may be -1)",
         arity: Arity::Exactly(2),
         options: &[],
+        shape: ShapeRule::Custom(shapes::reshape),
         run: shape::reshape,
     },
     Builtin {
@@ -281,6 +331,7 @@ static TABLE: &[Builtin] = &[
         summary: "join side by side (NumPy hstack)",
         arity: Arity::AtLeast(1),
         options: &[],
+        shape: ShapeRule::Custom(shapes::hstack),
         run: shape::hstack,
     },
     Builtin {
@@ -289,6 +340,7 @@ static TABLE: &[Builtin] = &[
         summary: "join on top of each other (NumPy vstack)",
         arity: Arity::AtLeast(1),
         options: &[],
+        shape: ShapeRule::Custom(shapes::vstack),
         run: shape::vstack,
     },
     Builtin {
@@ -297,6 +349,7 @@ static TABLE: &[Builtin] = &[
         summary: "join along an axis",
         arity: Arity::AtLeast(1),
         options: &["axis"],
+        shape: ShapeRule::Custom(shapes::concat),
         run: shape::concat,
     },
     Builtin {
@@ -305,6 +358,7 @@ static TABLE: &[Builtin] = &[
         summary: "the dimensions, as a 1-D tensor",
         arity: Arity::Exactly(1),
         options: &[],
+        shape: ShapeRule::Custom(shapes::shape),
         run: shape::shape,
     },
     Builtin {
@@ -313,6 +367,7 @@ static TABLE: &[Builtin] = &[
         summary: "length of the first axis",
         arity: Arity::Exactly(1),
         options: &[],
+        shape: ShapeRule::Custom(shapes::len),
         run: shape::len,
     },
     // creation
@@ -322,6 +377,7 @@ static TABLE: &[Builtin] = &[
         summary: "a tensor of zeros",
         arity: Arity::AtLeast(0),
         options: &[],
+        shape: ShapeRule::Dims(0),
         run: create::zeros,
     },
     Builtin {
@@ -330,6 +386,7 @@ static TABLE: &[Builtin] = &[
         summary: "a tensor of ones",
         arity: Arity::AtLeast(0),
         options: &[],
+        shape: ShapeRule::Dims(0),
         run: create::ones,
     },
     Builtin {
@@ -338,6 +395,7 @@ static TABLE: &[Builtin] = &[
         summary: "a tensor filled with v",
         arity: Arity::AtLeast(1),
         options: &[],
+        shape: ShapeRule::Dims(1),
         run: create::full,
     },
     Builtin {
@@ -346,6 +404,7 @@ static TABLE: &[Builtin] = &[
         summary: "the n x n identity",
         arity: Arity::Exactly(1),
         options: &[],
+        shape: ShapeRule::Custom(shapes::eye),
         run: create::eye,
     },
     Builtin {
@@ -354,6 +413,7 @@ static TABLE: &[Builtin] = &[
         summary: "n evenly spaced numbers from a to b",
         arity: Arity::Exactly(3),
         options: &[],
+        shape: ShapeRule::Custom(shapes::linspace),
         run: create::linspace,
     },
     Builtin {
@@ -362,6 +422,7 @@ static TABLE: &[Builtin] = &[
         summary: "a, a+step, ... below b (arange(b) starts at 0)",
         arity: Arity::Between(1, 2),
         options: &["step"],
+        shape: ShapeRule::Custom(shapes::arange),
         run: create::arange,
     },
     Builtin {
@@ -370,6 +431,7 @@ static TABLE: &[Builtin] = &[
         summary: "uniform on [0, 1)",
         arity: Arity::AtLeast(0),
         options: &[],
+        shape: ShapeRule::Dims(0),
         run: create::rand,
     },
     Builtin {
@@ -378,6 +440,7 @@ static TABLE: &[Builtin] = &[
         summary: "standard normal",
         arity: Arity::AtLeast(0),
         options: &[],
+        shape: ShapeRule::Dims(0),
         run: create::randn,
     },
     Builtin {
@@ -386,6 +449,7 @@ static TABLE: &[Builtin] = &[
         summary: "polynomial, highest power first",
         arity: Arity::Exactly(2),
         options: &[],
+        shape: ShapeRule::Custom(shapes::polyval),
         run: create::polyval,
     },
     Builtin {
@@ -394,6 +458,7 @@ static TABLE: &[Builtin] = &[
         summary: "a numeric table as a 2-D tensor",
         arity: Arity::Exactly(1),
         options: &[],
+        shape: ShapeRule::Unknown,
         run: csv::csv,
     },
 ];
@@ -424,8 +489,7 @@ impl Interp {
             return result;
         }
         let Some(builtin) = lookup(name) else {
-            let mut candidates: Vec<&str> = TABLE.iter().map(|b| b.name).collect();
-            candidates.extend(super::calculus::NAMES);
+            let mut candidates: Vec<&str> = function_names().collect();
             let fns: Vec<String> = self
                 .scopes
                 .visible_names()
@@ -486,20 +550,28 @@ impl Interp {
         what: &str,
     ) -> Result<i64, EvalError> {
         match self.tape.decide(id) {
-            Tensor::Scalar(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(*v as i64),
-            Tensor::Scalar(v) if v.is_finite() && v.abs() >= 9.0e15 => {
-                Err(EvalError::TooLarge { span, elements: *v })
-            }
-            Tensor::Scalar(v) => Err(EvalError::BadArgument {
-                span,
-                message: format!("{what} must be a whole number, found {v}"),
-                help: Some("sizes, counts, indices and axes are whole numbers".into()),
-            }),
+            Tensor::Scalar(v) => whole_number(*v, span, what),
             t => Err(EvalError::NotScalar {
                 span,
                 what: what.into(),
                 shape: t.shape().to_vec(),
             }),
         }
+    }
+}
+
+/// `v` (at `span`) as a whole number, for a size, count, index or axis
+/// (`what`); `gradlang check` reads known numbers with it too.
+pub(crate) fn whole_number(v: f64, span: Span, what: &str) -> Result<i64, EvalError> {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        Ok(v as i64)
+    } else if v.is_finite() && v.abs() >= 9.0e15 {
+        Err(EvalError::TooLarge { span, elements: v })
+    } else {
+        Err(EvalError::BadArgument {
+            span,
+            message: format!("{what} must be a whole number, found {v}"),
+            help: Some("sizes, counts, indices and axes are whole numbers".into()),
+        })
     }
 }

@@ -5,6 +5,7 @@ use crate::autodiff::reduce::normalize_axis;
 use crate::autodiff::NodeId;
 use crate::eval::error::EvalError;
 use crate::eval::Interp;
+use crate::syntax::span::Span;
 use crate::tensor::{shape_string, Tensor};
 
 pub(super) fn transpose(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
@@ -22,14 +23,28 @@ pub(super) fn reshape(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
         });
     }
     let total = m.tape.value(x).len();
+    let shape = reshape_target(&spec.to_vec(), total, c.span(1))?;
+    m.tape
+        .reshape(x, &shape)
+        .map_err(|e| m.op_error(e, "`reshape`", c.span, (c.span(0), c.span(1))))
+}
+
+/// The shape `reshape` makes of `total` entries from the dimensions `spec`
+/// (at `span`), its one -1 inferred; whether the count matches is the
+/// tape's check. `gradlang check` uses it too.
+pub(crate) fn reshape_target(
+    spec: &[f64],
+    total: usize,
+    span: Span,
+) -> Result<Vec<usize>, EvalError> {
     let mut dims: Vec<Option<usize>> = Vec::new();
-    for v in spec.iter() {
+    for &v in spec {
         dims.push(match v {
             -1.0 => None,
             v if v >= 0.0 && v.fract() == 0.0 && v < 9.0e15 => Some(v as usize),
             v => {
                 return Err(EvalError::BadArgument {
-                    span: c.span(1),
+                    span,
                     message: format!("{v} is not a valid dimension"),
                     help: Some("dimensions are whole numbers >= 0, or one -1 to infer".into()),
                 })
@@ -45,15 +60,12 @@ pub(super) fn reshape(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     };
     if holes > 1 || (holes == 1 && fill == usize::MAX) {
         return Err(EvalError::BadArgument {
-            span: c.span(1),
+            span,
             message: format!("cannot infer the -1 dimension for {total} elements"),
             help: None,
         });
     }
-    let shape: Vec<usize> = dims.into_iter().map(|d| d.unwrap_or(fill)).collect();
-    m.tape
-        .reshape(x, &shape)
-        .map_err(|e| m.op_error(e, "`reshape`", c.span, (c.span(0), c.span(1))))
+    Ok(dims.into_iter().map(|d| d.unwrap_or(fill)).collect())
 }
 
 /// Promotes each argument to at least `rank` dimensions (NumPy's
@@ -66,17 +78,32 @@ fn stack(
 ) -> Result<NodeId, EvalError> {
     let mut parts = Vec::with_capacity(c.args.len());
     for id in c.nodes()? {
-        let shape = m.tape.shape(id).to_vec();
-        let promoted = match (shape.len(), rank) {
-            (0, 1) => vec![1],
-            (0, 2) => vec![1, 1],
-            (1, 2) => vec![1, shape[0]],
-            _ => shape,
-        };
+        let promoted = at_least(m.tape.shape(id), rank);
         parts.push(m.tape.reshape_unchecked(id, &promoted));
     }
     let axis = axis_for(m.tape.shape(parts[0]).len());
     join(m, c, &parts, axis)
+}
+
+/// `shape` with leading 1s up to `rank` axes (NumPy's `atleast_1d` and
+/// `atleast_2d`: a 1-D tensor becomes one row). `gradlang check` uses it too.
+pub(crate) fn at_least(shape: &[usize], rank: usize) -> Vec<usize> {
+    match (shape.len(), rank) {
+        (0, 1) => vec![1],
+        (0, 2) => vec![1, 1],
+        (1, 2) => vec![1, shape[0]],
+        _ => shape.to_vec(),
+    }
+}
+
+/// The axis `hstack` joins along, for pieces of rank `rank` (after
+/// promotion): 0 for vectors, 1 otherwise.
+pub(crate) fn hstack_axis(rank: usize) -> usize {
+    if rank == 1 {
+        0
+    } else {
+        1
+    }
 }
 
 fn join(m: &mut Interp, c: &Call, parts: &[NodeId], axis: usize) -> Result<NodeId, EvalError> {
@@ -95,7 +122,7 @@ fn join(m: &mut Interp, c: &Call, parts: &[NodeId], axis: usize) -> Result<NodeI
 }
 
 pub(super) fn hstack(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
-    stack(m, c, 1, |rank| if rank == 1 { 0 } else { 1 })
+    stack(m, c, 1, hstack_axis)
 }
 
 pub(super) fn vstack(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
