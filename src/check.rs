@@ -18,7 +18,7 @@
 //! unknown value.
 
 mod exprs;
-mod shapes;
+pub(crate) mod shapes;
 
 use std::collections::HashMap;
 use std::rc::Rc;

@@ -245,13 +245,12 @@ impl Checker {
             }
             return Abs::unknown();
         }
-        if builtins::calculus_names().contains(&name) {
+        if builtins::calculus().iter().any(|f| f.name == name) {
             return self.calculus(name, callee, args, opts);
         }
         let Some(builtin) = builtins::lookup(name) else {
             let mut candidates: Vec<String> =
-                builtins::all().iter().map(|b| b.name.to_string()).collect();
-            candidates.extend(builtins::calculus_names().iter().map(|s| s.to_string()));
+                builtins::function_names().map(String::from).collect();
             candidates.extend(self.visible_names());
             let suggestion =
                 did_you_mean(name, candidates.iter().map(String::as_str)).map(String::from);
@@ -292,7 +291,7 @@ impl Checker {
         if !ok {
             return Abs::unknown();
         }
-        match shapes::builtin(name, &values, &options, span) {
+        match shapes::builtin(builtin, &values, &options, span) {
             Ok(abs) => abs,
             Err(e) => {
                 self.error(e);

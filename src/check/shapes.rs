@@ -6,18 +6,21 @@
 //! evaluator certainly would.
 //!
 //! The rules mirror the evaluator's (broadcasting, `@`, reductions, the
-//! creation builtins); where a builtin's shape is not worth mirroring
-//! (`reshape`, the stacking functions, `csv`) the result is unknown.
+//! creation builtins). Each builtin names its rule in its table entry
+//! (`ShapeRule` in `eval::builtins`); the rules of their own are here.
+//! Where a builtin's shape is not worth mirroring (`reshape`, the stacking
+//! functions, `csv`) the result is unknown.
 
 use crate::autodiff::reduce::normalize_axis;
 use crate::autodiff::OpError;
+use crate::eval::builtins::{Builtin, ShapeRule};
 use crate::eval::error::{self, EvalError, MAX_ELEMENTS};
 use crate::syntax::span::Span;
 use crate::tensor::broadcast_shapes;
 
 /// A value as far as it is known before running.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(super) struct Abs {
+pub(crate) struct Abs {
     pub shape: Option<Vec<usize>>,
     /// The number, for a scalar whose value is known.
     pub value: Option<f64>,
@@ -48,7 +51,10 @@ impl Abs {
 }
 
 /// An evaluated argument: a value, or a string literal (`None`).
-pub(super) type Arg = (Option<Abs>, Span);
+pub(crate) type Arg = (Option<Abs>, Span);
+
+/// An evaluated option: its name, value and where the value is.
+pub(crate) type OptArg = (String, Option<Abs>, Span);
 
 /// The shape of an elementwise operation on `a` and `b`.
 pub(super) fn broadcast(a: &Abs, b: &Abs) -> Result<Option<Vec<usize>>, OpError> {
@@ -99,100 +105,136 @@ pub(super) fn fold(op: crate::syntax::ast::BinOp, a: &Abs, b: &Abs) -> Option<f6
     })
 }
 
-const ELEMENTWISE: &[&str] = &[
-    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus", "abs",
-    "sign", "softmax",
-];
-const REDUCTIONS: &[&str] = &["sum", "mean", "prod", "norm", "logsumexp", "max", "min"];
+/// A builtin's own shape rule (`ShapeRule::Custom`): the result of a call
+/// with these arguments and options, or the error the evaluator would
+/// certainly raise.
+pub(crate) type Rule = fn(&[Arg], &[OptArg], Span) -> Result<Abs, EvalError>;
 
-/// The result of builtin `name` on `args` (already arity-checked), or the
+/// The result of calling `b` (already arity-checked) on `args`, or the
 /// error the evaluator would certainly raise.
 pub(super) fn builtin(
-    name: &str,
+    b: &Builtin,
     args: &[Arg],
-    opts: &[(String, Option<Abs>, Span)],
+    opts: &[OptArg],
     call: Span,
 ) -> Result<Abs, EvalError> {
-    let arg = |k: usize| args.get(k).and_then(|(a, _)| a.clone()).unwrap_or_default();
-    let span = |k: usize| args.get(k).map_or(call, |(_, s)| *s);
-    let x = arg(0);
-    if ELEMENTWISE.contains(&name) {
-        return Ok(Abs::shaped(x.shape));
-    }
-    match name {
-        "pow" | "max" | "min" if args.len() == 2 => {
-            let shape = broadcast(&x, &arg(1))
-                .map_err(|e| error::op_error(e, &format!("`{name}`"), call, (span(0), span(1))))?;
-            Ok(Abs::shaped(shape))
-        }
-        _ if REDUCTIONS.contains(&name) => reduction(&x, opts, call, span(0)),
-        "clamp" => {
-            let scalar = |a: &Abs| a.shape.as_ref().is_some_and(Vec::is_empty);
-            Ok(if scalar(&arg(1)) && scalar(&arg(2)) {
-                Abs::shaped(x.shape)
-            } else {
-                Abs::unknown()
-            })
-        }
-        "dot" => match (&x.shape, &arg(1).shape) {
-            (Some(a), Some(b)) if a != b => Err(EvalError::dot_mismatch(
-                call,
-                (span(0), a.clone()),
-                (span(1), b.clone()),
-            )),
-            _ => Ok(Abs::scalar(None)),
-        },
-        "transpose" => Ok(Abs::shaped(x.shape.map(|mut s| {
-            s.reverse();
-            s
-        }))),
-        "shape" => Ok(Abs::shaped(x.shape.map(|s| vec![s.len()]))),
-        "len" => Ok(Abs::scalar(
-            x.shape.and_then(|s| s.first().map(|&n| n as f64)),
-        )),
-        "zeros" | "ones" | "rand" | "randn" => dims(args, 0, call).map(Abs::shaped),
-        "full" => dims(args, 1, call).map(Abs::shaped),
-        "eye" => Ok(match x.integer() {
-            Some(n) if n >= 0 => {
-                if n as f64 > MAX_ELEMENTS {
-                    return Err(EvalError::TooLarge {
-                        span: span(0),
-                        elements: n as f64,
-                    });
-                }
-                let elements = (n as f64) * (n as f64);
-                if elements > MAX_ELEMENTS {
-                    return Err(EvalError::TooLarge {
-                        span: call,
-                        elements,
-                    });
-                }
-                Abs::shaped(Some(vec![n as usize, n as usize]))
-            }
-            _ => Abs::unknown(),
-        }),
-        "linspace" => Ok(match arg(2).integer() {
-            Some(n) if n >= 0 && (n as f64) <= MAX_ELEMENTS => Abs::shaped(Some(vec![n as usize])),
-            _ => Abs::unknown(),
-        }),
-        "arange" => arange(args, opts, call),
-        // One coefficient is a constant: no `x` in the result.
-        "polyval" => Ok(match x.shape.as_deref() {
-            Some([1]) => Abs::scalar(None),
-            Some([n]) if *n > 1 => Abs::shaped(arg(1).shape),
-            _ => Abs::unknown(),
-        }),
-        _ => Ok(Abs::unknown()),
+    match b.shape {
+        ShapeRule::SameAsFirst => Ok(Abs::shaped(arg(args, 0).shape)),
+        ShapeRule::Broadcast => broadcast_args(b.name, args, call),
+        ShapeRule::ReductionOrBroadcast if args.len() == 2 => broadcast_args(b.name, args, call),
+        ShapeRule::Reduction | ShapeRule::ReductionOrBroadcast => reduction(args, opts, call),
+        ShapeRule::Dims(from) => dims(args, from, call).map(Abs::shaped),
+        ShapeRule::Unknown => Ok(Abs::unknown()),
+        ShapeRule::Custom(rule) => rule(args, opts, call),
     }
 }
 
+/// What is known of argument `k` (nothing, for a string or a missing one).
+fn arg(args: &[Arg], k: usize) -> Abs {
+    args.get(k).and_then(|(a, _)| a.clone()).unwrap_or_default()
+}
+
+/// Where argument `k` is, or the call when there is none.
+fn span(args: &[Arg], k: usize, call: Span) -> Span {
+    args.get(k).map_or(call, |(_, s)| *s)
+}
+
+/// The first two arguments broadcast, as `name` does elementwise.
+fn broadcast_args(name: &str, args: &[Arg], call: Span) -> Result<Abs, EvalError> {
+    let shape = broadcast(&arg(args, 0), &arg(args, 1)).map_err(|e| {
+        let spans = (span(args, 0, call), span(args, 1, call));
+        error::op_error(e, &format!("`{name}`"), call, spans)
+    })?;
+    Ok(Abs::shaped(shape))
+}
+
+/// `clamp(x, lo, hi)`: `x`'s shape when the bounds are scalars.
+pub(crate) fn clamp(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError> {
+    let scalar = |a: &Abs| a.shape.as_ref().is_some_and(Vec::is_empty);
+    Ok(if scalar(&arg(args, 1)) && scalar(&arg(args, 2)) {
+        Abs::shaped(arg(args, 0).shape)
+    } else {
+        Abs::unknown()
+    })
+}
+
+/// `dot(a, b)`: a scalar, of two tensors of the same shape.
+pub(crate) fn dot(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+    match (&arg(args, 0).shape, &arg(args, 1).shape) {
+        (Some(a), Some(b)) if a != b => Err(EvalError::dot_mismatch(
+            call,
+            (span(args, 0, call), a.clone()),
+            (span(args, 1, call), b.clone()),
+        )),
+        _ => Ok(Abs::scalar(None)),
+    }
+}
+
+/// `transpose(x)`: the axes reversed.
+pub(crate) fn transpose(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError> {
+    Ok(Abs::shaped(arg(args, 0).shape.map(|mut s| {
+        s.reverse();
+        s
+    })))
+}
+
+/// `shape(x)`: a vector with one entry per axis.
+pub(crate) fn shape(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError> {
+    Ok(Abs::shaped(arg(args, 0).shape.map(|s| vec![s.len()])))
+}
+
+/// `len(x)`: the first axis's length, a known number.
+pub(crate) fn len(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError> {
+    let first = arg(args, 0)
+        .shape
+        .and_then(|s| s.first().map(|&n| n as f64));
+    Ok(Abs::scalar(first))
+}
+
+/// `eye(n)`: n by n, within the size limit.
+pub(crate) fn eye(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+    Ok(match arg(args, 0).integer() {
+        Some(n) if n >= 0 => {
+            if n as f64 > MAX_ELEMENTS {
+                return Err(EvalError::TooLarge {
+                    span: span(args, 0, call),
+                    elements: n as f64,
+                });
+            }
+            let elements = (n as f64) * (n as f64);
+            if elements > MAX_ELEMENTS {
+                return Err(EvalError::TooLarge {
+                    span: call,
+                    elements,
+                });
+            }
+            Abs::shaped(Some(vec![n as usize, n as usize]))
+        }
+        _ => Abs::unknown(),
+    })
+}
+
+/// `linspace(a, b, n)`: n numbers.
+pub(crate) fn linspace(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError> {
+    Ok(match arg(args, 2).integer() {
+        Some(n) if n >= 0 && (n as f64) <= MAX_ELEMENTS => Abs::shaped(Some(vec![n as usize])),
+        _ => Abs::unknown(),
+    })
+}
+
+/// `polyval(coeffs, x)`: `x`'s shape; one coefficient is a constant, with
+/// no `x` in the result.
+pub(crate) fn polyval(args: &[Arg], _: &[OptArg], _: Span) -> Result<Abs, EvalError> {
+    Ok(match arg(args, 0).shape.as_deref() {
+        Some([1]) => Abs::scalar(None),
+        Some([n]) if *n > 1 => Abs::shaped(arg(args, 1).shape),
+        _ => Abs::unknown(),
+    })
+}
+
 /// `sum(x, axis=k)` and the other reductions.
-fn reduction(
-    x: &Abs,
-    opts: &[(String, Option<Abs>, Span)],
-    call: Span,
-    x_span: Span,
-) -> Result<Abs, EvalError> {
+fn reduction(args: &[Arg], opts: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+    let (x, x_span) = (arg(args, 0), span(args, 0, call));
     let axis = opts.iter().find(|(n, _, _)| n == "axis");
     let Some((_, value, axis_span)) = axis else {
         return Ok(Abs::scalar(None));
@@ -239,12 +281,8 @@ fn dims(args: &[Arg], from: usize, call: Span) -> Result<Option<Vec<usize>>, Eva
     Ok(Some(out))
 }
 
-/// `arange(a, b, step=s)` with known numbers: its length.
-fn arange(
-    args: &[Arg],
-    opts: &[(String, Option<Abs>, Span)],
-    call: Span,
-) -> Result<Abs, EvalError> {
+/// `arange(a, b, step=s)`: its length, with known numbers.
+pub(crate) fn arange(args: &[Arg], opts: &[OptArg], call: Span) -> Result<Abs, EvalError> {
     let value = |k: usize| args.get(k).and_then(|(a, _)| a.as_ref()?.value);
     let (a, b) = match args.len() {
         1 => (Some(0.0), value(0)),

@@ -9,7 +9,38 @@ use crate::syntax::ast::{Expr, ExprS, Opt};
 use crate::syntax::span::Span;
 use crate::tensor::Tensor;
 
-pub(crate) const NAMES: [&str; 3] = ["grad", "hessian", "gradcheck"];
+/// A call that takes a param by name: what help and `check` know of it.
+pub struct Form {
+    pub name: &'static str,
+    /// How a call looks, e.g. `grad(y, p)`.
+    pub signature: &'static str,
+    /// One line for help and docs/language.md.
+    pub summary: &'static str,
+}
+
+/// The calculus forms; every one takes exactly an expression and a param.
+pub(crate) static FORMS: &[Form] = &[
+    Form {
+        name: "grad",
+        signature: "grad(y, p)",
+        summary: "dy/dp for a scalar y, a tensor of p's shape",
+    },
+    Form {
+        name: "hessian",
+        signature: "hessian(y, p)",
+        summary: "second derivatives of a scalar y, (n, n) for a param of shape (n)",
+    },
+    Form {
+        name: "gradcheck",
+        signature: "gradcheck(y, p)",
+        summary: "largest relative error between grad(y, p) and finite differences",
+    },
+];
+
+/// Whether `name` is a calculus form.
+pub(crate) fn is_form(name: &str) -> bool {
+    FORMS.iter().any(|f| f.name == name)
+}
 
 impl Interp {
     /// Handles the call if `name` is a calculus form.
@@ -20,7 +51,7 @@ impl Interp {
         opts: &[Opt],
         callee: Span,
     ) -> Option<Result<NodeId, EvalError>> {
-        if !NAMES.contains(&name) {
+        if !is_form(name) {
             return None;
         }
         Some(self.calculus_inner(name, args, opts, callee))

@@ -95,7 +95,7 @@ impl Helper {
             Want::Anything => KEYWORDS
                 .iter()
                 .map(|s| s.to_string())
-                .chain(builtins::all().iter().map(|b| b.name.to_string()))
+                .chain(builtins::function_names().map(String::from))
                 .chain(self.names.iter().map(|(n, _)| n.clone()))
                 .collect(),
         }

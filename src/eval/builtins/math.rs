@@ -15,6 +15,7 @@ macro_rules! unary {
             summary: $summary,
             arity: Arity::Exactly(1),
             options: &[],
+            shape: ShapeRule::SameAsFirst,
             run: |m, c| {
                 let x = c.node(0)?;
                 Ok(m.tape.unary(crate::autodiff::UnaryFn::$f, x))

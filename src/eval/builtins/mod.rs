@@ -1,14 +1,17 @@
 //! The builtin functions: one table entry each (name, arity, options,
-//! signature for help and the REPL, and the function that records it).
-//! The math — forward and backward — lives in `autodiff`.
+//! signature and summary for help and the REPL, the shape rule `gradlang
+//! check` follows, and the function that records it). Adding a builtin is
+//! adding one entry. The math — forward and backward — lives in `autodiff`.
 
 mod create;
 mod math;
 mod shape;
 
+pub use super::calculus::Form;
 use super::error::EvalError;
 use super::Interp;
 use crate::autodiff::NodeId;
+use crate::check::shapes;
 use crate::syntax::ast::{Expr, ExprS, Opt};
 use crate::syntax::span::Span;
 use crate::tensor::Tensor;
@@ -48,13 +51,38 @@ impl Arity {
     }
 }
 
+/// What `gradlang check` knows of a call's result from what it knows of
+/// the arguments (see `check::shapes`, which applies the rule). A rule
+/// errs only where the evaluator certainly would.
+#[derive(Clone, Copy)]
+pub(crate) enum ShapeRule {
+    /// The first argument's shape (`exp(x)`).
+    SameAsFirst,
+    /// The first two arguments' shapes broadcast (`pow(x, y)`).
+    Broadcast,
+    /// A scalar, or with `axis=` the argument's shape without that axis.
+    Reduction,
+    /// A reduction of one argument, or two broadcast (`max(x)`, `max(x, y)`).
+    ReductionOrBroadcast,
+    /// A new tensor whose dimensions are the arguments from this one on
+    /// (`zeros(3, 2)`, `full(v, 3, 2)`).
+    Dims(usize),
+    /// Not followed: the result's shape is unknown to `check`.
+    Unknown,
+    /// A rule of its own, in `check::shapes`.
+    Custom(shapes::Rule),
+}
+
+/// One builtin: everything help, `check` and the evaluator know of it.
 pub struct Builtin {
     pub name: &'static str,
     /// How a call looks, e.g. `sum(x, axis=)`.
     pub signature: &'static str,
+    /// One line for help and docs/language.md.
     pub summary: &'static str,
     pub arity: Arity,
     pub options: &'static [&'static str],
+    pub(crate) shape: ShapeRule,
     pub(crate) run: fn(&mut Interp, &Call) -> Result<NodeId, EvalError>,
 }
 
@@ -140,13 +168,22 @@ pub fn lookup(name: &str) -> Option<&'static Builtin> {
 }
 
 /// The calls that take a param by name: `grad`, `hessian`, `gradcheck`.
-pub fn calculus_names() -> &'static [&'static str] {
-    &super::calculus::NAMES
+pub fn calculus() -> &'static [Form] {
+    super::calculus::FORMS
 }
 
 /// Whether `name` is a builtin or a calculus form (`grad`, ...).
 pub fn is_function(name: &str) -> bool {
-    lookup(name).is_some() || super::calculus::NAMES.contains(&name)
+    lookup(name).is_some() || super::calculus::is_form(name)
+}
+
+/// The names of every builtin and calculus form, for did-you-mean and
+/// completion.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    TABLE
+        .iter()
+        .map(|b| b.name)
+        .chain(calculus().iter().map(|f| f.name))
 }
 
 /// Every builtin, for help, completion and did-you-mean.
@@ -174,6 +211,7 @@ static TABLE: &[Builtin] = &[
         summary: "x to the power y",
         arity: Arity::Exactly(2),
         options: &[],
+        shape: ShapeRule::Broadcast,
         run: math::pow,
     },
     Builtin {
@@ -182,6 +220,7 @@ static TABLE: &[Builtin] = &[
         summary: "x limited to [lo, hi]",
         arity: Arity::Exactly(3),
         options: &[],
+        shape: ShapeRule::Custom(shapes::clamp),
         run: math::clamp,
     },
     // reductions
@@ -191,6 +230,7 @@ static TABLE: &[Builtin] = &[
         summary: "sum of the entries",
         arity: Arity::Exactly(1),
         options: &["axis"],
+        shape: ShapeRule::Reduction,
         run: math::sum,
     },
     Builtin {
@@ -199,6 +239,7 @@ static TABLE: &[Builtin] = &[
         summary: "mean of the entries",
         arity: Arity::Exactly(1),
         options: &["axis"],
+        shape: ShapeRule::Reduction,
         run: math::mean,
     },
     Builtin {
@@ -207,6 +248,7 @@ static TABLE: &[Builtin] = &[
         summary: "largest entry, or elementwise maximum",
         arity: Arity::Between(1, 2),
         options: &["axis"],
+        shape: ShapeRule::ReductionOrBroadcast,
         run: math::max,
     },
     Builtin {
@@ -215,6 +257,7 @@ static TABLE: &[Builtin] = &[
         summary: "smallest entry, or elementwise minimum",
         arity: Arity::Between(1, 2),
         options: &["axis"],
+        shape: ShapeRule::ReductionOrBroadcast,
         run: math::min,
     },
     Builtin {
@@ -223,6 +266,7 @@ static TABLE: &[Builtin] = &[
         summary: "product of the entries",
         arity: Arity::Exactly(1),
         options: &["axis"],
+        shape: ShapeRule::Reduction,
         run: math::prod,
     },
     Builtin {
@@ -231,6 +275,7 @@ static TABLE: &[Builtin] = &[
         summary: "Euclidean norm",
         arity: Arity::Exactly(1),
         options: &["axis"],
+        shape: ShapeRule::Reduction,
         run: math::norm,
     },
     Builtin {
@@ -239,6 +284,7 @@ static TABLE: &[Builtin] = &[
         summary: "log(sum(exp(x))), computed stably",
         arity: Arity::Exactly(1),
         options: &["axis"],
+        shape: ShapeRule::Reduction,
         run: math::logsumexp,
     },
     Builtin {
@@ -247,6 +293,7 @@ static TABLE: &[Builtin] = &[
         summary: "exp(x) normalised to sum to 1",
         arity: Arity::Exactly(1),
         options: &["axis"],
+        shape: ShapeRule::SameAsFirst,
         run: math::softmax,
     },
     Builtin {
@@ -255,6 +302,7 @@ static TABLE: &[Builtin] = &[
         summary: "sum(a * b)",
         arity: Arity::Exactly(2),
         options: &[],
+        shape: ShapeRule::Custom(shapes::dot),
         run: math::dot,
     },
     // shape
@@ -264,6 +312,7 @@ static TABLE: &[Builtin] = &[
         summary: "reverse the axes (same as x.T)",
         arity: Arity::Exactly(1),
         options: &[],
+        shape: ShapeRule::Custom(shapes::transpose),
         run: shape::transpose,
     },
     Builtin {
@@ -272,6 +321,7 @@ static TABLE: &[Builtin] = &[
         summary: "same entries, new shape (one d may be -1)",
         arity: Arity::Exactly(2),
         options: &[],
+        shape: ShapeRule::Unknown,
         run: shape::reshape,
     },
     Builtin {
@@ -280,6 +330,7 @@ static TABLE: &[Builtin] = &[
         summary: "join side by side (NumPy hstack)",
         arity: Arity::AtLeast(1),
         options: &[],
+        shape: ShapeRule::Unknown,
         run: shape::hstack,
     },
     Builtin {
@@ -288,6 +339,7 @@ static TABLE: &[Builtin] = &[
         summary: "join on top of each other (NumPy vstack)",
         arity: Arity::AtLeast(1),
         options: &[],
+        shape: ShapeRule::Unknown,
         run: shape::vstack,
     },
     Builtin {
@@ -296,6 +348,7 @@ static TABLE: &[Builtin] = &[
         summary: "join along an axis",
         arity: Arity::AtLeast(1),
         options: &["axis"],
+        shape: ShapeRule::Unknown,
         run: shape::concat,
     },
     Builtin {
@@ -304,6 +357,7 @@ static TABLE: &[Builtin] = &[
         summary: "the dimensions, as a 1-D tensor",
         arity: Arity::Exactly(1),
         options: &[],
+        shape: ShapeRule::Custom(shapes::shape),
         run: shape::shape,
     },
     Builtin {
@@ -312,6 +366,7 @@ static TABLE: &[Builtin] = &[
         summary: "length of the first axis",
         arity: Arity::Exactly(1),
         options: &[],
+        shape: ShapeRule::Custom(shapes::len),
         run: shape::len,
     },
     // creation
@@ -321,6 +376,7 @@ static TABLE: &[Builtin] = &[
         summary: "a tensor of zeros",
         arity: Arity::AtLeast(0),
         options: &[],
+        shape: ShapeRule::Dims(0),
         run: create::zeros,
     },
     Builtin {
@@ -329,6 +385,7 @@ static TABLE: &[Builtin] = &[
         summary: "a tensor of ones",
         arity: Arity::AtLeast(0),
         options: &[],
+        shape: ShapeRule::Dims(0),
         run: create::ones,
     },
     Builtin {
@@ -337,6 +394,7 @@ static TABLE: &[Builtin] = &[
         summary: "a tensor filled with v",
         arity: Arity::AtLeast(1),
         options: &[],
+        shape: ShapeRule::Dims(1),
         run: create::full,
     },
     Builtin {
@@ -345,6 +403,7 @@ static TABLE: &[Builtin] = &[
         summary: "the n x n identity",
         arity: Arity::Exactly(1),
         options: &[],
+        shape: ShapeRule::Custom(shapes::eye),
         run: create::eye,
     },
     Builtin {
@@ -353,6 +412,7 @@ static TABLE: &[Builtin] = &[
         summary: "n evenly spaced numbers from a to b",
         arity: Arity::Exactly(3),
         options: &[],
+        shape: ShapeRule::Custom(shapes::linspace),
         run: create::linspace,
     },
     Builtin {
@@ -361,6 +421,7 @@ static TABLE: &[Builtin] = &[
         summary: "a, a+step, ... below b (arange(b) starts at 0)",
         arity: Arity::Between(1, 2),
         options: &["step"],
+        shape: ShapeRule::Custom(shapes::arange),
         run: create::arange,
     },
     Builtin {
@@ -369,6 +430,7 @@ static TABLE: &[Builtin] = &[
         summary: "uniform on [0, 1)",
         arity: Arity::AtLeast(0),
         options: &[],
+        shape: ShapeRule::Dims(0),
         run: create::rand,
     },
     Builtin {
@@ -377,6 +439,7 @@ static TABLE: &[Builtin] = &[
         summary: "standard normal",
         arity: Arity::AtLeast(0),
         options: &[],
+        shape: ShapeRule::Dims(0),
         run: create::randn,
     },
     Builtin {
@@ -385,6 +448,7 @@ static TABLE: &[Builtin] = &[
         summary: "polynomial, highest power first",
         arity: Arity::Exactly(2),
         options: &[],
+        shape: ShapeRule::Custom(shapes::polyval),
         run: create::polyval,
     },
     Builtin {
@@ -393,6 +457,7 @@ static TABLE: &[Builtin] = &[
         summary: "a numeric table as a 2-D tensor",
         arity: Arity::Exactly(1),
         options: &[],
+        shape: ShapeRule::Unknown,
         run: create::csv,
     },
 ];
@@ -423,8 +488,7 @@ impl Interp {
             return result;
         }
         let Some(builtin) = lookup(name) else {
-            let mut candidates: Vec<&str> = TABLE.iter().map(|b| b.name).collect();
-            candidates.extend(super::calculus::NAMES);
+            let mut candidates: Vec<&str> = function_names().collect();
             let fns: Vec<String> = self
                 .scopes
                 .visible_names()
