@@ -11,6 +11,8 @@
 //! Where a builtin's shape is not worth mirroring (`reshape`, the stacking
 //! functions, `csv`) the result is unknown.
 
+pub(crate) mod linalg;
+
 use crate::autodiff::reduce::normalize_axis;
 use crate::autodiff::OpError;
 use crate::eval::builtins::{Builtin, ShapeRule};

@@ -98,14 +98,40 @@ impl LinalgOp {
     }
 }
 
-/// Shapes: what each op accepts, checked before anything is recorded.
-fn square(shape: &[usize]) -> Result<usize, OpError> {
+/// The size of a square matrix of this shape, or the shape error (the
+/// evaluator and `check` share these rules).
+pub(crate) fn square(shape: &[usize]) -> Result<usize, OpError> {
     match shape {
         [n, m] if n == m => Ok(*n),
         _ => Err(OpError::NotMatrix {
             shape: shape.to_vec(),
             square: true,
         }),
+    }
+}
+
+/// The rows and columns of a matrix of this shape, or the shape error.
+pub(crate) fn matrix(shape: &[usize]) -> Result<(usize, usize), OpError> {
+    match shape {
+        [r, c] => Ok((*r, *c)),
+        _ => Err(OpError::NotMatrix {
+            shape: shape.to_vec(),
+            square: false,
+        }),
+    }
+}
+
+/// `solve(A, B)`'s size n, for a square `A` and a `B` that is a vector of
+/// length n or a matrix with n rows.
+pub(crate) fn solve_shape(a: &[usize], b: &[usize]) -> Result<usize, OpError> {
+    let n = square(a)?;
+    if matches!(b.len(), 1 | 2) && b[0] == n {
+        Ok(n)
+    } else {
+        Err(OpError::Solve {
+            lhs: a.to_vec(),
+            rhs: b.to_vec(),
+        })
     }
 }
 
@@ -132,14 +158,8 @@ impl Tape {
     /// `solve(a, b)`: `x` with `a @ x = b`, for a square `a` and a vector
     /// or matrix `b` with as many rows as `a`.
     pub fn solve(&mut self, a: NodeId, b: NodeId) -> Result<NodeId, OpError> {
-        let n = square(self.shape(a))?;
         let sb = self.shape(b).to_vec();
-        if !matches!(sb.len(), 1 | 2) || sb[0] != n {
-            return Err(OpError::Solve {
-                lhs: self.shape(a).to_vec(),
-                rhs: sb,
-            });
-        }
+        let n = solve_shape(self.shape(a), &sb)?;
         let b2 = if sb.len() == 1 {
             self.reshape(b, &[n, 1])?
         } else {
@@ -187,12 +207,7 @@ impl Tape {
     }
 
     pub fn svdvals(&mut self, a: NodeId) -> Result<NodeId, OpError> {
-        if self.shape(a).len() != 2 {
-            return Err(OpError::NotMatrix {
-                shape: self.shape(a).to_vec(),
-                square: false,
-            });
-        }
+        matrix(self.shape(a))?;
         self.record_linalg(LinalgOp::Svdvals(a))
     }
 }

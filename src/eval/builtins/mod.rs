@@ -4,13 +4,14 @@
 //! adding one entry. The math — forward and backward — lives in `autodiff`.
 
 mod create;
+mod linalg;
 mod math;
 mod shape;
 
 pub use super::calculus::Form;
 use super::error::EvalError;
 use super::Interp;
-use crate::autodiff::NodeId;
+use crate::autodiff::{NodeId, Tape};
 use crate::check::shapes;
 use crate::syntax::ast::{Expr, ExprS, Opt};
 use crate::syntax::span::Span;
@@ -460,6 +461,23 @@ static TABLE: &[Builtin] = &[
         shape: ShapeRule::Unknown,
         run: create::csv,
     },
+    // linear algebra (2-D; torch.linalg's conventions)
+    Builtin {
+        name: "solve",
+        signature: "solve(A, B)",
+        summary: "x with A @ x = B; B a vector or a matrix",
+        arity: Arity::Exactly(2),
+        options: &[],
+        shape: ShapeRule::Custom(shapes::linalg::solve),
+        run: linalg::solve,
+    },
+    linalg::matrix!("inv", "inv(A)", "the inverse of a square matrix", inv),
+    linalg::matrix!("det", "det(A)", "the determinant", det),
+    linalg::matrix!("logdet", "logdet(A)", "log |det(A)|", logdet),
+    linalg::matrix!("cholesky", "cholesky(A)", "lower L with L @ L.T = A", cholesky),
+    linalg::matrix!("eigvalsh", "eigvalsh(A)", "eigenvalues of a symmetric matrix, ascending", eigvalsh),
+    linalg::matrix!("eigh", "eigh(A)", "eigenvectors of a symmetric matrix, as columns", eigh),
+    linalg::matrix!("svdvals", "svdvals(A)", "singular values, descending", svdvals),
 ];
 
 impl Interp {

@@ -1,0 +1,72 @@
+//! `check`'s shape rules for the linear-algebra builtins, with the same
+//! shape checks as the evaluator (`autodiff::decomp`), so a non-square
+//! matrix or a mismatched `solve` is reported before running.
+
+use super::{arg, span, Abs, Arg, OptArg};
+use crate::autodiff::decomp;
+use crate::eval::error::{self, EvalError};
+use crate::syntax::span::Span;
+
+/// A builtin of one matrix (square if `square`) with `rows` × `cols`, whose
+/// result has the shape `out(rows, cols)`.
+fn one_matrix(
+    args: &[Arg],
+    call: Span,
+    op: &str,
+    square: bool,
+    out: fn(usize, usize) -> Vec<usize>,
+) -> Result<Abs, EvalError> {
+    let Some(shape) = arg(args, 0).shape else {
+        return Ok(Abs::unknown());
+    };
+    let at = span(args, 0, call);
+    let dims = if square {
+        decomp::square(&shape).map(|n| (n, n))
+    } else {
+        decomp::matrix(&shape)
+    };
+    let (rows, cols) = dims.map_err(|e| error::op_error(e, op, call, (at, at)))?;
+    Ok(Abs::shaped(Some(out(rows, cols))))
+}
+
+pub(crate) fn inv(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+    one_matrix(args, call, "`inv`", true, |n, _| vec![n, n])
+}
+
+pub(crate) fn det(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+    one_matrix(args, call, "`det`", true, |_, _| Vec::new())
+}
+
+pub(crate) fn logdet(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+    one_matrix(args, call, "`logdet`", true, |_, _| Vec::new())
+}
+
+pub(crate) fn cholesky(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+    one_matrix(args, call, "`cholesky`", true, |n, _| vec![n, n])
+}
+
+pub(crate) fn eigvalsh(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+    one_matrix(args, call, "`eigvalsh`", true, |n, _| vec![n])
+}
+
+pub(crate) fn eigh(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+    one_matrix(args, call, "`eigh`", true, |n, _| vec![n, n])
+}
+
+pub(crate) fn svdvals(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+    one_matrix(args, call, "`svdvals`", false, |r, c| vec![r.min(c)])
+}
+
+/// `solve(A, B)`: B's shape, for a square A and a B with A's rows.
+pub(crate) fn solve(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalError> {
+    let (a, b) = (arg(args, 0).shape, arg(args, 1).shape);
+    let spans = (span(args, 0, call), span(args, 1, call));
+    let to_error = |e| error::op_error(e, "`solve`", call, spans);
+    match (&a, &b) {
+        (Some(a), Some(b)) => decomp::solve_shape(a, b).map(drop),
+        (Some(a), None) => decomp::square(a).map(drop),
+        _ => Ok(()),
+    }
+    .map_err(to_error)?;
+    Ok(Abs::shaped(b))
+}
