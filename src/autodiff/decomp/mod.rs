@@ -5,9 +5,12 @@
 //! recorded ops, these among them, so second derivatives work too.
 //!
 //! A matrix an op cannot use (singular, not positive definite) is an
-//! error when the op is recorded. When a recorded tape is replayed at new
-//! param values there is no one to tell, so the op gives NaN there, which
-//! `minimize` reports naming the op.
+//! error when a script's call records the op. When a recorded tape is
+//! replayed at new param values, or an op is recorded by a backward pass,
+//! there is no one to tell: the op then computes what it can, as torch
+//! does (a nearly singular solve gives large values, an exactly singular
+//! one infinities; a failed Cholesky gives NaN), and `minimize` reports a
+//! non-finite result naming the op.
 
 mod backward;
 mod numeric;
@@ -65,13 +68,15 @@ impl LinalgOp {
         }
     }
 
-    /// The value, or why the operand does not suit the op.
-    fn value(&self, nodes: &[Node]) -> Result<Tensor, OpError> {
+    /// The value, or why the operand does not suit the op; `strict`
+    /// refuses matrices singular to working precision, not only those the
+    /// factorization cannot handle.
+    fn value(&self, nodes: &[Node], strict: bool) -> Result<Tensor, OpError> {
         let v = |id: &NodeId| &nodes[id.index()].value;
         match self {
-            LinalgOp::Solve { a, b, ta } => numeric::solve(v(a), v(b), *ta),
+            LinalgOp::Solve { a, b, ta } => numeric::solve(v(a), v(b), *ta, strict),
             LinalgOp::Det(a) => Ok(numeric::det(v(a))),
-            LinalgOp::LogAbsDet(a) => numeric::log_abs_det(v(a)),
+            LinalgOp::LogAbsDet(a) => numeric::log_abs_det(v(a), strict),
             LinalgOp::Cholesky(a) => numeric::cholesky(v(a)),
             LinalgOp::EighValues(a) => Ok(numeric::eigh(v(a))?.0),
             LinalgOp::EighVectors(a) => Ok(numeric::eigh(v(a))?.1),
@@ -90,10 +95,10 @@ impl LinalgOp {
         }
     }
 
-    /// The value for a replay or a backward pass: NaN where the matrix
-    /// does not suit the op (see the module header).
+    /// The value for a replay or a backward pass: what can be computed,
+    /// NaN where the factorization fails (see the module header).
     pub(crate) fn compute(&self, nodes: &[Node]) -> Tensor {
-        self.value(nodes)
+        self.value(nodes, false)
             .unwrap_or_else(|_| Tensor::full(&self.shape(nodes), f64::NAN))
     }
 }
@@ -138,7 +143,7 @@ pub(crate) fn solve_shape(a: &[usize], b: &[usize]) -> Result<usize, OpError> {
 impl Tape {
     /// Records `op` with its value, or fails if its operand does not suit it.
     fn record_linalg(&mut self, op: LinalgOp) -> Result<NodeId, OpError> {
-        let value = op.value(self.nodes())?;
+        let value = op.value(self.nodes(), true)?;
         Ok(self.push(Op::Linalg(op), value))
     }
 

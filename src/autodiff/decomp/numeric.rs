@@ -75,13 +75,15 @@ impl Lu {
     }
 }
 
-/// `op(a)⁻¹ b`, where `op` transposes when `ta` is set; `b` is 2-D.
-pub(super) fn solve(a: &Tensor, b: &Tensor, ta: bool) -> Result<Tensor, OpError> {
+/// `op(a)⁻¹ b`, where `op` transposes when `ta` is set; `b` is 2-D. Only
+/// when `strict` is a matrix singular to working precision refused (see
+/// `LinalgOp::compute`).
+pub(super) fn solve(a: &Tensor, b: &Tensor, ta: bool, strict: bool) -> Result<Tensor, OpError> {
     if !a.all_finite() || !b.all_finite() {
         return Ok(Tensor::full(b.shape(), f64::NAN));
     }
     let lu = Lu::new(a);
-    if lu.singular() {
+    if strict && lu.singular() {
         return Err(OpError::Singular);
     }
     let mut x = to_faer(b);
@@ -99,16 +101,17 @@ pub(super) fn det(a: &Tensor) -> Tensor {
         return Tensor::Scalar(f64::NAN);
     }
     let lu = Lu::new(a);
-    Tensor::Scalar(lu.sign * lu.pivots().product::<f64>())
+    // `+ 0.0` turns the -0 of a singular matrix into 0.
+    Tensor::Scalar(lu.sign * lu.pivots().product::<f64>() + 0.0)
 }
 
-/// log |det a|, for an invertible `a`.
-pub(super) fn log_abs_det(a: &Tensor) -> Result<Tensor, OpError> {
+/// log |det a|; if `strict`, only for an `a` invertible to working precision.
+pub(super) fn log_abs_det(a: &Tensor, strict: bool) -> Result<Tensor, OpError> {
     if !a.all_finite() {
         return Ok(Tensor::Scalar(f64::NAN));
     }
     let lu = Lu::new(a);
-    if lu.singular() {
+    if strict && lu.singular() {
         return Err(OpError::Singular);
     }
     Ok(Tensor::Scalar(lu.pivots().map(|p| p.abs().ln()).sum()))
