@@ -461,7 +461,8 @@ fn linear_algebra() {
         // `cholesky` and `eigh` read the lower triangle as symmetric, so
         // their inputs are built symmetric (`X @ X.T`): then the gradient
         // does not depend on that convention.
-        let setup = r.params("A 3,3 -1 1; b 3 -1 1; B 3,2 -1 1; X 3,3 -1 1; T 4,2 -1 1; U 2,4 -1 1")
+        let setup = r
+            .params("A 3,3 -1 1; b 3 -1 1; B 3,2 -1 1; X 3,3 -1 1; T 4,2 -1 1; U 2,4 -1 1")
             + "\nlet I = eye(3)";
         f.table(
             &setup,

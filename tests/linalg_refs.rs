@@ -102,7 +102,9 @@ fn linalg_matches_torch() {
                 worst_value = worst_value.max(v);
                 worst_grad = worst_grad.max(g);
                 if !(v <= TOL && g <= TOL) {
-                    failures.push(format!("{name}: value error {v:.1e}, gradient error {g:.1e}"));
+                    failures.push(format!(
+                        "{name}: value error {v:.1e}, gradient error {g:.1e}"
+                    ));
                 }
             }
             Err(e) => failures.push(format!("{name}: {e}")),

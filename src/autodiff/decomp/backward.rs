@@ -41,7 +41,11 @@ impl LinalgOp {
 /// A⁻ᵀ, as `solve(Aᵀ, I)`.
 fn inverse_transpose(tape: &mut Tape, a: NodeId) -> NodeId {
     let eye = tape.identity(tape.shape(a)[0]);
-    tape.linalg_unchecked(LinalgOp::Solve { a, b: eye, ta: true })
+    tape.linalg_unchecked(LinalgOp::Solve {
+        a,
+        b: eye,
+        ta: true,
+    })
 }
 
 /// For `X = op(A)⁻¹ B`: `gB = op(A)⁻ᵀ G` and `g op(A) = -gB Xᵀ`.

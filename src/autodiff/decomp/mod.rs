@@ -25,7 +25,11 @@ use crate::tensor::Tensor;
 pub enum LinalgOp {
     /// `op(a)⁻¹ b` for a square `a` and a 2-D `b`; `op` transposes when
     /// `ta` is set.
-    Solve { a: NodeId, b: NodeId, ta: bool },
+    Solve {
+        a: NodeId,
+        b: NodeId,
+        ta: bool,
+    },
     Det(NodeId),
     /// log |det a|.
     LogAbsDet(NodeId),
@@ -182,7 +186,11 @@ impl Tape {
     pub fn inv(&mut self, a: NodeId) -> Result<NodeId, OpError> {
         let n = square(self.shape(a))?;
         let eye = self.identity(n);
-        self.record_linalg(LinalgOp::Solve { a, b: eye, ta: false })
+        self.record_linalg(LinalgOp::Solve {
+            a,
+            b: eye,
+            ta: false,
+        })
     }
 
     pub fn det(&mut self, a: NodeId) -> Result<NodeId, OpError> {

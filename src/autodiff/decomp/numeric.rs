@@ -126,13 +126,17 @@ pub(super) fn cholesky(a: &Tensor) -> Result<Tensor, OpError> {
         Ok(llt) => {
             let l = llt.L();
             // Only the lower triangle is the factor; the rest is zero.
-            let lower = Mat::from_fn(l.nrows(), l.ncols(), |i, j| {
-                if j <= i {
-                    l[(i, j)]
-                } else {
-                    0.0
-                }
-            });
+            let lower = Mat::from_fn(
+                l.nrows(),
+                l.ncols(),
+                |i, j| {
+                    if j <= i {
+                        l[(i, j)]
+                    } else {
+                        0.0
+                    }
+                },
+            );
             Ok(from_faer(lower.as_ref()))
         }
         Err(faer::linalg::cholesky::llt::factor::LltError::NonPositivePivot { index }) => {

@@ -70,3 +70,42 @@ pub(crate) fn solve(args: &[Arg], _: &[OptArg], call: Span) -> Result<Abs, EvalE
     .map_err(to_error)?;
     Ok(Abs::shaped(b))
 }
+
+#[cfg(test)]
+mod tests {
+    fn codes(src: &str) -> Vec<&'static str> {
+        let program = crate::syntax::parse(src).expect("test scripts parse");
+        crate::check::check_program(&program)
+            .iter()
+            .map(|e| e.code().as_str())
+            .collect()
+    }
+
+    #[test]
+    fn shape_errors_are_found_before_running() {
+        assert_eq!(codes("print det(ones(2, 3))"), ["E0205"]);
+        assert_eq!(codes("print cholesky([1, 2])"), ["E0205"]);
+        assert_eq!(codes("print svdvals([1, 2])"), ["E0205"]);
+        assert_eq!(codes("print solve(eye(3), ones(2))"), ["E0205"]);
+        assert_eq!(codes("print solve(ones(3, 2), ones(3))"), ["E0205"]);
+        // A singular matrix is found only by running.
+        assert!(codes("print inv([[1, 2], [2, 4]])").is_empty());
+    }
+
+    #[test]
+    fn result_shapes_are_followed() {
+        assert_eq!(codes("print inv(eye(3)) + ones(2)"), ["E0205"]);
+        assert_eq!(codes("print eigvalsh(eye(3)) + ones(2)"), ["E0205"]);
+        assert_eq!(codes("print svdvals(ones(4, 2)) + ones(3)"), ["E0205"]);
+        assert_eq!(codes("print svdvals(ones(2, 4)) + ones(3)"), ["E0205"]);
+        assert_eq!(
+            codes("print solve(eye(3), ones(3, 2)) + ones(3)"),
+            ["E0205"]
+        );
+        assert_eq!(codes("print solve(eye(3), ones(3)) @ ones(2)"), ["E0205"]);
+        let clean = "let A = eye(3)\n\
+                     print solve(A, [1, 2, 3]) + cholesky(A) @ ones(3) + eigh(A) @ eigvalsh(A)\n\
+                     print det(A) * logdet(A) + ones(2, 2)";
+        assert!(codes(clean).is_empty());
+    }
+}

@@ -474,10 +474,30 @@ static TABLE: &[Builtin] = &[
     linalg::matrix!("inv", "inv(A)", "the inverse of a square matrix", inv),
     linalg::matrix!("det", "det(A)", "the determinant", det),
     linalg::matrix!("logdet", "logdet(A)", "log |det(A)|", logdet),
-    linalg::matrix!("cholesky", "cholesky(A)", "lower L with L @ L.T = A", cholesky),
-    linalg::matrix!("eigvalsh", "eigvalsh(A)", "eigenvalues of a symmetric matrix, ascending", eigvalsh),
-    linalg::matrix!("eigh", "eigh(A)", "eigenvectors of a symmetric matrix, as columns", eigh),
-    linalg::matrix!("svdvals", "svdvals(A)", "singular values, descending", svdvals),
+    linalg::matrix!(
+        "cholesky",
+        "cholesky(A)",
+        "lower L with L @ L.T = A",
+        cholesky
+    ),
+    linalg::matrix!(
+        "eigvalsh",
+        "eigvalsh(A)",
+        "eigenvalues of a symmetric matrix, ascending",
+        eigvalsh
+    ),
+    linalg::matrix!(
+        "eigh",
+        "eigh(A)",
+        "eigenvectors of a symmetric matrix, as columns",
+        eigh
+    ),
+    linalg::matrix!(
+        "svdvals",
+        "svdvals(A)",
+        "singular values, descending",
+        svdvals
+    ),
 ];
 
 impl Interp {

@@ -477,7 +477,11 @@ fn not_matrix(
     square: bool,
 ) -> Diagnostic {
     let shape = &operand.1;
-    let wanted = if square { "a square matrix" } else { "a matrix (2-D)" };
+    let wanted = if square {
+        "a square matrix"
+    } else {
+        "a matrix (2-D)"
+    };
     let help = match shape.as_slice() {
         [_, _] if op == "`solve`" => {
             "for least squares, solve the normal equations: `solve(A.T @ A, A.T @ b)`".to_string()
