@@ -114,7 +114,10 @@ pub(super) fn log_abs_det(a: &Tensor, strict: bool) -> Result<Tensor, OpError> {
     if strict && lu.singular() {
         return Err(OpError::Singular);
     }
-    Ok(Tensor::Scalar(lu.pivots().map(|p| p.abs().ln()).sum()))
+    // `+ 0.0`: an empty sum is -0; log|det| of the 0 x 0 matrix is 0.
+    Ok(Tensor::Scalar(
+        lu.pivots().map(|p| p.abs().ln()).sum::<f64>() + 0.0,
+    ))
 }
 
 /// The lower Cholesky factor of the lower triangle of `a`.

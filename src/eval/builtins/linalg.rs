@@ -7,14 +7,14 @@ use crate::autodiff::{NodeId, OpError, Tape};
 use crate::eval::error::EvalError;
 use crate::eval::Interp;
 
-/// A table entry for a builtin of one matrix, `$f` the `Tape` method that
-/// records it; `check`'s shape rule of the same name is in
+/// A table entry for the builtin `$f(A)` of one matrix: the `Tape` method
+/// `$f` records it, and `check`'s shape rule `$f` is in
 /// `check::shapes::linalg`.
 macro_rules! matrix {
-    ($name:literal, $sig:literal, $summary:literal, $f:ident) => {
+    ($f:ident, $summary:literal) => {
         Builtin {
-            name: $name,
-            signature: $sig,
+            name: stringify!($f),
+            signature: concat!(stringify!($f), "(A)"),
             summary: $summary,
             arity: Arity::Exactly(1),
             options: &[],

@@ -471,33 +471,13 @@ static TABLE: &[Builtin] = &[
         shape: ShapeRule::Custom(shapes::linalg::solve),
         run: linalg::solve,
     },
-    linalg::matrix!("inv", "inv(A)", "the inverse of a square matrix", inv),
-    linalg::matrix!("det", "det(A)", "the determinant", det),
-    linalg::matrix!("logdet", "logdet(A)", "log |det(A)|", logdet),
-    linalg::matrix!(
-        "cholesky",
-        "cholesky(A)",
-        "lower L with L @ L.T = A",
-        cholesky
-    ),
-    linalg::matrix!(
-        "eigvalsh",
-        "eigvalsh(A)",
-        "eigenvalues of a symmetric matrix, ascending",
-        eigvalsh
-    ),
-    linalg::matrix!(
-        "eigh",
-        "eigh(A)",
-        "eigenvectors of a symmetric matrix, as columns",
-        eigh
-    ),
-    linalg::matrix!(
-        "svdvals",
-        "svdvals(A)",
-        "singular values, descending",
-        svdvals
-    ),
+    linalg::matrix!(inv, "the inverse of a square matrix"),
+    linalg::matrix!(det, "the determinant"),
+    linalg::matrix!(logdet, "log |det(A)|"),
+    linalg::matrix!(cholesky, "lower L with L @ L.T = A"),
+    linalg::matrix!(eigvalsh, "eigenvalues of a symmetric matrix, ascending"),
+    linalg::matrix!(eigh, "eigenvectors of a symmetric matrix, as columns"),
+    linalg::matrix!(svdvals, "singular values, descending"),
 ];
 
 impl Interp {

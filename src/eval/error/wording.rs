@@ -492,7 +492,14 @@ fn not_matrix(
     };
     Diagnostic::error(
         code,
-        format!("{op} needs {wanted}, but this has {}", shape_label(shape)),
+        if shape.is_empty() {
+            format!("{op} needs {wanted}, but this is a scalar")
+        } else {
+            format!(
+                "{op} needs {wanted}, but this has shape {}",
+                shape_string(shape)
+            )
+        },
         operand.0,
         shape_label(shape),
     )
