@@ -100,8 +100,9 @@ fn value(m: &mut Interp, src: &str) -> Result<Tensor, String> {
 }
 
 /// Checks `grad(sum((expr) * W), param)` against central differences after
-/// running `setup`; the error names the worst entry.
-fn check_grad(setup: &str, expr: &str, param: &str) -> Result<(), String> {
+/// running `setup`: the worst relative error, or a message naming the worst
+/// entry when that is beyond TOL.
+fn check_grad(setup: &str, expr: &str, param: &str) -> Result<f64, String> {
     let mut m = Interp::new(0, Box::new(std::io::sink()));
     run(&mut m, setup)?;
     let x0 = value(&mut m, param)?;
@@ -139,7 +140,7 @@ fn check_grad(setup: &str, expr: &str, param: &str) -> Result<(), String> {
     }
     let (err, j, a, n) = worst;
     if err <= TOL {
-        Ok(())
+        Ok(err)
     } else {
         Err(format!(
             "entry {j}: grad {a:e}, finite difference {n:e} (relative error {err:.1e})"
@@ -152,6 +153,8 @@ fn check_grad(setup: &str, expr: &str, param: &str) -> Result<(), String> {
 struct Family {
     failures: Vec<String>,
     checks: usize,
+    /// The worst relative error of the gradient checks that passed.
+    worst: f64,
 }
 
 impl Family {
@@ -160,9 +163,11 @@ impl Family {
         for p in params {
             self.checks += 1;
             let result = std::panic::catch_unwind(|| check_grad(setup, expr, p));
-            if let Err(e) = result.unwrap_or_else(|_| Err("gradlang panicked".into())) {
-                self.failures
-                    .push(format!("d/d{p} of `{expr}`\n  at {setup:?}\n  {e}"));
+            match result.unwrap_or_else(|_| Err("gradlang panicked".into())) {
+                Ok(err) => self.worst = self.worst.max(err),
+                Err(e) => self
+                    .failures
+                    .push(format!("d/d{p} of `{expr}`\n  at {setup:?}\n  {e}")),
             }
         }
     }
@@ -201,6 +206,7 @@ impl Family {
     }
 
     fn finish(self, family: &str) {
+        println!("{family}: worst relative error {:.1e}", self.worst);
         let n = self.failures.len();
         let all = self.failures.join("\n\n");
         assert!(
@@ -443,6 +449,67 @@ fn second_order() {
     let sin = -(0.8f64.sin());
     f.expect("param k = 0.8\nhessian(sin(k), k)", &[sin], 1e-12);
     f.finish("second order");
+}
+
+#[test]
+fn linear_algebra() {
+    let mut f = Family::default();
+    let mut r = Rng(7);
+    for _ in 0..POINTS {
+        // `D = A + 3 * eye(3)` is diagonally dominant, so well away from
+        // singular; `A - 3 * eye(3)` likewise, with a negative determinant.
+        // `cholesky` and `eigh` read the lower triangle as symmetric, so
+        // their inputs are built symmetric (`X @ X.T`): then the gradient
+        // does not depend on that convention.
+        let setup = r
+            .params("A 3,3 -1 1; b 3 -1 1; B 3,2 -1 1; X 3,3 -1 1; T 4,2 -1 1; U 2,4 -1 1")
+            + "\nlet I = eye(3)";
+        f.table(
+            &setup,
+            "solve(A + 3 * I, b); solve(A.T - 3 * I, b) * 2 | A b
+             solve(A + 3 * I, B) | A B
+             inv(A + 3 * I); det(A); det(A + 3 * I); logdet(A + 3 * I); logdet(A - 3 * I) | A
+             cholesky(X @ X.T + I); eigvalsh(X @ X.T); eigh(X @ X.T + I) | X
+             svdvals(X) | X
+             svdvals(T) | T
+             svdvals(U) | U
+             # second derivatives: the gradient of each gradient
+             grad(det(A), A); grad(logdet(A + 3 * I), A); grad(sum(inv(A + 3 * I)), A) | A
+             grad(sum(solve(A + 3 * I, b) ^ 2), A); grad(sum(solve(A + 3 * I, b) ^ 2), b) | A b
+             grad(sum(cholesky(X @ X.T + I) ^ 2), X); grad(dot(eigvalsh(X @ X.T), [1, 2, 3]), X) | X
+             grad(sum(eigh(X @ X.T + I) ^ 2 * [1, 2, 3]), X); grad(sum(svdvals(X) ^ 3), X) | X
+             grad(sum(svdvals(T) ^ 3), T) | T
+             grad(sum(svdvals(U) ^ 3), U) | U",
+        );
+    }
+    // Hessians against closed forms, for x = [a, b, c, d] read as the 2x2
+    // matrix M: det M = ad - bc, whose Hessian is constant, and
+    // log|det M|, whose Hessian is H_det / det - g gᵀ with g = ∇det / det.
+    let (a, b, c, d) = (1.3, -0.4, 0.7, 2.1);
+    let det = a * d - b * c;
+    let det_hessian = [
+        0.0, 0.0, 0.0, 1.0, //
+        0.0, 0.0, -1.0, 0.0, //
+        0.0, -1.0, 0.0, 0.0, //
+        1.0, 0.0, 0.0, 0.0,
+    ];
+    let g = [d / det, -c / det, -b / det, a / det];
+    let mut logdet_hessian = [0.0; 16];
+    for (k, h) in logdet_hessian.iter_mut().enumerate() {
+        *h = det_hessian[k] / det - g[k / 4] * g[k % 4];
+    }
+    let px = format!("param x = {}", literal(&[4], &[a, b, c, d]));
+    f.expect(
+        &format!("{px}\nhessian(det(reshape(x, [2, 2])), x)"),
+        &det_hessian,
+        1e-12,
+    );
+    f.expect(
+        &format!("{px}\nhessian(logdet(reshape(x, [2, 2])), x)"),
+        &logdet_hessian,
+        1e-12,
+    );
+    f.finish("linear algebra");
 }
 
 /// Parses `setup | expr | expected` lines (setup statements separated by

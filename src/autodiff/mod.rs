@@ -1,5 +1,6 @@
 //! Reverse-mode automatic differentiation on a recorded tape.
 
+pub mod decomp;
 pub mod elementwise;
 pub mod linalg;
 pub mod op;
@@ -38,6 +39,19 @@ pub enum OpError {
     Empty,
     /// A result with more than `tensor::MAX_ELEMENTS` entries.
     TooLarge { elements: f64 },
+    /// An operand that is not a matrix, or (`square`) not a square one.
+    NotMatrix { shape: Vec<usize>, square: bool },
+    /// `solve(a, b)` where `b` is not a vector or matrix with `a`'s size
+    /// as its first dimension.
+    Solve { lhs: Vec<usize>, rhs: Vec<usize> },
+    /// A matrix that is singular to working precision.
+    Singular,
+    /// A Cholesky factorization whose leading minor of this order is not
+    /// positive.
+    NotPositiveDefinite { order: usize },
+    /// An iterative factorization (eigenvalues, singular values) that did
+    /// not converge.
+    NoConvergence,
 }
 
 /// Refuses results beyond `MAX_ELEMENTS` before they are allocated.

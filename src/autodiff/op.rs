@@ -1,6 +1,6 @@
 //! The operations a tape node can hold. Each family's forward (the `Tape`
 //! method that records it) and backward live together in one file:
-//! `elementwise.rs`, `reduce.rs`, `shape.rs`, `linalg.rs`.
+//! `elementwise.rs`, `reduce.rs`, `shape.rs`, `linalg.rs`, `decomp/`.
 
 use std::rc::Rc;
 
@@ -85,6 +85,8 @@ pub enum Op {
         ta: bool,
         tb: bool,
     },
+    /// Solve, determinants, factorizations: see `decomp`.
+    Linalg(super::decomp::LinalgOp),
 }
 
 /// (input, gradient contribution for that input).
@@ -121,6 +123,7 @@ impl Op {
                 f(*b);
             }
             Op::Concat { inputs, .. } => inputs.iter().for_each(|&i| f(i)),
+            Op::Linalg(op) => op.for_each_input(f),
         }
     }
 
@@ -153,6 +156,7 @@ impl Op {
             Op::Index { x, spec } => sh::index_value(v(x), spec),
             Op::IndexAdd { g, spec } => sh::index_add_value(v(g), spec, shape),
             Op::MatMul { a, b, ta, tb } => linalg::matmul_value(v(a), v(b), *ta, *tb),
+            Op::Linalg(op) => op.compute(nodes),
         })
     }
 
@@ -204,6 +208,7 @@ impl Op {
             Op::Concat { .. } => "a concatenation",
             Op::Index { .. } | Op::IndexAdd { .. } => "indexing",
             Op::MatMul { .. } => "the matrix product `@`",
+            Op::Linalg(op) => op.name(),
         }
     }
 
@@ -258,6 +263,7 @@ impl Op {
             Op::MatMul { a, b, ta, tb } => {
                 super::linalg::matmul_backward(tape, *a, *b, *ta, *tb, g)
             }
+            Op::Linalg(op) => op.backward(tape, out, g),
         }
     }
 }

@@ -12,6 +12,8 @@
 //! ones. A builtin whose shape is not worth mirroring (`csv`) has an
 //! unknown result.
 
+pub(crate) mod linalg;
+
 use crate::autodiff::reduce::normalize_axis;
 use crate::autodiff::shape::concat_shape;
 use crate::autodiff::OpError;

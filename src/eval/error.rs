@@ -78,6 +78,14 @@ pub enum EvalError {
         rhs: (Span, Vec<usize>),
         help: String,
     },
+    /// A linear-algebra builtin given something other than a matrix, or
+    /// (`square`) a matrix that is not square; `span` is the callee.
+    NotMatrix {
+        op: String,
+        span: Span,
+        operand: (Span, Vec<usize>),
+        square: bool,
+    },
     /// `x[i]` with `i` past the end of its axis; `target` is `x`.
     IndexOutOfRange {
         span: Span,
@@ -215,7 +223,7 @@ impl EvalError {
             EvalError::UnknownFunction { .. } => Code::E0202,
             EvalError::Arity { .. } => Code::E0203,
             EvalError::UnknownOption { .. } => Code::E0204,
-            EvalError::ShapeMismatch { .. } => Code::E0205,
+            EvalError::ShapeMismatch { .. } | EvalError::NotMatrix { .. } => Code::E0205,
             EvalError::BadArgument { .. } => Code::E0206,
             EvalError::LossNotScalar { .. } => Code::E0207,
             EvalError::NoLoss { .. } => Code::E0208,
@@ -419,6 +427,48 @@ pub(crate) fn op_error(
             help: None,
         },
         OpError::TooLarge { elements } => EvalError::TooLarge { span, elements },
+        OpError::NotMatrix { shape, square } => EvalError::NotMatrix {
+            op: op.into(),
+            span,
+            operand: (operands.0, shape),
+            square,
+        },
+        OpError::Solve { lhs, rhs } => EvalError::ShapeMismatch {
+            op: op.into(),
+            span,
+            help: format!(
+                "`solve(A, B)` needs B to be a vector of length {n} or a matrix with {n} rows, as A is {n} x {n}",
+                n = lhs[0]
+            ),
+            lhs: (operands.0, lhs),
+            rhs: (operands.1, rhs),
+        },
+        OpError::Singular => EvalError::BadArgument {
+            span: operands.0,
+            message: format!("{op} needs an invertible matrix, but this one is singular"),
+            help: Some(
+                "its rows (or columns) are linearly dependent, to working precision; \
+                 check for repeated or proportional rows, or add a small multiple of \
+                 `eye(n)` to make it invertible"
+                    .into(),
+            ),
+        },
+        OpError::NotPositiveDefinite { order } => EvalError::BadArgument {
+            span: operands.0,
+            message: format!(
+                "{op} needs a positive-definite matrix; the leading minor of order {order} is not positive"
+            ),
+            help: Some(
+                "only the lower triangle is read, as a symmetric matrix; `A @ A.T + c * eye(n)` \
+                 with c > 0 is positive definite"
+                    .into(),
+            ),
+        },
+        OpError::NoConvergence => EvalError::BadArgument {
+            span: operands.0,
+            message: format!("{op} did not converge on this matrix"),
+            help: Some("check it for very large or very small entries".into()),
+        },
         OpError::Empty => EvalError::BadArgument {
             span,
             message: format!("{op} of an empty tensor has no value"),

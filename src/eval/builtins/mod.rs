@@ -5,13 +5,14 @@
 
 pub(crate) mod create;
 mod csv;
+mod linalg;
 mod math;
 pub(crate) mod shape;
 
 pub use super::calculus::Form;
 use super::error::EvalError;
 use super::Interp;
-use crate::autodiff::NodeId;
+use crate::autodiff::{NodeId, Tape};
 use crate::check::shapes;
 use crate::syntax::ast::{Expr, ExprS, Opt};
 use crate::syntax::span::Span;
@@ -461,6 +462,23 @@ static TABLE: &[Builtin] = &[
         shape: ShapeRule::Unknown,
         run: csv::csv,
     },
+    // linear algebra (2-D; torch.linalg's conventions)
+    Builtin {
+        name: "solve",
+        signature: "solve(A, B)",
+        summary: "x with A @ x = B; B a vector or a matrix",
+        arity: Arity::Exactly(2),
+        options: &[],
+        shape: ShapeRule::Custom(shapes::linalg::solve),
+        run: linalg::solve,
+    },
+    linalg::matrix!(inv, "the inverse of a square matrix"),
+    linalg::matrix!(det, "the determinant"),
+    linalg::matrix!(logdet, "log |det(A)|"),
+    linalg::matrix!(cholesky, "lower L with L @ L.T = A"),
+    linalg::matrix!(eigvalsh, "eigenvalues of a symmetric matrix, ascending"),
+    linalg::matrix!(eigh, "eigenvectors of a symmetric matrix, as columns"),
+    linalg::matrix!(svdvals, "singular values, descending"),
 ];
 
 impl Interp {

@@ -154,6 +154,12 @@ impl EvalError {
                 };
                 d.with_help(help.clone())
             }
+            EvalError::NotMatrix {
+                op,
+                span,
+                operand,
+                square,
+            } => not_matrix(code, op, *span, operand, *square),
             EvalError::IndexOutOfRange {
                 span,
                 index,
@@ -485,6 +491,45 @@ fn with_optional_help(d: Diagnostic, help: &Option<String>) -> Diagnostic {
 }
 
 /// `shape (2, 3)`, or `a scalar`.
+/// A linear-algebra builtin given a non-matrix or a non-square matrix.
+fn not_matrix(
+    code: crate::diagnostic::Code,
+    op: &str,
+    span: crate::syntax::span::Span,
+    operand: &(crate::syntax::span::Span, Vec<usize>),
+    square: bool,
+) -> Diagnostic {
+    let shape = &operand.1;
+    let wanted = if square {
+        "a square matrix"
+    } else {
+        "a matrix (2-D)"
+    };
+    let help = match shape.as_slice() {
+        [_, _] if op == "`solve`" => {
+            "for least squares, solve the normal equations: `solve(A.T @ A, A.T @ b)`".to_string()
+        }
+        [r, c] => format!("this has {r} rows and {c} columns; a square matrix has as many of each"),
+        [n] => format!("a vector is not a matrix; `reshape(x, [1, {n}])` makes it a row"),
+        _ => "a matrix has two axes: rows and columns".to_string(),
+    };
+    Diagnostic::error(
+        code,
+        if shape.is_empty() {
+            format!("{op} needs {wanted}, but this is a scalar")
+        } else {
+            format!(
+                "{op} needs {wanted}, but this has shape {}",
+                shape_string(shape)
+            )
+        },
+        operand.0,
+        shape_label(shape),
+    )
+    .with_label(span, format!("{op} is called here"))
+    .with_help(help)
+}
+
 fn shape_label(shape: &[usize]) -> String {
     if shape.is_empty() {
         "a scalar".to_string()
