@@ -34,9 +34,6 @@ use shapes::Abs;
 /// At most this many diagnostics are printed; the rest are counted.
 const MAX_REPORTED: usize = 100;
 
-/// Options every optimizer takes (handled by `minimize` itself).
-use crate::eval::DRIVER_OPTIONS;
-
 /// Reports every error (and warning) found; returns the exit code, 0 when
 /// there is no error.
 pub fn check_source(path: &str, bytes: &[u8], reporter: &mut Reporter) -> i32 {
@@ -410,20 +407,8 @@ impl Checker {
                 name: loss.map(|l| l.node.clone()),
             });
         }
-        let name = optimizer.node.as_str();
-        let Some(own) = crate::optim::option_names(name) else {
-            self.error(EvalError::unknown_optimizer(name, optimizer.span));
-            return;
-        };
-        let valid: Vec<&str> = own.iter().copied().chain(DRIVER_OPTIONS).collect();
-        for o in opts {
-            let option = o.name.node.as_str();
-            if !valid.contains(&option) {
-                self.unknown_option(o, &format!("`{name}`"), &valid);
-            }
-        }
-        if !opts.iter().any(|o| o.name.node == "steps") {
-            self.error(EvalError::missing_steps(optimizer.span, name));
+        for e in crate::eval::minimize_options::check_options(optimizer, opts) {
+            self.error(e);
         }
     }
 

@@ -82,8 +82,24 @@ fn minimize_is_checked_without_running() {
     );
     assert_eq!(
         codes(&format!("{head}minimize with adam stesp=5")),
-        ["E0219", "E0204"]
+        ["E0204"]
     );
+    assert_eq!(
+        codes(&format!("{head}minimize with adam steps=3 steps=4")),
+        ["E0219"]
+    );
+    assert_eq!(
+        codes(&format!("{head}minimize with adam lr=\"0.1\" steps=3")),
+        ["E0219"]
+    );
+    assert_eq!(
+        codes(&format!("{head}minimize with lbfgs line_search=1 steps=3")),
+        ["E0219"]
+    );
+    assert!(codes(&format!(
+        "{head}minimize with lbfgs line_search=\"strong_wolfe\" steps=3"
+    ))
+    .is_empty());
     assert_eq!(codes("param x = 1\nminimize with sgd steps=1"), ["E0208"]);
     assert_eq!(
         codes(&format!("{head}fn f() {{ minimize with sgd steps=1\n 1 }}")),

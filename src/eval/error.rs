@@ -165,6 +165,12 @@ pub enum EvalError {
         message: String,
         help: Option<String>,
     },
+    /// A `minimize` option given twice; `first` is where it was first given.
+    DuplicateOption {
+        name: String,
+        span: Span,
+        first: Span,
+    },
     /// A block (or a function body) with no value where one is needed.
     NoValue {
         span: Span,
@@ -205,7 +211,7 @@ impl EvalError {
             EvalError::BadAssignment { .. } => Code::E0216,
             EvalError::Misplaced { .. } => Code::E0217,
             EvalError::TooLarge { .. } => Code::E0218,
-            EvalError::OptimizerOption { .. } => Code::E0219,
+            EvalError::OptimizerOption { .. } | EvalError::DuplicateOption { .. } => Code::E0219,
             EvalError::UnknownOptimizer { .. } => Code::E0220,
             EvalError::IndexOutOfRange { .. } => Code::E0221,
             EvalError::TooManyIndices { .. } => Code::E0222,
@@ -391,6 +397,32 @@ pub(crate) fn op_error(
             message: format!("{op} of an empty tensor has no value"),
             help: Some("check the tensor's shape before reducing it".into()),
         },
+    }
+}
+
+/// A count (`steps`, `every`, `digits`, a seed) above `max`; `what` names it.
+pub(crate) fn count_too_large(what: &str, found: f64, max: f64, span: Span) -> EvalError {
+    EvalError::BadArgument {
+        span,
+        message: format!(
+            "{what} must be at most {}, found {}",
+            number_words(max),
+            number_words(found)
+        ),
+        help: Some(format!(
+            "write a whole number from 0 to {}",
+            number_words(max)
+        )),
+    }
+}
+
+/// A number as a script would write it: `3`, `2.5`, or `1e20` when it is
+/// 1e15 or more (where its digits would be a long row of zeros).
+pub(crate) fn number_words(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e15 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
 

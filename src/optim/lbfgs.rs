@@ -20,6 +20,9 @@ pub(super) const OPTIONS: &[&str] = &[
     "line_search",
 ];
 
+/// The options above whose value is a string.
+pub(super) const STRING_OPTIONS: &[&str] = &["line_search"];
+
 /// Curvature pairs with y·s at or below this are skipped (torch's constant).
 const MIN_CURVATURE: f64 = 1e-10;
 

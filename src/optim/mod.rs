@@ -23,7 +23,7 @@ mod rmsprop;
 mod sgd;
 mod strong_wolfe;
 
-pub use options::{OptValue, OptionError};
+pub use options::{OptValue, OptionError, MAX_COUNT};
 
 use options::Options;
 
@@ -74,6 +74,8 @@ type Builder = fn(&Options, usize) -> Result<Box<dyn Optimizer>, OptionError>;
 struct Entry {
     name: &'static str,
     options: &'static [&'static str],
+    /// The options whose value is a string (the rest take numbers).
+    strings: &'static [&'static str],
     build: Builder,
 }
 
@@ -82,41 +84,49 @@ const REGISTRY: &[Entry] = &[
     Entry {
         name: "sgd",
         options: sgd::OPTIONS,
+        strings: &[],
         build: sgd::build,
     },
     Entry {
         name: "adam",
         options: adam::OPTIONS,
+        strings: &[],
         build: adam::build_adam,
     },
     Entry {
         name: "adamw",
         options: adam::OPTIONS,
+        strings: &[],
         build: adam::build_adamw,
     },
     Entry {
         name: "nadam",
         options: nadam::OPTIONS,
+        strings: &[],
         build: nadam::build,
     },
     Entry {
         name: "rmsprop",
         options: rmsprop::OPTIONS,
+        strings: &[],
         build: rmsprop::build,
     },
     Entry {
         name: "adagrad",
         options: adagrad::OPTIONS,
+        strings: &[],
         build: adagrad::build,
     },
     Entry {
         name: "lbfgs",
         options: lbfgs::OPTIONS,
+        strings: lbfgs::STRING_OPTIONS,
         build: lbfgs::build,
     },
     Entry {
         name: "newton",
         options: newton::OPTIONS,
+        strings: &[],
         build: newton::build,
     },
 ];
@@ -129,6 +139,12 @@ pub const OPTIMIZERS: &[&str] = &[
 /// The options `optimizer` accepts, or `None` if there is no such optimizer.
 pub fn option_names(optimizer: &str) -> Option<&'static [&'static str]> {
     entry(optimizer).map(|e| e.options)
+}
+
+/// The options of `optimizer` that take a string (e.g. lbfgs's
+/// `line_search`); empty for an unknown optimizer.
+pub fn string_options(optimizer: &str) -> &'static [&'static str] {
+    entry(optimizer).map_or(&[], |e| e.strings)
 }
 
 /// Builds an optimizer from its name and `name=value` options (numbers; booleans as 0/1;

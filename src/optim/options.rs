@@ -3,6 +3,10 @@
 
 use std::fmt;
 
+/// The largest count any option takes (`steps`, `max_iter`, ...): far
+/// beyond any run that finishes, and small enough to be exact in an f64.
+pub const MAX_COUNT: f64 = 1e15;
+
 /// One option's value as written in the script.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OptValue {
@@ -141,10 +145,13 @@ impl<'a> Options<'a> {
 
     /// A whole number >= 1 (iteration counts, history length).
     pub(super) fn count(&self, name: &'static str, default: usize) -> Result<usize, OptionError> {
-        // Capped well below usize::MAX so the cast below is exact.
         let v = self.number_where(name, default as f64, "a whole number >= 1", |v| {
-            v >= 1.0 && v.fract() == 0.0 && v <= 1e15
+            v >= 1.0 && v.fract() == 0.0
         })?;
+        // Capped well below usize::MAX so the cast below is exact.
+        if v > MAX_COUNT {
+            return Err(self.conflict(name, "at most 1e15"));
+        }
         Ok(v as usize)
     }
 

@@ -415,6 +415,14 @@ impl EvalError {
                 Diagnostic::error(code, message.clone(), *span, "here"),
                 help,
             ),
+            EvalError::DuplicateOption { name, span, first } => Diagnostic::error(
+                code,
+                format!("the option `{name}` is given twice"),
+                *span,
+                "given again here",
+            )
+            .with_label(*first, "first given here")
+            .with_help("keep one of the two"),
             EvalError::NoValue { span, function } => match function {
                 Some(f) => Diagnostic::error(
                     code,
