@@ -239,13 +239,12 @@ impl EvalError {
     }
 
     /// This error, raised in the body of the function `name`, labelled with
-    /// the `call` that ran the body (the innermost call only, and not for
-    /// recursion limits, whose span is already a call).
+    /// the `call` that ran the body; nested calls nest, so the report shows
+    /// every call from the script's line down (not for recursion limits,
+    /// whose span is already a call).
     pub fn in_call(self, call: Span, name: &str) -> EvalError {
         match self {
-            EvalError::InCall { .. }
-            | EvalError::RecursionTooDeep { .. }
-            | EvalError::FormulaTooDeep { .. } => self,
+            EvalError::RecursionTooDeep { .. } | EvalError::FormulaTooDeep { .. } => self,
             error => EvalError::InCall {
                 call,
                 name: name.into(),
