@@ -15,8 +15,10 @@
 //! Function bodies are checked where they are defined but run where they
 //! are called, so a global they read may be defined further down: inside a
 //! body every top-level name of the script counts as defined, with an
-//! unknown value.
+//! unknown value. A call with known argument shapes checks the body again
+//! with them ([`calls`]).
 
+mod calls;
 mod exprs;
 mod shapes;
 
@@ -27,7 +29,7 @@ use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::driver::{parse_reported, Reporter, EXIT_SCRIPT_ERROR};
 use crate::eval::env::FnDef;
 use crate::eval::error::EvalError;
-use crate::syntax::ast::{Block, Else, Expr, ExprS, FnBody, Ident, Opt, Program, Stmt, StmtS};
+use crate::syntax::ast::{Block, Else, Expr, ExprS, Ident, Opt, Program, Stmt, StmtS};
 use crate::syntax::span::Span;
 use shapes::Abs;
 
@@ -104,6 +106,8 @@ struct Checker {
     /// How many conditional or repeated blocks enclose the walk: values
     /// assigned there are not known afterwards.
     uncertain: usize,
+    /// Function bodies analysed with their arguments' shapes.
+    calls: calls::Calls,
     errors: Vec<EvalError>,
 }
 
@@ -139,6 +143,7 @@ impl Checker {
             losses: Vec::new(),
             in_fn: 0,
             uncertain: 0,
+            calls: calls::Calls::default(),
             errors: Vec::new(),
         }
     }
@@ -283,6 +288,9 @@ impl Checker {
                     body: body.clone(),
                     span: s.span,
                 });
+                for e in self.baseline(&def) {
+                    self.error(e);
+                }
                 self.define(
                     &name.node,
                     Entry {
@@ -290,7 +298,6 @@ impl Checker {
                         abs: Abs::unknown(),
                     },
                 );
-                self.fn_body(params, body);
             }
             Stmt::For { var, range, body } => {
                 if let Expr::Range { start, end } = &range.node {
@@ -420,38 +427,6 @@ impl Checker {
             valid: valid.iter().map(|s| s.to_string()).collect(),
             suggestion: did_you_mean(&o.name.node, valid.iter().copied()).map(String::from),
         });
-    }
-
-    /// A function body, in its own scope with the parameters as locals.
-    fn fn_body(&mut self, params: &[Ident], body: &FnBody) {
-        let old_base = self.base;
-        self.base = self.frames.len();
-        self.frames.push(
-            params
-                .iter()
-                .map(|p| {
-                    (
-                        p.node.clone(),
-                        Entry {
-                            kind: Kind::Value,
-                            abs: Abs::unknown(),
-                        },
-                    )
-                })
-                .collect(),
-        );
-        self.in_fn += 1;
-        match body {
-            FnBody::Expr(e) => {
-                self.expr(e);
-            }
-            FnBody::Block(b) => {
-                self.block_stmts(b);
-            }
-        }
-        self.in_fn -= 1;
-        self.frames.truncate(self.base);
-        self.base = old_base;
     }
 
     /// A block's statements and value in the current frame.
