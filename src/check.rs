@@ -70,7 +70,11 @@ pub fn check_program(program: &Program) -> Vec<EvalError> {
     for stmt in &program.stmts {
         checker.stmt(stmt);
     }
-    let mut errors = checker.errors;
+    let mut errors: Vec<EvalError> = checker
+        .errors
+        .into_iter()
+        .map(|e| e.with_later_declaration(program))
+        .collect();
     errors.sort_by_key(|e| e.to_diagnostic().primary.0.start);
     errors
 }

@@ -15,7 +15,9 @@ pub use crate::tensor::MAX_ELEMENTS;
 pub(crate) use shape_words::{broadcast_help, matmul_help};
 use wording::plural;
 
+mod declared;
 mod shape_words;
+mod traceback;
 mod wording;
 
 /// What was passed to `grad` (or `hessian`, `gradcheck`) in place of a param.
@@ -187,6 +189,13 @@ pub enum EvalError {
     },
     /// A function's name used as a value.
     FunctionAsValue { span: Span, name: String },
+    /// An unknown name or function (`error`) that the script declares on a
+    /// later line, at `declared`; reported with the error's own code.
+    UsedBeforeDeclared {
+        name: String,
+        declared: Span,
+        error: Box<EvalError>,
+    },
 }
 
 impl EvalError {
@@ -217,7 +226,9 @@ impl EvalError {
             EvalError::TooManyIndices { .. } => Code::E0222,
             EvalError::NoValue { .. } => Code::E0223,
             EvalError::StringAsValue { .. } => Code::E0224,
-            EvalError::InCall { error, .. } => error.code(),
+            EvalError::InCall { error, .. } | EvalError::UsedBeforeDeclared { error, .. } => {
+                error.code()
+            }
             EvalError::FunctionAsValue { .. } => Code::E0225,
             EvalError::FormulaTooDeep { .. } => Code::E0226,
             EvalError::Interrupted { .. } => Code::E0227,
