@@ -112,9 +112,14 @@ fn line_cuts(body: &str, start: usize, spans: &[Range<usize>]) -> Vec<Range<usiz
 mod tests {
     use super::*;
 
+    /// A one-span list (a literal `[a..b]` reads like a mistake to clippy).
+    fn one(span: Range<usize>) -> [Range<usize>; 1] {
+        [span]
+    }
+
     #[test]
     fn short_lines_are_kept() {
-        assert!(Shortened::new("let x = 1\nprint y\n", &[17..18]).is_none());
+        assert!(Shortened::new("let x = 1\nprint y\n", &one(17..18)).is_none());
     }
 
     #[test]
@@ -139,7 +144,7 @@ mod tests {
     #[test]
     fn a_span_near_the_start_cuts_only_the_end() {
         let text = format!("y = {}\n", "1 + ".repeat(100));
-        let s = Shortened::new(&text, &[0..1]).unwrap();
+        let s = Shortened::new(&text, &one(0..1)).unwrap();
         assert!(s.text.starts_with("y = 1 + "));
         assert!(s.text.ends_with("…\n"));
         assert_eq!(s.map(0), 0);
@@ -148,6 +153,6 @@ mod tests {
     #[test]
     fn an_untouched_long_line_is_left_alone() {
         let text = format!("{}\nprint y\n", "1 + ".repeat(100));
-        assert!(Shortened::new(&text, &[407..408]).is_none());
+        assert!(Shortened::new(&text, &one(407..408)).is_none());
     }
 }
