@@ -15,8 +15,10 @@
 //! Function bodies are checked where they are defined but run where they
 //! are called, so a global they read may be defined further down: inside a
 //! body every top-level name of the script counts as defined, with an
-//! unknown value.
+//! unknown value. A call with known argument shapes checks the body again
+//! with them ([`calls`]).
 
+mod calls;
 mod exprs;
 pub(crate) mod shapes;
 
@@ -27,17 +29,12 @@ use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::driver::{parse_reported, Reporter, EXIT_SCRIPT_ERROR};
 use crate::eval::env::FnDef;
 use crate::eval::error::EvalError;
-use crate::syntax::ast::{
-    Block, Else, Expr, ExprS, FnBody, Ident, IndexItem, Opt, Program, Stmt, StmtS,
-};
+use crate::syntax::ast::{Block, Else, Expr, ExprS, Ident, IndexItem, Opt, Program, Stmt, StmtS};
 use crate::syntax::span::Span;
 use shapes::Abs;
 
 /// At most this many diagnostics are printed; the rest are counted.
 const MAX_REPORTED: usize = 100;
-
-/// Options every optimizer takes (handled by `minimize` itself).
-use crate::eval::DRIVER_OPTIONS;
 
 /// Reports every error (and warning) found; returns the exit code, 0 when
 /// there is no error.
@@ -73,7 +70,11 @@ pub fn check_program(program: &Program) -> Vec<EvalError> {
     for stmt in &program.stmts {
         checker.stmt(stmt);
     }
-    let mut errors = checker.errors;
+    let mut errors: Vec<EvalError> = checker
+        .errors
+        .into_iter()
+        .map(|e| e.with_later_declaration(program))
+        .collect();
     errors.sort_by_key(|e| e.to_diagnostic().primary.0.start);
     errors
 }
@@ -114,6 +115,8 @@ struct Checker {
     /// How many conditional or repeated blocks enclose the walk: values
     /// assigned there are not known afterwards.
     uncertain: usize,
+    /// Function bodies analysed with their arguments' shapes.
+    calls: calls::Calls,
     errors: Vec<EvalError>,
 }
 
@@ -151,6 +154,7 @@ impl Checker {
             loops: 0,
             effect_call: None,
             uncertain: 0,
+            calls: calls::Calls::default(),
             errors: Vec::new(),
         }
     }
@@ -296,6 +300,9 @@ impl Checker {
                     body: body.clone(),
                     span: s.span,
                 });
+                for e in self.baseline(&def) {
+                    self.error(e);
+                }
                 self.define(
                     &name.node,
                     Entry {
@@ -303,7 +310,6 @@ impl Checker {
                         abs: Abs::unknown(),
                     },
                 );
-                self.fn_body(params, body);
             }
             Stmt::For { var, range, body } => {
                 if let Expr::Range { start, end } = &range.node {
@@ -468,20 +474,8 @@ impl Checker {
                 name: loss.map(|l| l.node.clone()),
             });
         }
-        let name = optimizer.node.as_str();
-        let Some(own) = crate::optim::option_names(name) else {
-            self.error(EvalError::unknown_optimizer(name, optimizer.span));
-            return;
-        };
-        let valid: Vec<&str> = own.iter().copied().chain(DRIVER_OPTIONS).collect();
-        for o in opts {
-            let option = o.name.node.as_str();
-            if !valid.contains(&option) {
-                self.unknown_option(o, &format!("`{name}`"), &valid);
-            }
-        }
-        if !opts.iter().any(|o| o.name.node == "steps") {
-            self.error(EvalError::missing_steps(optimizer.span, name));
+        for e in crate::eval::minimize_options::check_options(optimizer, opts) {
+            self.error(e);
         }
     }
 
@@ -493,40 +487,6 @@ impl Checker {
             valid: valid.iter().map(|s| s.to_string()).collect(),
             suggestion: did_you_mean(&o.name.node, valid.iter().copied()).map(String::from),
         });
-    }
-
-    /// A function body, in its own scope with the parameters as locals.
-    fn fn_body(&mut self, params: &[Ident], body: &FnBody) {
-        let old_base = self.base;
-        self.base = self.frames.len();
-        self.frames.push(
-            params
-                .iter()
-                .map(|p| {
-                    (
-                        p.node.clone(),
-                        Entry {
-                            kind: Kind::Value,
-                            abs: Abs::unknown(),
-                        },
-                    )
-                })
-                .collect(),
-        );
-        self.in_fn += 1;
-        let loops = std::mem::take(&mut self.loops);
-        match body {
-            FnBody::Expr(e) => {
-                self.expr(e);
-            }
-            FnBody::Block(b) => {
-                self.block_stmts(b);
-            }
-        }
-        self.loops = loops;
-        self.in_fn -= 1;
-        self.frames.truncate(self.base);
-        self.base = old_base;
     }
 
     /// A block's statements and value in the current frame.

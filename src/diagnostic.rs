@@ -3,6 +3,7 @@
 //! with the cases); this module renders it with ariadne against the source.
 
 mod codes;
+mod shorten;
 
 pub use codes::Code;
 
@@ -99,7 +100,19 @@ pub fn render(diag: &Diagnostic, path: &str, src: &str, color: bool) -> String {
             Some(p) if p.original == src => cell.insert(p),
             _ => cell.insert(Prepared::new(src)),
         };
-        let mut report = Report::build(kind, (path, shown.clip(diag.primary.0)))
+        let primary = shown.clip(diag.primary.0);
+        let mut ranges: Vec<_> = labels.iter().map(|(s, _, _)| shown.clip(*s)).collect();
+        let short = shorten::Shortened::new(shown.source.text(), &ranges);
+        let cut_source;
+        let (source, primary) = match &short {
+            Some(short) => {
+                ranges = ranges.iter().map(|r| short.map_range(r)).collect();
+                cut_source = ariadne::Source::from(short.text.clone());
+                (&cut_source, short.map_range(&primary))
+            }
+            None => (&shown.source, primary),
+        };
+        let mut report = Report::build(kind, (path, primary.clone()))
             .with_code(diag.code.as_str())
             .with_message(&diag.title)
             .with_config(
@@ -107,8 +120,8 @@ pub fn render(diag: &Diagnostic, path: &str, src: &str, color: bool) -> String {
                     .with_color(color)
                     .with_index_type(IndexType::Byte),
             );
-        for (order, (span, text, primary)) in labels.into_iter().enumerate() {
-            let label = Label::new((path, shown.clip(span)))
+        for (order, ((_, text, primary), range)) in labels.into_iter().zip(ranges).enumerate() {
+            let label = Label::new((path, range))
                 .with_message(text)
                 .with_order(order as i32);
             report = report.with_label(if color {
@@ -129,8 +142,27 @@ pub fn render(diag: &Diagnostic, path: &str, src: &str, color: bool) -> String {
         }
         let mut out = Vec::new();
         // Writing into a Vec cannot fail.
-        let _ = report.finish().write((path, &shown.source), &mut out);
-        String::from_utf8_lossy(&out).into_owned()
+        let _ = report.finish().write((path, source), &mut out);
+        let out = String::from_utf8_lossy(&out).into_owned();
+        match &short {
+            // ariadne counts the column in the shortened line; the header
+            // names the column in the script.
+            Some(_) => {
+                let whole = shown.source.text();
+                let real = shown.clip(diag.primary.0).start;
+                let line = whole[..real].matches('\n').count() + 1;
+                let column = |text: &str, at: usize| {
+                    let from = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                    text[from..at].chars().count() + 1
+                };
+                out.replacen(
+                    &format!("{path}:{line}:{} ", column(source.text(), primary.start)),
+                    &format!("{path}:{line}:{} ", column(whole, real)),
+                    1,
+                )
+            }
+            None => out,
+        }
     })
 }
 

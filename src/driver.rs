@@ -98,6 +98,7 @@ pub fn run_source(interp: &mut Interp, path: &str, bytes: &[u8], reporter: &mut 
             reporter.report(&warning, path, src);
         }
         if let Err(e) = result {
+            let e = e.with_later_declaration(&program);
             reporter.report(&e.to_diagnostic(), path, src);
             return EXIT_SCRIPT_ERROR;
         }

@@ -27,7 +27,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Write the loss curve of every minimize to this SVG file.
-        #[arg(long, value_name = "FILE.svg")]
+        #[arg(long, value_name = "FILE.svg", value_parser = svg_path)]
         plot: Option<PathBuf>,
         /// The script to run.
         file: PathBuf,
@@ -39,6 +39,38 @@ enum Command {
     },
 }
 
+/// `--plot`'s file: the chart is SVG, so a name ending in another image
+/// format (`out.png`) is refused rather than written as SVG under it.
+fn svg_path(arg: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(arg);
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(ext) if !ext.eq_ignore_ascii_case("svg") => Err(format!(
+            "the plot is written as SVG only, not .{ext}; name the file `{}`",
+            path.with_extension("svg").display()
+        )),
+        _ => Ok(path),
+    }
+}
+
+/// A script given without a subcommand (`gradlang FILE.gl`): the message
+/// to print instead of clap's "unrecognized subcommand", if it looks like one.
+fn bare_script_hint(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::InvalidSubcommand {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidSubcommand) else {
+        return None;
+    };
+    let path = std::path::Path::new(arg);
+    (path.extension().is_some_and(|x| x == "gl") || path.is_file()).then(|| {
+        format!(
+            "error: `{arg}` is not a subcommand\n\n  \
+             tip: to run the script, write `gradlang run {arg}` (or `gradlang check {arg}` to check it)\n"
+        )
+    })
+}
+
 /// Deep but legal programs (long expression chains, recursion up to the
 /// limit) need more than the main thread's default stack.
 const STACK_BYTES: usize = 256 * 1024 * 1024;
@@ -47,6 +79,10 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            if let Some(hint) = bare_script_hint(&e) {
+                eprint!("{hint}");
+                return ExitCode::from(EXIT_USAGE as u8);
+            }
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { EXIT_USAGE as u8 } else { 0 });
         }

@@ -6,7 +6,9 @@
 //! `.golden` (and deletes ones whose script is gone); review the diff.
 //! Scripts under `tests/piped/` are fed on stdin to `gradlang` with no
 //! arguments (the REPL's non-terminal mode); all others run as
-//! `gradlang run [ARGS] <path>`, where a first line `# args: ...` gives ARGS.
+//! `gradlang run [ARGS] <path>`, where a first line `# args: ...` gives ARGS,
+//! or as `gradlang [WORDS] <path>` when the first line is `# command: WORDS`
+//! (`# command: check` tests `gradlang check`; an empty one, the bare CLI).
 //! A script that runs longer than `TIMEOUT` is killed and fails.
 
 use std::fs::{self, File};
@@ -137,19 +139,21 @@ fn check(root: &Path, script: &str, bless: bool) -> Option<String> {
 /// paths in diagnostics are the same on every machine) and renders the golden.
 fn run(root: &Path, script: &str) -> Result<String, String> {
     let source = fs::read_to_string(root.join(script)).map_err(|e| format!("cannot read: {e}"))?;
-    let directive = source
-        .lines()
-        .next()
-        .and_then(|l| l.strip_prefix("# args:"));
+    let first = source.lines().next().unwrap_or("");
+    let args = first.strip_prefix("# args:");
+    let command = first.strip_prefix("# command:");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gradlang"));
     if script.starts_with("tests/piped/") {
-        if directive.is_some() {
-            return Err("`# args:` is not supported in tests/piped/ (the REPL takes none)".into());
+        if args.is_some() || command.is_some() {
+            return Err("`# args:` and `# command:` are not supported in tests/piped/ (the REPL takes none)".into());
         }
         cmd.stdin(File::open(root.join(script)).map_err(|e| format!("cannot open: {e}"))?);
     } else {
-        let args = directive.unwrap_or("").split_whitespace();
-        cmd.arg("run").args(args).arg(script).stdin(Stdio::null());
+        match command {
+            Some(words) => cmd.args(words.split_whitespace()),
+            None => cmd.arg("run").args(args.unwrap_or("").split_whitespace()),
+        };
+        cmd.arg(script).stdin(Stdio::null());
     }
     let mut child = cmd
         .current_dir(root)

@@ -88,16 +88,28 @@ impl Checker {
                         shape,
                     });
                 }
+                // Inside a call walked with known arguments, a branch that
+                // may not run reports nothing: what the arguments cause
+                // there might never happen (`if len(x) == 2 { x + [1, 2] }`).
+                let taken = c.value.map(|v| v != 0.0);
+                let specific = self.calls.specific();
                 self.uncertain += 1;
-                let a = self.in_block(|me| me.block_stmts(then));
+                let a = self.quietly(specific && taken != Some(true), |me| {
+                    me.in_block(|me| me.block_stmts(then))
+                });
+                let quiet = specific && taken != Some(false);
                 let b = match otherwise.as_deref() {
-                    Some(Else::Block(b)) => Some(self.in_block(|me| me.block_stmts(b))),
-                    Some(Else::If(e)) => Some(self.expr(e)),
+                    Some(Else::Block(b)) => {
+                        Some(self.quietly(quiet, |me| me.in_block(|me| me.block_stmts(b))))
+                    }
+                    Some(Else::If(e)) => Some(self.quietly(quiet, |me| me.expr(e))),
                     None => None,
                 };
                 self.uncertain -= 1;
-                match b {
-                    Some(b) if a.shape == b.shape => Abs::shaped(a.shape),
+                match (taken, b) {
+                    (Some(true), _) => Abs::shaped(a.shape),
+                    (Some(false), Some(b)) => Abs::shaped(b.shape),
+                    (None, Some(b)) if a.shape == b.shape => Abs::shaped(a.shape),
                     _ => Abs::unknown(),
                 }
             }
@@ -243,18 +255,20 @@ impl Checker {
             if let Some(o) = opts.first() {
                 self.unknown_option(o, &format!("`{name}`"), &[]);
             }
-            if args.len() != def.params.len() {
+            let arity_ok = args.len() == def.params.len();
+            if !arity_ok {
                 self.error(error::fn_arity(&def, args, callee.span));
             } else if let (false, Some(e)) = (self.effect_call == Some(span), no_value(&def)) {
                 self.error(e.in_call(span, name));
             }
-            for a in args {
-                self.expr(a);
-            }
+            let values: Vec<Abs> = args.iter().map(|a| self.expr(a)).collect();
             for o in opts {
                 self.expr(&o.value);
             }
-            return Abs::unknown();
+            if !arity_ok || !opts.is_empty() {
+                return Abs::unknown();
+            }
+            return self.call_body(&def, values, span);
         }
         if builtins::calculus().iter().any(|f| f.name == name) {
             return self.calculus(name, callee, args, opts);

@@ -131,17 +131,27 @@ pub(super) fn matmul(a: &Abs, b: &Abs) -> Result<Option<Vec<usize>>, OpError> {
     Ok(Some(out))
 }
 
-/// The value of a scalar arithmetic operation on known numbers.
+/// The value of a scalar arithmetic or comparison operation on known
+/// numbers (comparisons and `and`/`or` give 1 or 0, as the evaluator's).
 pub(super) fn fold(op: crate::syntax::ast::BinOp, a: &Abs, b: &Abs) -> Option<f64> {
     use crate::syntax::ast::BinOp;
     let (x, y) = (a.value?, b.value?);
+    let truth = |t: bool| if t { 1.0 } else { 0.0 };
     Some(match op {
         BinOp::Add => x + y,
         BinOp::Sub => x - y,
         BinOp::Mul => x * y,
         BinOp::Div => x / y,
         BinOp::Pow => x.powf(y),
-        _ => return None,
+        BinOp::Lt => truth(x < y),
+        BinOp::Le => truth(x <= y),
+        BinOp::Gt => truth(x > y),
+        BinOp::Ge => truth(x >= y),
+        BinOp::Eq => truth(x == y),
+        BinOp::Ne => truth(x != y),
+        BinOp::And => truth(x != 0.0 && y != 0.0),
+        BinOp::Or => truth(x != 0.0 || y != 0.0),
+        BinOp::MatMul => return None,
     })
 }
 

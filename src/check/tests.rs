@@ -82,8 +82,24 @@ fn minimize_is_checked_without_running() {
     );
     assert_eq!(
         codes(&format!("{head}minimize with adam stesp=5")),
-        ["E0219", "E0204"]
+        ["E0204"]
     );
+    assert_eq!(
+        codes(&format!("{head}minimize with adam steps=3 steps=4")),
+        ["E0219"]
+    );
+    assert_eq!(
+        codes(&format!("{head}minimize with adam lr=\"0.1\" steps=3")),
+        ["E0219"]
+    );
+    assert_eq!(
+        codes(&format!("{head}minimize with lbfgs line_search=1 steps=3")),
+        ["E0219"]
+    );
+    assert!(codes(&format!(
+        "{head}minimize with lbfgs line_search=\"strong_wolfe\" steps=3"
+    ))
+    .is_empty());
     assert_eq!(codes("param x = 1\nminimize with sgd steps=1"), ["E0208"]);
     // minimize runs anywhere: in functions, loops and blocks.
     assert!(codes(&format!("{head}fn f() {{ minimize with sgd steps=1\n 1 }}")).is_empty());
@@ -179,4 +195,53 @@ fn calling_a_function_without_a_value_is_an_error() {
     // Defining it is not, nor calling it for its effects.
     assert_eq!(codes("fn f(x) { print x }"), Vec::<&str>::new());
     assert_eq!(codes("fn f(x) { print x }\nf(1)"), Vec::<&str>::new());
+}
+
+#[test]
+fn a_call_with_known_shapes_checks_the_body_with_them() {
+    let f = "fn f(a) = a + [1, 2, 3]\n";
+    assert_eq!(codes(&format!("{f}print f([1, 2])")), ["E0205"]);
+    assert!(codes(&format!("{f}print f([1, 2, 3])")).is_empty());
+    assert!(codes(&format!("{f}let v = randn(4)\nprint f(v[:3])")).is_empty());
+    // Through nested calls, reported once with every call.
+    let nested = "fn h(a) = a + [1, 2, 3]\nfn g(a) = h(a) * 2\nprint g([1, 2])";
+    let program = crate::syntax::parse(nested).expect("parses");
+    match &check_program(&program)[..] {
+        [EvalError::InCall { name, error, .. }] => {
+            assert_eq!(name, "g");
+            assert!(matches!(&**error, EvalError::InCall { name, .. } if name == "h"));
+        }
+        other => panic!("{other:#?}"),
+    }
+    // The result's shape is known after the call.
+    assert_eq!(
+        codes("fn twice(a) = [a, a]\nprint twice([1, 2]) + [1, 2, 3]"),
+        ["E0205"]
+    );
+}
+
+#[test]
+fn a_branch_the_call_may_not_take_reports_nothing() {
+    let f = "fn f(x) = if len(x) == 2 { x + [1, 2] } else { x }\n";
+    assert!(codes(&format!("{f}print f([1, 2, 3])")).is_empty());
+    assert!(codes(&format!("{f}print f([1, 2])")).is_empty());
+    let g = "fn g(x, c) = if c { x + [1, 2] } else { x }\n";
+    assert!(codes(&format!("{g}let c = rand() > 0.5\nprint g([1, 2, 3], c)")).is_empty());
+    assert_eq!(codes(&format!("{g}print g([1, 2, 3], 1)")), ["E0205"]);
+}
+
+#[test]
+fn recursion_and_fan_out_stay_bounded() {
+    assert!(codes("fn f(a) = f(a + 1) * 2\nprint f([1, 2])").is_empty());
+    assert!(codes("fn f(a) = g(a)\nfn g(a) = f(a)\nprint f([1, 2])").is_empty());
+    // Seven levels of ten calls each: 10^6 walks without the budget.
+    let mut src = String::from("fn f0(a) = a + [1, 2]\n");
+    for k in 1..7 {
+        let calls: Vec<String> = (0..10).map(|_| format!("f{}(a)", k - 1)).collect();
+        src += &format!("fn f{k}(a) = {}\n", calls.join(" + "));
+    }
+    src += "print f6([1, 2, 3])\n";
+    let start = std::time::Instant::now();
+    assert!(!codes(&src).is_empty());
+    assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
 }

@@ -15,7 +15,9 @@ pub use crate::tensor::MAX_ELEMENTS;
 pub(crate) use shape_words::{broadcast_help, matmul_help};
 use wording::plural;
 
+mod declared;
 mod shape_words;
+mod traceback;
 mod wording;
 
 /// What was passed to `grad` (or `hessian`, `gradcheck`) in place of a param.
@@ -174,6 +176,12 @@ pub enum EvalError {
         message: String,
         help: Option<String>,
     },
+    /// A `minimize` option given twice; `first` is where it was first given.
+    DuplicateOption {
+        name: String,
+        span: Span,
+        first: Span,
+    },
     /// A block (or a function body) with no value where one is needed.
     NoValue {
         span: Span,
@@ -190,6 +198,13 @@ pub enum EvalError {
     },
     /// A function's name used as a value.
     FunctionAsValue { span: Span, name: String },
+    /// An unknown name or function (`error`) that the script declares on a
+    /// later line, at `declared`; reported with the error's own code.
+    UsedBeforeDeclared {
+        name: String,
+        declared: Span,
+        error: Box<EvalError>,
+    },
 }
 
 /// Where the NaN or Inf that stopped a `minimize` came from.
@@ -237,13 +252,15 @@ impl EvalError {
             EvalError::BadAssignment { .. } => Code::E0216,
             EvalError::Misplaced { .. } => Code::E0217,
             EvalError::TooLarge { .. } => Code::E0218,
-            EvalError::OptimizerOption { .. } => Code::E0219,
+            EvalError::OptimizerOption { .. } | EvalError::DuplicateOption { .. } => Code::E0219,
             EvalError::UnknownOptimizer { .. } => Code::E0220,
             EvalError::IndexOutOfRange { .. } => Code::E0221,
             EvalError::TooManyIndices { .. } => Code::E0222,
             EvalError::NoValue { .. } => Code::E0223,
             EvalError::StringAsValue { .. } => Code::E0224,
-            EvalError::InCall { error, .. } => error.code(),
+            EvalError::InCall { error, .. } | EvalError::UsedBeforeDeclared { error, .. } => {
+                error.code()
+            }
             EvalError::FunctionAsValue { .. } => Code::E0225,
             EvalError::FormulaTooDeep { .. } => Code::E0226,
             EvalError::Interrupted { .. } => Code::E0227,
@@ -266,13 +283,12 @@ impl EvalError {
     }
 
     /// This error, raised in the body of the function `name`, labelled with
-    /// the `call` that ran the body (the innermost call only, and not for
-    /// recursion limits, whose span is already a call).
+    /// the `call` that ran the body; nested calls nest, so the report shows
+    /// every call from the script's line down (not for recursion limits,
+    /// whose span is already a call).
     pub fn in_call(self, call: Span, name: &str) -> EvalError {
         match self {
-            EvalError::InCall { .. }
-            | EvalError::RecursionTooDeep { .. }
-            | EvalError::FormulaTooDeep { .. } => self,
+            EvalError::RecursionTooDeep { .. } | EvalError::FormulaTooDeep { .. } => self,
             error => EvalError::InCall {
                 call,
                 name: name.into(),
@@ -474,6 +490,32 @@ pub(crate) fn op_error(
             message: format!("{op} of an empty tensor has no value"),
             help: Some("check the tensor's shape before reducing it".into()),
         },
+    }
+}
+
+/// A count (`steps`, `every`, `digits`, a seed) above `max`; `what` names it.
+pub(crate) fn count_too_large(what: &str, found: f64, max: f64, span: Span) -> EvalError {
+    EvalError::BadArgument {
+        span,
+        message: format!(
+            "{what} must be at most {}, found {}",
+            number_words(max),
+            number_words(found)
+        ),
+        help: Some(format!(
+            "write a whole number from 0 to {}",
+            number_words(max)
+        )),
+    }
+}
+
+/// A number as a script would write it: `3`, `2.5`, or `1e20` when it is
+/// 1e15 or more (where its digits would be a long row of zeros).
+pub(crate) fn number_words(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e15 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
 

@@ -367,11 +367,28 @@ impl Interp {
         self.integer_of(id, e.span, what)
     }
 
-    /// A whole number >= 0.
-    pub(crate) fn eval_count(&mut self, e: &ExprS, what: &str) -> Result<u64, EvalError> {
-        let v = self.eval_integer(e, what)?;
+    /// A whole number from 0 to `max` (a count such as `steps`, or a seed).
+    pub(crate) fn eval_count(&mut self, e: &ExprS, what: &str, max: f64) -> Result<u64, EvalError> {
+        let id = self.eval(e)?;
+        self.count_of(id, e.span, what, max)
+    }
+
+    /// The value `id` (written at `span`) as a whole number from 0 to `max`.
+    pub(crate) fn count_of(
+        &mut self,
+        id: NodeId,
+        span: Span,
+        what: &str,
+        max: f64,
+    ) -> Result<u64, EvalError> {
+        if let Tensor::Scalar(v) = self.tape.value(id) {
+            if v.is_finite() && *v > max {
+                return Err(super::error::count_too_large(what, *v, max, span));
+            }
+        }
+        let v = self.integer_of(id, span, what)?;
         u64::try_from(v).map_err(|_| EvalError::BadArgument {
-            span: e.span,
+            span,
             message: format!("{what} must not be negative, found {v}"),
             help: None,
         })

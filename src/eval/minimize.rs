@@ -4,7 +4,7 @@
 //! asks about, and applies the stopping rules, bounds and summary line.
 
 use super::env::Binding;
-use super::error::EvalError;
+use super::error::{number_words, EvalError};
 use super::objective::LossObjective;
 use super::record::MinimizeRecord;
 use super::Interp;
@@ -13,13 +13,10 @@ use crate::autodiff::NodeId;
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::format::format_scalar;
-use crate::optim::{self, Interrupt, Objective, OptValue, OptionError, StepStatus};
+use crate::optim::{self, Interrupt, Objective, OptValue, OptionError, StepStatus, MAX_COUNT};
 use crate::syntax::ast::{Expr, Ident, Opt};
 use crate::syntax::span::Span;
 use crate::tensor::Tensor;
-
-/// Options every optimizer takes, handled here rather than by the optimizer.
-pub const DRIVER_OPTIONS: [&str; 4] = ["steps", "target", "tol", "every"];
 
 impl Stop {
     fn describe(&self) -> String {
@@ -93,11 +90,7 @@ impl Interp {
                 })
             }
         };
-        let opt_name = optimizer.node.as_str();
-        if optim::option_names(opt_name).is_none() {
-            return Err(EvalError::unknown_optimizer(opt_name, optimizer.span));
-        }
-        let (settings, own) = self.minimize_options(opt_name, optimizer.span, opts)?;
+        let (settings, own) = self.minimize_options(optimizer, opts)?;
         let run = Run {
             maximize,
             loss_name,
@@ -159,7 +152,7 @@ impl Interp {
             .collect();
         let (lo, hi) = self.flat_bounds(&params);
         let mut opt = optim::build(opt_name, &own.values, x.len())
-            .map_err(|e| option_error(e, opt_name, optimizer.span, &own.spans))?;
+            .map_err(|e| option_error(e, opt_name, optimizer.span, &own))?;
 
         let sign = if maximize { -1.0 } else { 1.0 };
         let verb = opt_name.to_string();
@@ -281,8 +274,7 @@ impl Interp {
     /// options; returns the latter with their spans for error reports.
     fn minimize_options(
         &mut self,
-        opt_name: &str,
-        opt_span: Span,
+        optimizer: &Ident,
         opts: &[Opt],
     ) -> Result<(Settings, OwnOptions), EvalError> {
         let mut settings = Settings {
@@ -291,34 +283,18 @@ impl Interp {
             tol: None,
             every: None,
         };
+        if let Some(e) = super::minimize_options::check_options(optimizer, opts)
+            .into_iter()
+            .next()
+        {
+            return Err(e);
+        }
         let mut steps = None;
         let mut own = Vec::new();
         let mut spans = Vec::new();
-        let valid = optim::option_names(opt_name).unwrap_or_default();
-        for (k, o) in opts.iter().enumerate() {
+        for o in opts {
             let name = o.name.node.as_str();
-            if let Some(first) = opts[..k].iter().find(|p| p.name.node == name) {
-                return Err(EvalError::OptimizerOption {
-                    span: o.name.span,
-                    message: format!("the option `{name}` is given twice"),
-                    help: Some(format!(
-                        "keep one of the two (the first is at byte {})",
-                        first.name.span.start
-                    )),
-                });
-            }
-            if !DRIVER_OPTIONS.contains(&name) && !valid.contains(&name) {
-                let all: Vec<&str> = valid.iter().copied().chain(DRIVER_OPTIONS).collect();
-                return Err(self.unknown_option(name, o.name.span, &format!("`{opt_name}`"), &all));
-            }
             if let Expr::Str(s) = &o.value.node {
-                if DRIVER_OPTIONS.contains(&name) {
-                    return Err(EvalError::OptimizerOption {
-                        span: o.value.span,
-                        message: format!("`{name}` must be a number"),
-                        help: None,
-                    });
-                }
                 own.push((name.to_string(), OptValue::Str(s.clone())));
                 spans.push(o.value.span);
                 continue;
@@ -335,8 +311,8 @@ impl Interp {
                 }
             };
             match name {
-                "steps" => steps = Some(self.eval_count(&o.value, "`steps`")?),
-                "every" => match self.eval_count(&o.value, "`every`")? {
+                "steps" => steps = Some(self.count_of(id, o.value.span, "`steps`", MAX_COUNT)?),
+                "every" => match self.count_of(id, o.value.span, "`every`", MAX_COUNT)? {
                     0 => {
                         return Err(EvalError::OptimizerOption {
                             span: o.value.span,
@@ -354,7 +330,8 @@ impl Interp {
                 }
             }
         }
-        settings.steps = steps.ok_or_else(|| EvalError::missing_steps(opt_span, opt_name))?;
+        settings.steps =
+            steps.ok_or_else(|| EvalError::missing_steps(optimizer.span, &optimizer.node))?;
         Ok((settings, OwnOptions { values: own, spans }))
     }
 
@@ -538,8 +515,8 @@ fn run(
     Ok((initial, steps_run, stop))
 }
 
-fn option_error(e: OptionError, optimizer: &str, opt_span: Span, spans: &[Span]) -> EvalError {
-    let at = |i: usize| spans.get(i).copied().unwrap_or(opt_span);
+fn option_error(e: OptionError, optimizer: &str, opt_span: Span, own: &OwnOptions) -> EvalError {
+    let at = |i: usize| own.spans.get(i).copied().unwrap_or(opt_span);
     match e {
         OptionError::UnknownOptimizer { name, .. } => EvalError::unknown_optimizer(&name, opt_span),
         OptionError::UnknownOption { index, valid, .. } => EvalError::OptimizerOption {
@@ -558,8 +535,16 @@ fn option_error(e: OptionError, optimizer: &str, opt_span: Span, spans: &[Span])
             expected,
         } => EvalError::OptimizerOption {
             span: at(index),
-            message: format!("`{option}` must be {expected}"),
-            help: None,
+            message: match own.values.get(index) {
+                Some((_, OptValue::Number(v))) => {
+                    format!("`{option}` must be {expected}, found {}", number_words(*v))
+                }
+                Some((_, OptValue::Str(s))) => {
+                    format!("`{option}` must be {expected}, found \"{s}\"")
+                }
+                None => format!("`{option}` must be {expected}"),
+            },
+            help: Some("docs/language.md lists every option with its range and default".into()),
         },
     }
 }

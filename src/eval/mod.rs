@@ -10,6 +10,7 @@ pub mod error;
 mod expr;
 mod loops;
 mod minimize;
+pub mod minimize_options;
 mod objective;
 pub mod record;
 
@@ -25,7 +26,7 @@ use crate::tensor::Tensor;
 pub use env::{Binding, Param};
 use env::{FnDef, Formula, Scopes};
 pub use error::EvalError;
-pub use minimize::DRIVER_OPTIONS;
+pub use minimize_options::DRIVER_OPTIONS;
 
 /// How deep user functions may recurse before an error.
 pub const MAX_CALL_DEPTH: usize = 400;
@@ -211,7 +212,7 @@ impl Interp {
             Stmt::Break => self.exit_loop(loops::LoopExit::Break, span)?,
             Stmt::Continue => self.exit_loop(loops::LoopExit::Continue, span)?,
             Stmt::Seed(e) => {
-                let seed = self.eval_count(e, "a seed")?;
+                let seed = self.eval_count(e, "a seed", crate::optim::MAX_COUNT)?;
                 self.rng = Rng::new(seed);
             }
             Stmt::Assert { cond, message } => {
@@ -431,7 +432,10 @@ impl Interp {
         let mut digits = 4;
         for opt in opts {
             match opt.name.node.as_str() {
-                "digits" => digits = self.eval_count(&opt.value, "`digits`")?.min(17) as usize,
+                "digits" => {
+                    let n = self.eval_count(&opt.value, "`digits`", crate::optim::MAX_COUNT)?;
+                    digits = n.min(17) as usize;
+                }
                 other => {
                     return Err(self.unknown_option(other, opt.name.span, "print", &["digits"]))
                 }

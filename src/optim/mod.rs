@@ -23,7 +23,7 @@ mod rmsprop;
 mod sgd;
 mod strong_wolfe;
 
-pub use options::{DefaultValue, OptValue, OptionError, OptionSpec};
+pub use options::{DefaultValue, OptValue, OptionError, OptionSpec, MAX_COUNT};
 
 use options::Options;
 
@@ -136,6 +136,17 @@ pub fn options(optimizer: &str) -> Option<&'static [OptionSpec]> {
 /// such optimizer.
 pub fn option_names(optimizer: &str) -> Option<Vec<&'static str>> {
     options(optimizer).map(|specs| specs.iter().map(|s| s.name).collect())
+}
+
+/// The options of `optimizer` that take a string (e.g. lbfgs's
+/// `line_search`): those whose default is a choice of strings.
+pub fn string_options(optimizer: &str) -> Vec<&'static str> {
+    options(optimizer)
+        .unwrap_or_default()
+        .iter()
+        .filter(|s| matches!(s.default, DefaultValue::Choice(_)))
+        .map(|s| s.name)
+        .collect()
 }
 
 /// Builds an optimizer from its name and `name=value` options (numbers; booleans as 0/1;

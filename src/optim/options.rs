@@ -5,6 +5,10 @@
 
 use std::fmt;
 
+/// The largest count any option takes (`steps`, `max_iter`, ...): far
+/// beyond any run that finishes, and small enough to be exact in an f64.
+pub const MAX_COUNT: f64 = 1e15;
+
 /// One option's value as written in the script.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OptValue {
@@ -232,10 +236,13 @@ impl<'a> Options<'a> {
     }
 
     fn count_or(&self, name: &'static str, default: f64) -> Result<usize, OptionError> {
-        // Capped well below usize::MAX so the cast below is exact.
         let v = self.number_where(name, default, "a whole number >= 1", |v| {
-            v >= 1.0 && v.fract() == 0.0 && v <= 1e15
+            v >= 1.0 && v.fract() == 0.0
         })?;
+        // Capped well below usize::MAX so the cast below is exact.
+        if v > MAX_COUNT {
+            return Err(self.conflict(name, "at most 1e15"));
+        }
         Ok(v as usize)
     }
 

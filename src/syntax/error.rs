@@ -382,6 +382,15 @@ fn unexpected_help(found: &str, expected: &[String]) -> Option<String> {
     if found == "`..`" {
         return Some("a range `a..b` may only follow `for i in`".to_string());
     }
+    if found == "`//`" {
+        return Some("gradlang comments start with `#`: write `# ...`".to_string());
+    }
+    if found == "`{`" && expects("`..`") {
+        return Some(
+            "a `for` loop runs over a range `a..b`: write `for i in 0..10`, not `range(10)`"
+                .to_string(),
+        );
+    }
     if found == "`**`" {
         return Some("there is no `**`; write powers as `x^2`".to_string());
     }

@@ -121,6 +121,15 @@ impl ErrorContext<'_> {
                 {
                     span.start -= 1;
                 }
+                // A `//` comment fails at its first `/` (at the start of a
+                // statement) or its second (after a value); show both.
+                if token == Token::Slash {
+                    if start > 0 && self.src.get(start - 1..start) == Some("/") {
+                        span.start -= 1;
+                    } else if self.src.get(end..end + 1) == Some("/") {
+                        span.end += 1;
+                    }
+                }
                 let text = self.src.get(span.range()).unwrap_or_default();
                 Some(SyntaxError::UnexpectedToken {
                     span,

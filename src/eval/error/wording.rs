@@ -2,6 +2,7 @@
 //! Kept apart from the variants so that the cases (error.rs) read as a list.
 
 use super::shape_words::mismatch_words;
+use super::traceback::traceback;
 use super::{EvalError, NonFiniteCause, NotAParam, MAX_ELEMENTS};
 use crate::diagnostic::Diagnostic;
 use crate::tensor::shape_string;
@@ -444,6 +445,14 @@ impl EvalError {
                 Diagnostic::error(code, message.clone(), *span, "here"),
                 help,
             ),
+            EvalError::DuplicateOption { name, span, first } => Diagnostic::error(
+                code,
+                format!("the option `{name}` is given twice"),
+                *span,
+                "given again here",
+            )
+            .with_label(*first, "first given here")
+            .with_help("keep one of the two"),
             EvalError::NoValue { span, function } => match function {
                 Some(f) => Diagnostic::error(
                     code,
@@ -462,9 +471,12 @@ impl EvalError {
                 )
                 .with_help("end the block with an expression, or give the `if` an `else`"),
             },
-            EvalError::InCall { call, name, error } => error
-                .to_diagnostic()
-                .with_label(*call, format!("in this call of `{name}`")),
+            EvalError::InCall { .. } => traceback(self),
+            EvalError::UsedBeforeDeclared {
+                name,
+                declared,
+                error,
+            } => super::declared::used_before_declared(name, *declared, error),
             EvalError::StringAsValue { span } => Diagnostic::error(
                 code,
                 "a string cannot be used as a value",
@@ -611,6 +623,10 @@ fn unknown_function_help(name: &str) -> Option<String> {
         }
         "cat" | "stack" => "join tensors with `concat(a, b, axis=0)`, `hstack` or `vstack`".into(),
         "T" | "t" => "transpose with `x.T` or `transpose(x)`".into(),
+        "range" => "write a range as `a..b`, e.g. `for i in 0..10`; for a tensor, `arange(10)`".into(),
+        _ if crate::optim::OPTIMIZERS.contains(&name) => format!(
+            "an optimizer is not a function: write `minimize with {name} lr=0.1 steps=...` after `loss = ...`"
+        ),
         _ => return None,
     })
 }
