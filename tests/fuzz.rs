@@ -52,6 +52,10 @@ fn exercise(bytes: &[u8]) {
     gradlang::check::check_source("fuzz.gl", bytes, &mut reporter);
     let tamed = tame(bytes);
     let mut interp = Interp::new(0, Box::new(std::io::sink()));
+    // A `while` that never ends is the script's choice, not a hang of
+    // gradlang's: the watchdog interrupts it, as Ctrl-C would.
+    STOP.store(false, Ordering::SeqCst);
+    interp.set_interrupt(STOP.clone());
     run_source(&mut interp, "fuzz.gl", &tamed, &mut reporter);
     // Colour goes through another branch of the renderer.
     let mut coloured = Reporter {
@@ -304,16 +308,24 @@ fn model() -> impl Strategy<Value = String> {
 }
 
 /// Every token of the language, and some that are not.
-const TOKENS: &[&str] = &[
-    "let", "param", "loss", "minimize", "maximize", "with", "print", "fn", "if", "else", "for",
-    "in", "seed", "assert", "and", "or", "not", "true", "false", "+", "-", "*", "/", "@", "^", "<",
-    "<=", ">", ">=", "==", "!=", "=", ",", ";", ":", ".", "..", "(", ")", "[", "]", "{", "}", "\n",
-    "x", "p", "f", "sum", "grad", "exp", "zeros", "adam", "steps", "lr", "axis", "T", "1", "0",
-    "2.5", ".5", "1e-3", "\"s\"", "\"", "#c\n", "$", "é", "\u{0}", "\\", "**", "2x", "1e",
-];
+/// Every keyword (from the table `:help` answers from, which a unit test
+/// ties to the lexer), then operators, punctuation, names and broken input.
+fn tokens() -> Vec<&'static str> {
+    const OTHERS: &[&str] = &[
+        "+", "-", "*", "/", "@", "^", "<", "<=", ">", ">=", "==", "!=", "=", "+=", "-=", "*=",
+        "/=", ",", ";", ":", ".", "..", "(", ")", "[", "]", "{", "}", "\n", "x", "p", "f", "sum",
+        "grad", "exp", "zeros", "adam", "steps", "lr", "axis", "T", "1", "0", "2.5", ".5", "1e-3",
+        "\"s\"", "\"", "#c\n", "$", "é", "\u{0}", "\\", "**", "2x", "1e",
+    ];
+    gradlang::repl::help::KEYWORDS
+        .iter()
+        .map(|k| k.0)
+        .chain(OTHERS.iter().copied())
+        .collect()
+}
 
 fn token_soup() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(prop::sample::select(TOKENS), 0..40).prop_map(|ts| {
+    prop::collection::vec(prop::sample::select(tokens()), 0..40).prop_map(|ts| {
         let mut s = String::new();
         for t in ts {
             s.push_str(t);
@@ -337,7 +349,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), 1usize..12).prop_map(|(a, n)| Mutation::Delete(a, n)),
         (any::<usize>(), 1usize..30).prop_map(|(a, n)| Mutation::Duplicate(a, n)),
-        (any::<usize>(), prop::sample::select(TOKENS)).prop_map(|(a, t)| Mutation::Insert(a, t)),
+        (any::<usize>(), prop::sample::select(tokens())).prop_map(|(a, t)| Mutation::Insert(a, t)),
         any::<usize>().prop_map(Mutation::Swap),
         (any::<usize>(), any::<u8>()).prop_map(|(a, b)| Mutation::Byte(a, b)),
     ]
@@ -488,6 +500,13 @@ fn fuzz(budget: Duration) -> (usize, Vec<String>) {
     (tried.load(Ordering::Relaxed), failures)
 }
 
+/// Set by the watchdog when an input has run longer than `PATIENCE`.
+static STOP: std::sync::LazyLock<Arc<AtomicBool>> =
+    std::sync::LazyLock::new(|| Arc::new(AtomicBool::new(false)));
+
+/// How long an input runs before the watchdog interrupts it.
+const PATIENCE: Duration = Duration::from_secs(1);
+
 /// The input being run, for the watchdog to print.
 static CURRENT: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
 
@@ -498,7 +517,8 @@ fn watchdog_input(bytes: &[u8]) {
     }
 }
 
-/// Aborts the test process when one input runs longer than `HANG`, printing
+/// Interrupts an input that runs longer than `PATIENCE` (as Ctrl-C would),
+/// and aborts the test process when one still runs after `HANG`, printing
 /// it: a hang cannot be caught like a panic.
 fn spawn_watchdog(
     started: Instant,
@@ -513,6 +533,9 @@ fn spawn_watchdog(
                 continue;
             }
             let now = started.elapsed().as_millis() as usize;
+            if now.saturating_sub(since) > PATIENCE.as_millis() as usize {
+                STOP.store(true, Ordering::SeqCst);
+            }
             if now.saturating_sub(since) > HANG.as_millis() as usize {
                 let input = CURRENT.lock().map(|c| c.clone()).unwrap_or_default();
                 eprintln!(
