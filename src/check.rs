@@ -462,10 +462,12 @@ impl Checker {
     }
 
     fn minimize(&mut self, loss: Option<&Ident>, optimizer: &Ident, opts: &[Opt], span: Span) {
+        let mut known = Vec::with_capacity(opts.len());
         for o in opts {
-            if !matches!(o.value.node, Expr::Str(_)) {
-                self.expr(&o.value);
-            }
+            known.push(match o.value.node {
+                Expr::Str(_) => None,
+                _ => self.expr(&o.value).value,
+            });
         }
         let loss_name = loss.map_or("loss", |l| l.node.as_str());
         if self.lookup(loss_name).is_none() || !self.losses.iter().any(|l| l == loss_name) {
@@ -474,7 +476,11 @@ impl Checker {
                 name: loss.map(|l| l.node.clone()),
             });
         }
-        for e in crate::eval::minimize_options::check_options(optimizer, opts) {
+        let mut errors = crate::eval::minimize_options::check_options(optimizer, opts);
+        if errors.is_empty() {
+            errors = crate::eval::minimize_options::check_values(optimizer, opts, &known);
+        }
+        for e in errors {
             self.error(e);
         }
     }

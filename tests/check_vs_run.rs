@@ -50,20 +50,7 @@ const VALUE_DEPENDENT: &[(&str, &str)] = &[
 
 /// Goldens `check` misses today that are another branch's work; each must
 /// fail here, so the entry is removed once it is fixed.
-const PENDING: &[(&str, &str)] = &[
-    (
-        "E0206_count_too_large",
-        "check does not read the values of counts yet",
-    ),
-    (
-        "E0219_count_too_large",
-        "check does not read the values of optimizer counts yet",
-    ),
-    (
-        "E0219_bad_value",
-        "optimizer option values: diagnostics branch",
-    ),
-];
+const PENDING: &[(&str, &str)] = &[];
 
 /// The first `[CODE]` of a rendered report and the `L:C` of its header.
 fn first_error(text: &str) -> Option<(String, String)> {

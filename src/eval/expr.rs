@@ -367,31 +367,17 @@ impl Interp {
         self.integer_of(id, e.span, what)
     }
 
-    /// A whole number from 0 to `max` (a count such as `steps`, or a seed).
+    /// A whole number from 0 to `max` (a count such as `digits`, or a seed).
     pub(crate) fn eval_count(&mut self, e: &ExprS, what: &str, max: f64) -> Result<u64, EvalError> {
         let id = self.eval(e)?;
-        self.count_of(id, e.span, what, max)
-    }
-
-    /// The value `id` (written at `span`) as a whole number from 0 to `max`.
-    pub(crate) fn count_of(
-        &mut self,
-        id: NodeId,
-        span: Span,
-        what: &str,
-        max: f64,
-    ) -> Result<u64, EvalError> {
-        if let Tensor::Scalar(v) = self.tape.value(id) {
-            if v.is_finite() && *v > max {
-                return Err(super::error::count_too_large(what, *v, max, span));
-            }
+        match self.tape.decide(id) {
+            Tensor::Scalar(v) => count_value(*v, e.span, what, max),
+            t => Err(EvalError::NotScalar {
+                span: e.span,
+                what: what.into(),
+                shape: t.shape().to_vec(),
+            }),
         }
-        let v = self.integer_of(id, span, what)?;
-        u64::try_from(v).map_err(|_| EvalError::BadArgument {
-            span,
-            message: format!("{what} must not be negative, found {v}"),
-            help: None,
-        })
     }
 
     /// Calls a user function for its value.
@@ -464,6 +450,20 @@ impl Interp {
         }
         self.eval_maybe(e)
     }
+}
+
+/// `v` (written at `span`) as a whole number from 0 to `max`; `check`
+/// reads known counts with it too.
+pub(crate) fn count_value(v: f64, span: Span, what: &str, max: f64) -> Result<u64, EvalError> {
+    if v.is_finite() && v > max {
+        return Err(super::error::count_too_large(what, v, max, span));
+    }
+    let n = super::builtins::whole_number(v, span, what)?;
+    u64::try_from(n).map_err(|_| EvalError::BadArgument {
+        span,
+        message: format!("{what} must not be negative, found {n}"),
+        help: None,
+    })
 }
 
 /// The elementwise arithmetic an operator stands for, if it is one.

@@ -4,7 +4,8 @@
 //! asks about, and applies the stopping rules, bounds and summary line.
 
 use super::env::Binding;
-use super::error::{number_words, EvalError};
+use super::error::EvalError;
+use super::minimize_options::{driver_count, option_error};
 use super::objective::LossObjective;
 use super::record::MinimizeRecord;
 use super::Interp;
@@ -13,7 +14,7 @@ use crate::autodiff::NodeId;
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::format::format_scalar;
-use crate::optim::{self, Interrupt, Objective, OptValue, OptionError, StepStatus, MAX_COUNT};
+use crate::optim::{self, Interrupt, Objective, OptValue, StepStatus};
 use crate::syntax::ast::{Expr, Ident, Opt};
 use crate::syntax::span::Span;
 use crate::tensor::Tensor;
@@ -152,7 +153,7 @@ impl Interp {
             .collect();
         let (lo, hi) = self.flat_bounds(&params);
         let mut opt = optim::build(opt_name, &own.values, x.len())
-            .map_err(|e| option_error(e, opt_name, optimizer.span, &own))?;
+            .map_err(|e| option_error(e, opt_name, optimizer.span, &own.values, &own.spans))?;
 
         let sign = if maximize { -1.0 } else { 1.0 };
         let verb = opt_name.to_string();
@@ -311,17 +312,8 @@ impl Interp {
                 }
             };
             match name {
-                "steps" => steps = Some(self.count_of(id, o.value.span, "`steps`", MAX_COUNT)?),
-                "every" => match self.count_of(id, o.value.span, "`every`", MAX_COUNT)? {
-                    0 => {
-                        return Err(EvalError::OptimizerOption {
-                            span: o.value.span,
-                            message: "`every` must be at least 1".into(),
-                            help: Some("`every=100` prints a progress line every 100 steps".into()),
-                        })
-                    }
-                    n => settings.every = Some(n),
-                },
+                "steps" => steps = Some(driver_count(name, v, o.value.span)?),
+                "every" => settings.every = Some(driver_count(name, v, o.value.span)?),
                 "target" => settings.target = Some(v),
                 "tol" => settings.tol = Some(v),
                 _ => {
@@ -513,38 +505,4 @@ fn run(
         None => obj.eval(x, grad)?,
     };
     Ok((initial, steps_run, stop))
-}
-
-fn option_error(e: OptionError, optimizer: &str, opt_span: Span, own: &OwnOptions) -> EvalError {
-    let at = |i: usize| own.spans.get(i).copied().unwrap_or(opt_span);
-    match e {
-        OptionError::UnknownOptimizer { name, .. } => EvalError::unknown_optimizer(&name, opt_span),
-        OptionError::UnknownOption { index, valid, .. } => EvalError::OptimizerOption {
-            span: at(index),
-            message: format!("unknown option for `{optimizer}`"),
-            help: Some(format!("its options are {}", valid.join(", "))),
-        },
-        OptionError::DuplicateOption { index, .. } => EvalError::OptimizerOption {
-            span: at(index),
-            message: "this option is given twice".into(),
-            help: None,
-        },
-        OptionError::BadValue {
-            index,
-            option,
-            expected,
-        } => EvalError::OptimizerOption {
-            span: at(index),
-            message: match own.values.get(index) {
-                Some((_, OptValue::Number(v))) => {
-                    format!("`{option}` must be {expected}, found {}", number_words(*v))
-                }
-                Some((_, OptValue::Str(s))) => {
-                    format!("`{option}` must be {expected}, found \"{s}\"")
-                }
-                None => format!("`{option}` must be {expected}"),
-            },
-            help: Some("docs/language.md lists every option with its range and default".into()),
-        },
-    }
 }
