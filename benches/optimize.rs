@@ -196,7 +196,7 @@ fn agreement(case: &Case, base: &common::Baseline) -> f64 {
     let (theirs, _) = base.run(case.steps);
     let d = max_abs_diff(&ours, &theirs);
     // Same gradients up to summation order, so only rounding may differ
-    // (polyfit's lr=0.1 can amplify it late in a run; refs/optimizers.md).
+    // (polyfit's lr=0.1 can amplify it late in a run; docs/optimizers.md).
     if matches!(case.problem, Problem::Puzzle) {
         assert!(d < 1e-9, "gradlang and the baseline disagree by {d:e}");
     }

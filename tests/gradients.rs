@@ -1,6 +1,6 @@
 //! Gradient checks: every differentiable operator and builtin against
 //! central finite differences in f64, second derivatives, and the kink
-//! conventions of refs/kinks.md. One `#[test]` per op family; each lists
+//! conventions of docs/kinks.md. One `#[test]` per op family; each lists
 //! every failing expression, not just the first.
 //!
 //! `check_grad` builds the scalar `sum((expr) * W)` with a fixed random `W`
@@ -530,7 +530,7 @@ fn exact_table(f: &mut Family, table: &str) {
 }
 
 #[test]
-fn kinks_follow_refs_kinks_md() {
+fn kinks_follow_docs_kinks_md() {
     let mut f = Family::default();
     exact_table(
         &mut f,

@@ -1,18 +1,20 @@
 //! The optimizers against PyTorch 2.15's float64 trajectories.
 //!
-//! Every CSV under `tests/data/refs/` holds one torch run: the loss and the
-//! params after each `step()`. `puzzle_{adam,nadam,sgd}_f64.csv` come from
-//! shared/refs (made by `puzzle_torch.py --dtype f64`); the rest were made by
-//! `tests/data/refs/gen_refs.py`, whose header lines name the problem and the
-//! same run in gradlang's option names. Each test replays the run from the
-//! same start with gradients computed as torch's autograd computes them and
-//! checks every step to 1e-9 relative while the loss is still falling (after
-//! that, rounding noise near the optimum may be amplified, as
-//! shared/refs/README.md explains), and the final values with a tolerance.
+//! Every `tests/data/refs/*.csv` holds one torch run, made by
+//! `tests/data/refs/gen_refs.py`: comment lines naming the problem and the
+//! same run in gradlang's option names (`# gradlang: OPTIMIZER name=value
+//! ...`), then the loss and the params after each `step()`. The test finds
+//! the files the way the golden test finds scripts: each one is replayed
+//! from the same start with gradients computed as torch's autograd computes
+//! them, and checked at every step to 1e-9 relative while the loss is still
+//! falling (after that, rounding noise near the optimum may be amplified, as
+//! docs/optimizers.md explains), and at the end with a tolerance. A CSV
+//! without the `# gradlang:` line, or one that cannot be replayed, fails.
 //! `GRADLANG_REFS_REPORT=1 cargo test --test optim_refs -- --nocapture`
 //! prints how close each run came.
 
 use std::fs;
+use std::path::Path;
 
 use gradlang::optim::{self, Interrupt, Objective, OptValue, OptionError, StepStatus};
 
@@ -64,11 +66,12 @@ impl Objective for Rosenbrock {
     }
 }
 
-fn objective(problem: &str) -> (Box<dyn Objective>, Vec<f64>) {
+/// The objective a reference's `# problem:` line names, and its start.
+fn objective(problem: &str) -> Result<(Box<dyn Objective>, Vec<f64>), String> {
     match problem {
-        "puzzle" => (Box::new(Puzzle), vec![0.1, 0.2, 0.3, 0.4]),
-        "rosenbrock" => (Box::new(Rosenbrock), vec![-1.2, 1.0]),
-        other => panic!("unknown problem {other}"),
+        "puzzle" => Ok((Box::new(Puzzle), vec![0.1, 0.2, 0.3, 0.4])),
+        "rosenbrock" => Ok((Box::new(Rosenbrock), vec![-1.2, 1.0])),
+        other => Err(format!("unknown problem `{other}`")),
     }
 }
 
@@ -80,58 +83,75 @@ struct Reference {
     rows: Vec<(f64, Vec<f64>)>,
 }
 
-fn parse_options(words: &str) -> (String, Vec<(String, OptValue)>) {
+/// Splits `OPTIMIZER name=value ...` (a string value in double quotes).
+fn parse_options(words: &str) -> Result<(String, Vec<(String, OptValue)>), String> {
     let mut words = words.split_whitespace();
-    let optimizer = words.next().expect("an optimizer name").to_string();
+    let optimizer = words.next().ok_or("no optimizer name")?.to_string();
     let options = words
         .map(|w| {
-            let (name, value) = w.split_once('=').expect("name=value");
+            let (name, value) = w
+                .split_once('=')
+                .ok_or_else(|| format!("`{w}` is not name=value"))?;
             let value = match value.strip_prefix('"') {
                 Some(s) => OptValue::Str(s.trim_end_matches('"').to_string()),
-                None => OptValue::Number(value.parse().expect("a number")),
+                None => OptValue::Number(
+                    value
+                        .parse()
+                        .map_err(|_| format!("`{w}`: the value is not a number"))?,
+                ),
             };
-            (name.to_string(), value)
+            Ok((name.to_string(), value))
         })
-        .collect();
-    (optimizer, options)
+        .collect::<Result<_, String>>()?;
+    Ok((optimizer, options))
 }
 
-/// Reads `tests/data/refs/NAME.csv`; `header` stands in for the comment
-/// lines that the shared/refs files lack ("problem" and "gradlang" run).
-fn load(name: &str, header: Option<(&str, &str)>) -> Reference {
-    let path = format!("{}/tests/data/refs/{name}.csv", env!("CARGO_MANIFEST_DIR"));
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let (mut problem, mut run) = header.unwrap_or(("", ""));
+/// Reads one reference CSV; `Ok(None)` when it has no `# gradlang:` line.
+fn load(path: &Path) -> Result<Option<Reference>, String> {
+    let text = fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let (mut problem, mut run) = ("", None);
     let mut rows = Vec::new();
-    for line in text.lines() {
+    for (n, line) in text.lines().enumerate() {
         if let Some(comment) = line.strip_prefix("# ") {
             if let Some(p) = comment.strip_prefix("problem: ") {
                 problem = p.split_whitespace().next().unwrap_or("");
             } else if let Some(g) = comment.strip_prefix("gradlang: ") {
-                run = g;
+                run = Some(g);
             }
         } else if !line.starts_with("step") {
-            let fields: Vec<f64> = line
+            let fields = line
                 .split(',')
                 .skip(1)
-                .map(|f| f.parse().unwrap())
-                .collect();
+                .map(str::parse)
+                .collect::<Result<Vec<f64>, _>>()
+                .map_err(|e| format!("line {}: {e}", n + 1))?;
+            if fields.len() < 2 {
+                return Err(format!("line {}: no loss and params", n + 1));
+            }
             rows.push((fields[0], fields[1..].to_vec()));
         }
     }
-    let (optimizer, options) = parse_options(run);
-    Reference {
+    let Some(run) = run else { return Ok(None) };
+    if rows.is_empty() {
+        return Err("no rows".into());
+    }
+    let (optimizer, options) = parse_options(run)?;
+    Ok(Some(Reference {
         problem: problem.to_string(),
         optimizer,
         options,
         rows,
-    }
+    }))
 }
 
 /// Runs the same steps as the reference: rows of (loss, params).
-fn replay(r: &Reference) -> Vec<(f64, Vec<f64>)> {
-    let (mut obj, mut x) = objective(&r.problem);
-    let mut opt = optim::build(&r.optimizer, &r.options, x.len()).expect("valid options");
+fn replay(r: &Reference) -> Result<Vec<(f64, Vec<f64>)>, String> {
+    let (mut obj, mut x) = objective(&r.problem)?;
+    if r.rows.iter().any(|row| row.1.len() != x.len()) {
+        return Err(format!("a row does not have {} params", x.len()));
+    }
+    let mut opt = optim::build(&r.optimizer, &r.options, x.len())
+        .map_err(|e| format!("`{} ...`: {e}", r.optimizer))?;
     let mut grad = vec![0.0; x.len()];
     let mut rows = Vec::new();
     for _ in 1..r.rows.len() {
@@ -141,7 +161,7 @@ fn replay(r: &Reference) -> Vec<(f64, Vec<f64>)> {
     }
     let loss = obj.eval(&x, &mut grad).unwrap();
     rows.push((loss, x));
-    rows
+    Ok(rows)
 }
 
 fn rel(ours: f64, theirs: f64) -> f64 {
@@ -200,85 +220,69 @@ fn compare(name: &str, r: &Reference, ours: &[(f64, Vec<f64>)]) -> Agreement {
     a
 }
 
-/// Replays `name` and checks it against torch: every step up to the lowest
-/// loss to 1e-9 relative, the final params and loss to `final_tol` relative
-/// (the loss also to 1e-20 absolute, for runs that end at ~1e-31).
-fn check(name: &str, header: Option<(&str, &str)>, final_tol: f64) {
-    let r = load(name, header);
-    let ours = replay(&r);
-    let a = compare(name, &r, &ours);
-    assert!(
-        a.max_rel <= 1e-9,
-        "{name}: params differ by {:.2e} relative within the first {} steps",
-        a.max_rel,
-        a.falling
-    );
+/// Every step up to the lowest loss must agree to this, relative.
+const STEP_TOL: f64 = 1e-9;
+/// The final params and loss must agree to this, relative (the loss also
+/// to 1e-20 absolute, for runs that end at ~1e-31).
+const FINAL_TOL: f64 = 1e-9;
+
+/// Replays `r` and checks it against torch; the failure, if any.
+fn check(name: &str, r: &Reference) -> Result<(), String> {
+    let ours = replay(r)?;
+    let a = compare(name, r, &ours);
+    if a.max_rel > STEP_TOL {
+        return Err(format!(
+            "params differ by {:.2e} relative within the first {} steps",
+            a.max_rel, a.falling
+        ));
+    }
     let last = &r.rows[r.rows.len() - 1];
-    let loss_ok = (ours[ours.len() - 1].0 - last.0).abs() <= final_tol * last.0.abs() + 1e-20;
+    let loss_ok = (ours[ours.len() - 1].0 - last.0).abs() <= FINAL_TOL * last.0.abs() + 1e-20;
+    if a.final_param_rel > FINAL_TOL || !loss_ok {
+        return Err(format!(
+            "final params differ by {:.2e}, final loss by {:.2e} (tolerance {FINAL_TOL:.0e})",
+            a.final_param_rel, a.final_loss_rel
+        ));
+    }
+    Ok(())
+}
+
+/// Every reference CSV, replayed and checked; all failures reported at once.
+#[test]
+fn every_torch_reference() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/refs");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("a readable directory entry").file_name())
+        .filter_map(|f| {
+            f.to_str()
+                .and_then(|f| f.strip_suffix(".csv"))
+                .map(String::from)
+        })
+        .collect();
+    names.sort();
+    let mut failures = Vec::new();
+    for name in &names {
+        let outcome = match load(&dir.join(format!("{name}.csv"))) {
+            Ok(Some(r)) => check(name, &r),
+            Ok(None) => Err("ORPHAN, no `# gradlang:` line saying what to run; \
+                             regenerate it with gen_refs.py or delete it"
+                .into()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = outcome {
+            failures.push(format!("tests/data/refs/{name}.csv: {e}"));
+        }
+    }
+    assert!(!names.is_empty(), "no reference CSVs in {}", dir.display());
     assert!(
-        a.final_param_rel <= final_tol && loss_ok,
-        "{name}: final params differ by {:.2e}, final loss by {:.2e} (tolerance {final_tol:.0e})",
-        a.final_param_rel,
-        a.final_loss_rel
+        failures.is_empty(),
+        "{} of {} torch references failed:\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n")
     );
 }
-
-#[test]
-fn puzzle_nadam_2000_steps() {
-    check("puzzle_nadam_f64", Some(("puzzle", "nadam lr=0.01")), 1e-9);
-}
-
-#[test]
-fn puzzle_adam_2000_steps() {
-    check("puzzle_adam_f64", Some(("puzzle", "adam lr=0.01")), 1e-9);
-}
-
-#[test]
-fn puzzle_sgd_momentum_2000_steps() {
-    check(
-        "puzzle_sgd_f64",
-        Some(("puzzle", "sgd lr=0.01 momentum=0.9")),
-        1e-9,
-    );
-}
-
-/// One test per generated reference (the file names the run).
-macro_rules! reference_tests {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                check(stringify!($name), None, 1e-9);
-            }
-        )*
-    };
-}
-
-reference_tests!(
-    puzzle_sgd_plain,
-    puzzle_sgd_nesterov,
-    puzzle_sgd_dampening_wd,
-    puzzle_adam_amsgrad,
-    puzzle_adam_wd_beta1,
-    puzzle_adamw,
-    puzzle_adamw_wd_amsgrad,
-    puzzle_nadam_wd,
-    puzzle_nadam_momentum_decay,
-    puzzle_rmsprop,
-    puzzle_rmsprop_centered,
-    puzzle_rmsprop_momentum,
-    puzzle_rmsprop_centered_momentum,
-    puzzle_adagrad,
-    puzzle_adagrad_wd,
-    puzzle_lbfgs,
-    puzzle_lbfgs_short,
-    puzzle_lbfgs_wolfe,
-    rosenbrock_lbfgs,
-    rosenbrock_lbfgs_wolfe,
-    rosenbrock_lbfgs_wolfe_tight,
-    rosenbrock_lbfgs_wolfe_short,
-    rosenbrock_lbfgs_wolfe_lr2,
-);
 
 /// Steps until the optimizer reports a fixed point; the final params.
 fn run_to_convergence(
@@ -287,7 +291,7 @@ fn run_to_convergence(
     start: [f64; 2],
     max_steps: usize,
 ) -> Vec<f64> {
-    let (_, opts) = parse_options(&format!("{optimizer} {options}"));
+    let (_, opts) = parse_options(&format!("{optimizer} {options}")).unwrap();
     let mut opt = optim::build(optimizer, &opts, 2).unwrap();
     let mut x = start.to_vec();
     let mut grad = [0.0; 2];

@@ -1,5 +1,5 @@
 //! The hand-written baselines: the same `torch.optim.NAdam` update gradlang
-//! runs (the rule in refs/optimizers.md, rounded the same way with
+//! runs (the rule in docs/optimizers.md, rounded the same way with
 //! `f64::mul_add`), fed the closed-form gradient instead of a tape.
 //! This is what "within Kx of a hand-written Rust loop" is measured against.
 
@@ -39,7 +39,7 @@ impl NAdam {
         self.beta1 * (1.0 - 0.5 * 0.96f64.powf(t * self.momentum_decay))
     }
 
-    /// One step on `x` with gradient `g`, exactly as refs/optimizers.md.
+    /// One step on `x` with gradient `g`, exactly as docs/optimizers.md.
     #[inline]
     pub fn step(&mut self, x: &mut [f64], g: &[f64]) {
         self.t += 1.0;

@@ -1,5 +1,5 @@
 //! Elementwise operations: forward and backward side by side. Backward
-//! rules follow PyTorch 2.15 at kinks and singular points (refs/kinks.md).
+//! rules follow PyTorch 2.15 at kinks and singular points (docs/kinks.md).
 
 use super::op::{Contributions, Op};
 use super::tape::{NodeId, Tape};

@@ -9,7 +9,7 @@ use super::options::{spec, DefaultValue, OptionError, OptionSpec, Options};
 use super::strong_wolfe::{self, Len};
 use super::{Interrupt, Objective, Optimizer, StepStatus};
 
-/// Options and their defaults: LANGUAGE.md's, plus torch's `max_eval`.
+/// Options and their defaults: docs/language.md's, plus torch's `max_eval`.
 pub(super) const OPTIONS: &[OptionSpec] = &[
     spec("lr", DefaultValue::Number(1.0)),
     spec("max_iter", DefaultValue::Count(20)),

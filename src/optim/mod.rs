@@ -77,7 +77,7 @@ struct Entry {
     build: Builder,
 }
 
-/// Every optimizer, in the order LANGUAGE.md lists them.
+/// Every optimizer, in the order docs/language.md lists them.
 const REGISTRY: &[Entry] = &[
     Entry {
         name: "sgd",

@@ -4,7 +4,7 @@ use super::kernels::decay;
 use super::options::{spec, DefaultValue, OptionError, OptionSpec, Options};
 use super::{Interrupt, Objective, Optimizer, StepStatus};
 
-/// Options and their defaults, as LANGUAGE.md lists them.
+/// Options and their defaults, as docs/language.md lists them.
 pub(super) const OPTIONS: &[OptionSpec] = &[
     spec("lr", DefaultValue::Number(1e-3)),
     spec("momentum", DefaultValue::Number(0.0)),

@@ -81,7 +81,7 @@ pub enum IndexItem {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     Number(f64),
-    /// Strings are only legal where LANGUAGE.md allows them (print, assert,
+    /// Strings are only legal where docs/language.md allows them (print, assert,
     /// csv, string-valued options); the evaluator rejects them elsewhere.
     Str(String),
     Bool(bool),

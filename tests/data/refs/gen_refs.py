@@ -5,8 +5,9 @@
     venv/bin/python tests/data/refs/gen_refs.py            # every case
     venv/bin/python tests/data/refs/gen_refs.py --only puzzle_sgd_nesterov
 
-Extends shared/refs/gen/puzzle_torch.py (which made puzzle_{adam,nadam,sgd}_f64.csv,
-kept here unchanged) to more optimizers and options. Everything runs in float64 with
+The first three cases are the puzzle run for 2000 steps at lr=0.01 (SGD with
+momentum 0.9, the others at torch's defaults); the rest vary the optimizers and
+their options over shorter runs. Everything runs in float64 with
 torch.set_default_dtype(torch.float64), so the optimizers' scalar state (step counts,
 NAdam's mu_product) is float64 too. Each param is its own 0-d tensor, as in the puzzle.
 
@@ -35,6 +36,12 @@ PROBLEMS = {
 # name: (problem, steps, gradlang optimizer, gradlang options, torch constructor)
 O = torch.optim
 CASES = {
+    "puzzle_adam_f64": ("puzzle", 2000, "adam", "lr=0.01",
+                        lambda p: O.Adam(p, lr=0.01)),
+    "puzzle_nadam_f64": ("puzzle", 2000, "nadam", "lr=0.01",
+                         lambda p: O.NAdam(p, lr=0.01)),
+    "puzzle_sgd_f64": ("puzzle", 2000, "sgd", "lr=0.01 momentum=0.9",
+                       lambda p: O.SGD(p, lr=0.01, momentum=0.9)),
     "puzzle_sgd_nesterov": ("puzzle", 300, "sgd", "lr=0.01 momentum=0.9 nesterov=1",
                             lambda p: O.SGD(p, lr=0.01, momentum=0.9, nesterov=True)),
     "puzzle_sgd_dampening_wd": ("puzzle", 300, "sgd", "lr=0.01 momentum=0.9 dampening=0.3 weight_decay=0.01",
