@@ -422,8 +422,10 @@ impl Checker {
                 IndexItem::At(e) => {
                     self.expr(e);
                 }
-                IndexItem::Slice { start, end, .. } => {
-                    for e in start.iter().chain(end) {
+                IndexItem::Slice {
+                    start, end, step, ..
+                } => {
+                    for e in [start, end, step].into_iter().flatten() {
                         self.expr(e);
                     }
                 }

@@ -9,6 +9,7 @@ pub mod env;
 pub mod error;
 mod expr;
 mod loops;
+pub(crate) mod subscript;
 mod minimize;
 pub mod minimize_options;
 mod objective;
