@@ -8,7 +8,7 @@ use crate::eval::builtins;
 use crate::eval::env::FnDef;
 use crate::eval::error::{self, EvalError, NotAParam};
 use crate::syntax::ast::{BinOp, Else, Expr, ExprS, FnBody, Ident, IndexItem, Opt, UnOp};
-use crate::eval::subscript::{item_span, slice_part, step_zero};
+use crate::eval::subscript::{array_entry, item_span, slice_part, step_zero};
 use crate::syntax::span::Span;
 
 impl Checker {
@@ -186,6 +186,17 @@ impl Checker {
     /// slice; an index tensor (positions or a mask) leaves it unknown.
     pub(super) fn index(&mut self, target: &ExprS, items: &[IndexItem]) -> Abs {
         let t = self.expr(target);
+        self.subscript(target.span, t.shape, items)
+    }
+
+    /// What `items` pick from a value of `shape` written at `target` (an
+    /// indexing expression, or the entries an assignment sets).
+    pub(super) fn subscript(
+        &mut self,
+        target: Span,
+        shape: Option<Vec<usize>>,
+        items: &[IndexItem],
+    ) -> Abs {
         let mut parts = Vec::with_capacity(items.len());
         for item in items {
             parts.push(match item {
@@ -198,14 +209,14 @@ impl Checker {
                 }
             });
         }
-        let Some(shape) = t.shape else {
+        let Some(shape) = shape else {
             return Abs::unknown();
         };
         if items.len() > shape.len() {
             self.error(EvalError::TooManyIndices {
                 span: item_span(&items[shape.len()]),
                 given: items.len(),
-                target: (target.span, shape),
+                target: (target, shape),
             });
             return Abs::unknown();
         }
@@ -215,6 +226,15 @@ impl Checker {
             match (item, part) {
                 (IndexItem::At(e), (Some(at), ..)) => {
                     if at.shape.as_ref().is_none_or(|s| !s.is_empty()) {
+                        // Written out in the brackets, it lists positions.
+                        if let (Expr::Tensor(_), Some(entries)) = (&e.node, &at.entries) {
+                            let bad = entries.iter().enumerate().find_map(|(k, &v)| {
+                                array_entry((k, v), e.span, (target, &shape), axis).err()
+                            });
+                            if let Some(err) = bad {
+                                self.error(err);
+                            }
+                        }
                         return Abs::unknown();
                     }
                     if let Some(i) = at.integer() {
@@ -226,7 +246,7 @@ impl Checker {
                                 axis,
                                 len,
                                 entry: None,
-                                target: (target.span, shape.clone()),
+                                target: (target, shape.clone()),
                             });
                             return Abs::unknown();
                         }
@@ -236,7 +256,7 @@ impl Checker {
                     let known = |b: &Option<Abs>| b.as_ref().map(Abs::integer);
                     let step = known(step).unwrap_or(Some(1));
                     if let (Some(0), Some(s)) = (step, s) {
-                        self.error(step_zero(s.span, target.span, &shape));
+                        self.error(step_zero(s.span, target, &shape));
                         return Abs::unknown();
                     }
                     match (known(start), known(end), step) {

@@ -230,26 +230,10 @@ impl Interp {
         span: Span,
         axis: usize,
     ) -> Result<IndexPart, EvalError> {
-        let len = t.shape[axis];
         let entries = self.tape.value(id).to_vec();
         let mut out = Vec::with_capacity(entries.len());
         for (k, v) in entries.into_iter().enumerate() {
-            if !(v.fract() == 0.0 && v.abs() < 9.0e15) {
-                return Err(t.bad(
-                    span,
-                    format!("entry {k} of this index array is {v}, not a whole number"),
-                    ARRAY_HELP,
-                ));
-            }
-            let i = v as i64;
-            out.push(position(i, len).ok_or(EvalError::IndexOutOfRange {
-                span,
-                index: i,
-                axis,
-                len,
-                entry: Some(k),
-                target: (t.span, t.shape.to_vec()),
-            })?);
+            out.push(array_entry((k, v), span, (t.span, t.shape), axis)?);
         }
         Ok(IndexPart::Take(out.into()))
     }
@@ -306,6 +290,33 @@ pub(crate) fn slice_part(len: usize, start: Option<i64>, end: Option<i64>, step:
             step: step as isize,
         },
     }
+}
+
+/// Entry `k` of an index array at `span` (value `v`) as a position on
+/// `axis` of `target` (its span and shape). `gradlang check` reads the
+/// entries of an array written in the brackets with it too.
+pub(crate) fn array_entry(
+    (k, v): (usize, f64),
+    span: Span,
+    (target, shape): (Span, &[usize]),
+    axis: usize,
+) -> Result<usize, EvalError> {
+    if !(v.fract() == 0.0 && v.abs() < 9.0e15) {
+        return Err(Target { span: target, shape }.bad(
+            span,
+            format!("entry {k} of this index array is {v}, not a whole number"),
+            ARRAY_HELP,
+        ));
+    }
+    let i = v as i64;
+    position(i, shape[axis]).ok_or(EvalError::IndexOutOfRange {
+        span,
+        index: i,
+        axis,
+        len: shape[axis],
+        entry: Some(k),
+        target: (target, shape.to_vec()),
+    })
 }
 
 /// `i` (negative from the end) as a position on an axis of length `len`.
