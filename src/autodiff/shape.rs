@@ -21,7 +21,11 @@ pub enum IndexPart {
     Range(usize, usize),
     /// `len` entries from `start`, `step` apart (backwards when negative):
     /// a step slice `a:b:s`; the axis stays.
-    Step { start: usize, len: usize, step: isize },
+    Step {
+        start: usize,
+        len: usize,
+        step: isize,
+    },
     /// The entries at these positions, in order, repeats allowed (an
     /// integer-array index, or a mask's chosen entries); the axis stays,
     /// as long as the list.

@@ -7,8 +7,8 @@ use crate::diagnostic::did_you_mean;
 use crate::eval::builtins;
 use crate::eval::env::FnDef;
 use crate::eval::error::{self, EvalError, NotAParam};
-use crate::syntax::ast::{BinOp, Else, Expr, ExprS, FnBody, Ident, IndexItem, Opt, UnOp};
 use crate::eval::subscript::{array_entry, item_span, slice_part, step_zero};
+use crate::syntax::ast::{BinOp, Else, Expr, ExprS, FnBody, Ident, IndexItem, Opt, UnOp};
 use crate::syntax::span::Span;
 
 impl Checker {
@@ -204,7 +204,7 @@ impl Checker {
                 IndexItem::Slice {
                     start, end, step, ..
                 } => {
-                    let mut known = |e: &Option<ExprS>| e.as_ref().map(|e| self.expr(e));
+                    let mut known = |e: &Option<Box<ExprS>>| e.as_ref().map(|e| self.expr(e));
                     (None, known(start), known(end), known(step))
                 }
             });

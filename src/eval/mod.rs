@@ -9,11 +9,11 @@ pub mod env;
 pub mod error;
 mod expr;
 mod loops;
-pub(crate) mod subscript;
 mod minimize;
 pub mod minimize_options;
 mod objective;
 pub mod record;
+pub(crate) mod subscript;
 
 use std::io::Write;
 use std::rc::Rc;

@@ -64,7 +64,11 @@ const ARRAY_HELP: &str =
 
 impl Interp {
     /// `target[items]`.
-    pub(super) fn index(&mut self, target: &ExprS, items: &[IndexItem]) -> Result<NodeId, EvalError> {
+    pub(super) fn index(
+        &mut self,
+        target: &ExprS,
+        items: &[IndexItem],
+    ) -> Result<NodeId, EvalError> {
         let x = self.eval(target)?;
         let shape = self.tape.shape(x).to_vec();
         let sub = self.subscript(target.span, &shape, items)?;
@@ -85,7 +89,10 @@ impl Interp {
         shape: &[usize],
         items: &[IndexItem],
     ) -> Result<Subscript, EvalError> {
-        let t = Target { span: target, shape };
+        let t = Target {
+            span: target,
+            shape,
+        };
         if items.len() > shape.len() {
             return Err(EvalError::TooManyIndices {
                 span: item_span(&items[shape.len()]),
@@ -241,9 +248,9 @@ impl Interp {
     /// `start:end:step` on an axis of length `len`.
     fn slice(
         &mut self,
-        start: &Option<ExprS>,
-        end: &Option<ExprS>,
-        step: &Option<ExprS>,
+        start: &Option<Box<ExprS>>,
+        end: &Option<Box<ExprS>>,
+        step: &Option<Box<ExprS>>,
         len: usize,
         t: &Target,
     ) -> Result<IndexPart, EvalError> {
@@ -254,7 +261,7 @@ impl Interp {
                 s => s,
             },
         };
-        let mut bound = |e: &Option<ExprS>| -> Result<Option<i64>, EvalError> {
+        let mut bound = |e: &Option<Box<ExprS>>| -> Result<Option<i64>, EvalError> {
             e.as_ref()
                 .map(|e| self.eval_integer(e, "a slice bound"))
                 .transpose()
@@ -271,7 +278,13 @@ impl Interp {
 pub(crate) fn slice_part(len: usize, start: Option<i64>, end: Option<i64>, step: i64) -> IndexPart {
     let n = len as i64;
     let (lower, upper) = if step > 0 { (0, n) } else { (-1, n - 1) };
-    let clamp = |v: i64| if v < 0 { (v + n).max(lower) } else { v.min(upper) };
+    let clamp = |v: i64| {
+        if v < 0 {
+            (v + n).max(lower)
+        } else {
+            v.min(upper)
+        }
+    };
     let a = start.map_or(if step > 0 { lower } else { upper }, clamp);
     let b = end.map_or(if step > 0 { upper } else { lower }, clamp);
     let count = if step > 0 && b > a {
@@ -302,7 +315,11 @@ pub(crate) fn array_entry(
     axis: usize,
 ) -> Result<usize, EvalError> {
     if !(v.fract() == 0.0 && v.abs() < 9.0e15) {
-        return Err(Target { span: target, shape }.bad(
+        return Err(Target {
+            span: target,
+            shape,
+        }
+        .bad(
             span,
             format!("entry {k} of this index array is {v}, not a whole number"),
             ARRAY_HELP,
@@ -347,7 +364,11 @@ fn separated_check(spec: &IndexSpec, array: Span, t: &Target) -> Result<(), Eval
 
 /// A slice step of 0 at `span`, indexing `target` of `shape`.
 pub(crate) fn step_zero(span: Span, target: Span, shape: &[usize]) -> EvalError {
-    Target { span: target, shape }.bad(
+    Target {
+        span: target,
+        shape,
+    }
+    .bad(
         span,
         "a slice step of 0".into(),
         "a step is a nonzero whole number: `x[::2]` takes every other entry, `x[::-1]` reverses",

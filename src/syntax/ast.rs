@@ -73,9 +73,9 @@ pub enum IndexItem {
     /// `x[a:b]`, `x[:]`, `x[a:]`, `x[:b]`, `x[a:b:s]`, `x[::-1]`: keeps
     /// the axis.
     Slice {
-        start: Option<ExprS>,
-        end: Option<ExprS>,
-        step: Option<ExprS>,
+        start: Option<Box<ExprS>>,
+        end: Option<Box<ExprS>>,
+        step: Option<Box<ExprS>>,
         span: Span,
     },
 }

@@ -361,7 +361,7 @@ impl Ctx {
                     } => [start, end, step]
                         .into_iter()
                         .flatten()
-                        .map(d)
+                        .map(|e| d(e))
                         .max()
                         .unwrap_or(0),
                 })

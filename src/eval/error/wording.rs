@@ -1,8 +1,8 @@
 //! The words of every evaluation error: its title, labels, help and notes.
 //! Kept apart from the variants so that the cases (error.rs) read as a list.
 
-use super::shape_words::mismatch_words;
 use super::index_words;
+use super::shape_words::mismatch_words;
 use super::traceback::traceback;
 use super::{EvalError, NonFiniteCause, NotAParam, MAX_ELEMENTS};
 use crate::diagnostic::Diagnostic;
