@@ -417,17 +417,15 @@ impl Checker {
 
     /// `name = value`, `name op= value` (`compound`), `name[index] = value`.
     fn assign(&mut self, name: &Ident, index: &[IndexItem], compound: bool, value: &ExprS) {
-        for item in index {
-            match item {
-                IndexItem::At(e) => {
-                    self.expr(e);
-                }
-                IndexItem::Slice { start, end, .. } => {
-                    for e in start.iter().chain(end) {
-                        self.expr(e);
-                    }
-                }
-            }
+        if !index.is_empty() {
+            let shape = match self.lookup(&name.node) {
+                Some(Entry {
+                    kind: Kind::Fn(_), ..
+                })
+                | None => None,
+                Some(entry) => entry.abs.shape,
+            };
+            self.subscript(name.span, shape, index);
         }
         let abs = self.expr(value);
         match self.lookup(&name.node) {

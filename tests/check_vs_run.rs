@@ -46,6 +46,26 @@ const VALUE_DEPENDENT: &[(&str, &str)] = &[
         "E0206_singular_logdet",
         "whether a matrix factors depends on its entries",
     ),
+    (
+        "E0229_array_separated",
+        "whether an index tensor is a mask or positions depends on its values",
+    ),
+    (
+        "E0229_fraction_in_index_array",
+        "an index tensor's entries are read when it is used",
+    ),
+    (
+        "E0229_mask_or_positions",
+        "whether an index tensor is a mask or positions depends on its values",
+    ),
+    (
+        "E0229_mask_wrong_shape",
+        "whether an index tensor is a mask or positions depends on its values",
+    ),
+    (
+        "E0229_two_index_arrays",
+        "whether an index tensor is a mask or positions depends on its values",
+    ),
 ];
 
 /// Goldens `check` misses today that are another branch's work; each must

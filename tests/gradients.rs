@@ -365,6 +365,35 @@ fn shape_operations() {
 }
 
 #[test]
+fn indexing() {
+    let mut f = Family::default();
+    let mut r = Rng(11);
+    for _ in 0..POINTS {
+        // Entries kept away from 0 so that no mask flips under the
+        // finite-difference steps.
+        let setup = r.params("x 3,4 ±0.3 2; v 5 ±0.3 2; A 2,3,2 ±0.3 2")
+            + "\nlet idx = [2, 0, 2, -1]\nlet rows = [1, 1, 0, 2]";
+        f.table(
+            &setup,
+            "x[::-1]; x[:, ::2]; x[2:0:-1, 3:0:-2]; x[::2, ::-3] | x
+             v[::-1] * v; v[1::2]; v[4:1:-2]; v[-1:-6:-1] | v
+             x[rows]; x[:, idx]; x[1, idx]; x[rows, 1:3]; x[[0, 2, 0]] | x
+             v[idx] * v[[4, 4, 3, 0]]; v[[0, 0, 0]] | v
+             x[x > 0]; x[x > 0] ^ 2; sum(x[x < 0]) * x | x
+             v[v > 0.5] * 3; v[not (v > 0)]; x[:, v[0:4] > 0] | v x
+             A[A > 0]; A[A[:, :, 0] > 0]; A[:, [1, 1]]; A[::-1, 1, [0, 1, 0]] | A
+             x[idx[0:3]][:, ::-1]; x[[1, 0, 1] > 0] | x",
+        );
+        f.table(
+            &setup,
+            "grad(sum(v[[0, 0, 2]] ^ 3), v); grad(sum(v[::-1] * v ^ 2), v) | v
+             grad(sum(v[v > 0] ^ 3), v); grad(sum(x[:, idx] ^ 2 * x[:, ::-1]), x) | v x",
+        );
+    }
+    f.finish("indexing");
+}
+
+#[test]
 fn functions_and_control_flow() {
     let mut f = Family::default();
     let mut r = Rng(5);

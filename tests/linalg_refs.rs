@@ -1,6 +1,8 @@
 //! The linear-algebra builtins against torch.linalg (float64): values, and
 //! gradients of `sum(expr * W)`, on the cases in tests/data/refs/linalg.json
-//! (made by tests/data/refs/gen_linalg.py, which says what each case is).
+//! (made by tests/data/refs/gen_linalg.py, which says what each case is);
+//! indexing (step slices, index arrays, masks) the same way against torch
+//! indexing, on tests/data/refs/indexing.json (gen_indexing.py).
 //! Second-order cases have `grad(...)` inside the expression, so their
 //! gradients are second derivatives.
 //! `cargo test --release --test linalg_refs -- --nocapture` prints the
@@ -87,18 +89,28 @@ fn numbers_each(v: &Value) -> Vec<Vec<f64>> {
 
 #[test]
 fn linalg_matches_torch() {
-    let text = std::fs::read_to_string("tests/data/refs/linalg.json")
-        .unwrap_or_else(|e| panic!("tests/data/refs/linalg.json: {e}"));
+    matches_torch("tests/data/refs/linalg.json", 20);
+}
+
+#[test]
+fn indexing_matches_torch() {
+    matches_torch("tests/data/refs/indexing.json", 15);
+}
+
+/// Every case of the reference file at `path` (at least `min` of them)
+/// within TOL of torch, in value and gradient.
+fn matches_torch(path: &str, min: usize) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let refs: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad JSON: {e}"));
     let cases = refs["cases"].as_array().cloned().unwrap_or_default();
-    assert!(cases.len() >= 20, "only {} cases", cases.len());
+    assert!(cases.len() >= min, "only {} cases", cases.len());
     let mut failures = Vec::new();
     let (mut worst_value, mut worst_grad): (f64, f64) = (0.0, 0.0);
     for case in &cases {
         let name = case["name"].as_str().unwrap_or("?");
         match check(case) {
             Ok((v, g)) => {
-                println!("{name:16} value {v:.1e}  gradient {g:.1e}");
+                println!("{name:29} value {v:.1e}  gradient {g:.1e}");
                 worst_value = worst_value.max(v);
                 worst_grad = worst_grad.max(g);
                 if !(v <= TOL && g <= TOL) {
@@ -110,6 +122,6 @@ fn linalg_matches_torch() {
             Err(e) => failures.push(format!("{name}: {e}")),
         }
     }
-    println!("worst: value {worst_value:.1e}, gradient {worst_grad:.1e}");
+    println!("{path} worst: value {worst_value:.1e}, gradient {worst_grad:.1e}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

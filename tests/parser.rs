@@ -151,12 +151,14 @@ fn stmt(s: &StmtS) -> String {
 fn index(items: &[IndexItem]) -> String {
     prefixed(items.iter().map(|item| match item {
         IndexItem::At(e) => expr(e),
-        IndexItem::Slice { start, end, .. } => {
-            format!(
-                "(: {} {})",
-                start.as_ref().map_or("_".into(), expr),
-                end.as_ref().map_or("_".into(), expr)
-            )
+        IndexItem::Slice {
+            start, end, step, ..
+        } => {
+            let part = |e: &Option<Box<ExprS>>| e.as_deref().map_or("_".into(), expr);
+            match step {
+                None => format!("(: {} {})", part(start), part(end)),
+                Some(_) => format!("(: {} {} {})", part(start), part(end), part(step)),
+            }
         }
     }))
 }
@@ -281,6 +283,10 @@ fn primaries() {
         ("x[:]", "(index x (: _ _))"),
         ("x[a:]", "(index x (: a _))"),
         ("x[:b]", "(index x (: _ b))"),
+        ("x[::-1]", "(index x (: _ _ (neg 1)))"),
+        ("x[1:5:2, ::]", "(index x (: 1 5 2) (: _ _))"),
+        ("x[a::s]", "(index x (: a _ s))"),
+        ("x[idx, x > 0]", "(index x idx (> x 0))"),
         ("x[-1]", "(index x (neg 1))"),
         ("if c { 1 } else { 2 }", "(if c {1} {2})"),
         ("if c { 1 }", "(if c {1})"),

@@ -19,16 +19,53 @@ pub enum IndexPart {
     At(usize),
     /// `start..end`; the axis stays.
     Range(usize, usize),
+    /// `len` entries from `start`, `step` apart (backwards when negative):
+    /// a step slice `a:b:s`; the axis stays.
+    Step {
+        start: usize,
+        len: usize,
+        step: isize,
+    },
+    /// The entries at these positions, in order, repeats allowed (an
+    /// integer-array index, or a mask's chosen entries); the axis stays,
+    /// as long as the list.
+    Take(Rc<[usize]>),
 }
 
 /// Index parts for the leading axes; the rest are taken whole.
 pub type IndexSpec = Vec<IndexPart>;
 
 impl IndexPart {
-    fn slice(&self) -> Slice {
-        match *self {
-            IndexPart::At(i) => Slice::from(i..i + 1),
-            IndexPart::Range(a, b) => Slice::from(a..b),
+    /// How many entries the part keeps on its axis (1 for `At`).
+    pub fn count(&self) -> usize {
+        match self {
+            IndexPart::At(_) => 1,
+            IndexPart::Range(a, b) => b - a,
+            IndexPart::Step { len, .. } => *len,
+            IndexPart::Take(ix) => ix.len(),
+        }
+    }
+
+    /// The position on the axis of the `k`-th entry the part keeps.
+    fn position(&self, k: usize) -> usize {
+        match self {
+            IndexPart::At(i) => *i,
+            IndexPart::Range(a, _) => a + k,
+            IndexPart::Step { start, step, .. } => start.wrapping_add_signed(step * k as isize),
+            IndexPart::Take(ix) => ix[k],
+        }
+    }
+
+    /// The first position past the end of the axis the part reaches, if any.
+    fn out_of_range(&self, len: usize) -> Option<usize> {
+        match self {
+            IndexPart::At(i) => (*i >= len).then_some(*i),
+            IndexPart::Range(a, b) => (a > b || *b > len).then_some(*b),
+            IndexPart::Step { len: 0, .. } => None,
+            IndexPart::Step { start, len: n, .. } => [*start, self.position(n - 1)]
+                .into_iter()
+                .find(|&p| p >= len),
+            IndexPart::Take(ix) => ix.iter().copied().find(|&p| p >= len),
         }
     }
 }
@@ -38,11 +75,7 @@ fn keepdims_shape(shape: &[usize], spec: &IndexSpec) -> Vec<usize> {
     shape
         .iter()
         .enumerate()
-        .map(|(ax, &n)| match spec.get(ax) {
-            Some(IndexPart::At(_)) => 1,
-            Some(IndexPart::Range(a, b)) => b - a,
-            None => n,
-        })
+        .map(|(ax, &n)| spec.get(ax).map_or(n, IndexPart::count))
         .collect()
 }
 
@@ -53,6 +86,37 @@ fn drop_at_axes(shape: &[usize], spec: &IndexSpec) -> Vec<usize> {
         .filter(|(ax, _)| !matches!(spec.get(*ax), Some(IndexPart::At(_))))
         .map(|(_, n)| n)
         .collect()
+}
+
+/// Calls `f` with the multi-index in `shape` of every entry `spec` picks,
+/// in the row-major order of the result. Gather, scatter-add and
+/// assignment all walk this one order, so they agree on which entry goes
+/// where.
+fn for_each_pick(shape: &[usize], spec: &IndexSpec, mut f: impl FnMut(&[usize])) {
+    let counts = keepdims_shape(shape, spec);
+    if counts.contains(&0) {
+        return;
+    }
+    let pos = |ax: usize, k: usize| spec.get(ax).map_or(k, |p| p.position(k));
+    let mut at = vec![0; counts.len()];
+    let mut src: Vec<usize> = (0..counts.len()).map(|ax| pos(ax, 0)).collect();
+    loop {
+        f(&src);
+        let mut ax = counts.len();
+        loop {
+            if ax == 0 {
+                return;
+            }
+            ax -= 1;
+            at[ax] += 1;
+            if at[ax] < counts[ax] {
+                src[ax] = pos(ax, at[ax]);
+                break;
+            }
+            at[ax] = 0;
+            src[ax] = pos(ax, 0);
+        }
+    }
 }
 
 pub(crate) fn concat_backward(
@@ -149,11 +213,7 @@ impl Tape {
         }
         for (axis, part) in spec.iter().enumerate() {
             let len = shape[axis];
-            let bad = match *part {
-                IndexPart::At(i) => (i >= len).then_some(i),
-                IndexPart::Range(a, b) => (a > b || b > len).then_some(b),
-            };
-            if let Some(index) = bad {
+            if let Some(index) = part.out_of_range(len) {
                 return Err(OpError::IndexOutOfRange {
                     index: index as i64,
                     len,
@@ -245,40 +305,38 @@ pub(crate) fn concat_value(parts: &[&Tensor], axis: usize) -> Result<Tensor, OpE
 
 pub(crate) fn index_value(x: &Tensor, spec: &IndexSpec) -> Tensor {
     let a = x.view();
-    let picked = a.slice_each_axis(|ax| {
-        spec.get(ax.axis.index())
-            .map_or(Slice::from(..), IndexPart::slice)
-    });
-    let out_shape = drop_at_axes(a.shape(), spec);
-    Tensor::from_shape_vec(&out_shape, picked.iter().copied().collect())
+    let mut picked = Vec::new();
+    for_each_pick(a.shape(), spec, |ix| picked.push(a[ix]));
+    Tensor::from_shape_vec(&drop_at_axes(a.shape(), spec), picked)
 }
 
 /// `x` with the entries `spec` picks replaced by `v`, which must broadcast
-/// to their shape (`x[i, :] = v`); `None` when it does not.
+/// to their shape (`x[i, :] = v`); `None` when it does not. A position a
+/// `Take` lists twice gets the later value, as in NumPy.
 pub fn index_assign_value(x: &Tensor, spec: &IndexSpec, v: &Tensor) -> Option<Tensor> {
     let mut out = x.view().to_owned();
-    let keep = keepdims_shape(out.shape(), spec);
     let picked_shape = drop_at_axes(out.shape(), spec);
     let v = v.view();
     let v = v.broadcast(IxDyn(&picked_shape))?;
-    let v = v.to_shape(IxDyn(&keep)).ok()?;
-    out.slice_each_axis_mut(|ax| {
-        spec.get(ax.axis.index())
-            .map_or(Slice::from(..), IndexPart::slice)
-    })
-    .assign(&v);
+    let mut values = v.iter();
+    let shape = out.shape().to_vec();
+    for_each_pick(&shape, spec, |ix| {
+        if let Some(&value) = values.next() {
+            out[ix] = value;
+        }
+    });
     Some(Tensor::from_array(out))
 }
 
+/// Zeros of `shape` with `g` added at the entries `spec` picks; a position
+/// picked twice gets both (the gradient of a gather is a scatter-add).
 pub(crate) fn index_add_value(g: &Tensor, spec: &IndexSpec, shape: &[usize]) -> Tensor {
     let mut out = ArrayD::<f64>::zeros(IxDyn(shape));
-    let keep = keepdims_shape(shape, spec);
-    {
-        let mut view = out.slice_each_axis_mut(|ax| {
-            spec.get(ax.axis.index())
-                .map_or(Slice::from(..), IndexPart::slice)
-        });
-        view += &g.reshaped(&keep).view();
-    }
+    let mut values = g.iter();
+    for_each_pick(shape, spec, |ix| {
+        if let Some(value) = values.next() {
+            out[ix] += value;
+        }
+    });
     Tensor::from_array(out)
 }

@@ -7,6 +7,7 @@ use crate::diagnostic::did_you_mean;
 use crate::eval::builtins;
 use crate::eval::env::FnDef;
 use crate::eval::error::{self, EvalError, NotAParam};
+use crate::eval::subscript::{array_entry, item_span, slice_part, step_zero};
 use crate::syntax::ast::{BinOp, Else, Expr, ExprS, FnBody, Ident, IndexItem, Opt, UnOp};
 use crate::syntax::span::Span;
 
@@ -181,64 +182,93 @@ impl Checker {
         Abs::shaped(Some(shape))
     }
 
+    /// `target[items]`: the shape when every index is a known number or
+    /// slice; an index tensor (positions or a mask) leaves it unknown.
     pub(super) fn index(&mut self, target: &ExprS, items: &[IndexItem]) -> Abs {
         let t = self.expr(target);
+        self.subscript(target.span, t.shape, items)
+    }
+
+    /// What `items` pick from a value of `shape` written at `target` (an
+    /// indexing expression, or the entries an assignment sets).
+    pub(super) fn subscript(
+        &mut self,
+        target: Span,
+        shape: Option<Vec<usize>>,
+        items: &[IndexItem],
+    ) -> Abs {
         let mut parts = Vec::with_capacity(items.len());
         for item in items {
             parts.push(match item {
-                IndexItem::At(e) => (Some(self.expr(e)), None, None),
-                IndexItem::Slice { start, end, .. } => (
-                    None,
-                    start.as_ref().map(|e| self.expr(e)),
-                    end.as_ref().map(|e| self.expr(e)),
-                ),
+                IndexItem::At(e) => (Some(self.expr(e)), None, None, None),
+                IndexItem::Slice {
+                    start, end, step, ..
+                } => {
+                    let mut known = |e: &Option<Box<ExprS>>| e.as_ref().map(|e| self.expr(e));
+                    (None, known(start), known(end), known(step))
+                }
             });
         }
-        let Some(shape) = t.shape else {
+        let Some(shape) = shape else {
             return Abs::unknown();
         };
         if items.len() > shape.len() {
-            let span = match &items[shape.len()] {
-                IndexItem::At(e) => e.span,
-                IndexItem::Slice { span, .. } => *span,
-            };
             self.error(EvalError::TooManyIndices {
-                span,
+                span: item_span(&items[shape.len()]),
                 given: items.len(),
-                target: (target.span, shape),
+                target: (target, shape),
             });
             return Abs::unknown();
         }
         let mut out = Vec::new();
         for (axis, (item, part)) in items.iter().zip(&parts).enumerate() {
-            let len = shape[axis] as i64;
+            let len = shape[axis];
             match (item, part) {
-                (IndexItem::At(e), (Some(at), _, _)) => {
+                (IndexItem::At(e), (Some(at), ..)) => {
+                    if at.shape.as_ref().is_none_or(|s| !s.is_empty()) {
+                        // Written out in the brackets, it lists positions.
+                        if let (Expr::Tensor(_), Some(entries)) = (&e.node, &at.entries) {
+                            let bad = entries.iter().enumerate().find_map(|(k, &v)| {
+                                array_entry((k, v), e.span, (target, &shape), axis).err()
+                            });
+                            if let Some(err) = bad {
+                                self.error(err);
+                            }
+                        }
+                        return Abs::unknown();
+                    }
                     if let Some(i) = at.integer() {
-                        let j = if i < 0 { i + len } else { i };
-                        if !(0..len).contains(&j) {
+                        let j = if i < 0 { i + len as i64 } else { i };
+                        if !(0..len as i64).contains(&j) {
                             self.error(EvalError::IndexOutOfRange {
                                 span: e.span,
                                 index: i,
                                 axis,
-                                len: len as usize,
-                                target: (target.span, shape.clone()),
+                                len,
+                                entry: None,
+                                target: (target, shape.clone()),
                             });
                             return Abs::unknown();
                         }
                     }
                 }
-                (_, (_, start, end)) => {
-                    let clampi = |v: i64| (if v < 0 { v + len } else { v }).clamp(0, len);
-                    let bound = |b: &Option<Abs>, default: i64| match b {
-                        None => Some(default),
-                        Some(a) => a.integer().map(clampi),
-                    };
-                    match (bound(start, 0), bound(end, len)) {
-                        (Some(a), Some(b)) => out.push((b.max(a) - a) as usize),
-                        _ => return Abs::unknown(),
+                (IndexItem::Slice { step: s, .. }, (_, start, end, step)) => {
+                    let known = |b: &Option<Abs>| b.as_ref().map(Abs::integer);
+                    let step = known(step).unwrap_or(Some(1));
+                    if let (Some(0), Some(s)) = (step, s) {
+                        self.error(step_zero(s.span, target, &shape));
+                        return Abs::unknown();
+                    }
+                    match (known(start), known(end), step) {
+                        (Some(None), ..) | (_, Some(None), _) | (_, _, None) => {
+                            return Abs::unknown()
+                        }
+                        (a, b, Some(step)) => {
+                            out.push(slice_part(len, a.flatten(), b.flatten(), step).count())
+                        }
                     }
                 }
+                (IndexItem::At(_), _) => return Abs::unknown(),
             }
         }
         out.extend_from_slice(&shape[items.len()..]);

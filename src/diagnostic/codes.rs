@@ -103,6 +103,7 @@ codes! {
     E0226 "formulas nested too deeply",
     E0227 "interrupted",
     E0228 "a formula that reads itself",
+    E0229 "bad index",
     W0001 "a param the loss does not depend on",
     W0002 "a `let` that is never used",
     W0003 "the loss rose during `minimize`",

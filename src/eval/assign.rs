@@ -14,6 +14,7 @@ use std::rc::Rc;
 use super::env::{Binding, Slot};
 use super::error::EvalError;
 use super::expr::arith;
+use super::subscript::merged;
 use super::Interp;
 use crate::autodiff::shape::index_assign_value;
 use crate::syntax::ast::{BinOp, Expr, ExprS, Ident, IndexItem};
@@ -150,7 +151,10 @@ impl Interp {
         value: &ExprS,
         data_only: bool,
     ) -> Result<Tensor, EvalError> {
-        let spec = self.index_spec(name.span, old.shape(), index)?;
+        let sub = self.subscript(name.span, old.shape(), index)?;
+        let whole = old;
+        let old = &merged(old, &sub);
+        let spec = sub.spec;
         let v = self.eval(value)?;
         if data_only && self.tape.requires_grad(v) {
             return Err(EvalError::BadAssignment {
@@ -185,14 +189,15 @@ impl Interp {
         };
         let picked = self.tape.shape(current).to_vec();
         let v = self.tape.value(v).clone();
-        index_assign_value(old, &spec, &v).ok_or_else(|| EvalError::ShapeMismatch {
+        let new = index_assign_value(old, &spec, &v).ok_or_else(|| EvalError::ShapeMismatch {
             op: "an assignment to entries".into(),
             span: value.span,
             lhs: (name.span, picked),
             rhs: (value.span, v.shape().to_vec()),
             help: "the value must be a scalar or broadcast to the shape of the entries it replaces"
                 .into(),
-        })
+        })?;
+        Ok(new.reshaped(whole.shape()))
     }
 }
 

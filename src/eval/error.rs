@@ -16,6 +16,7 @@ pub(crate) use shape_words::{broadcast_help, matmul_help};
 use wording::plural;
 
 mod declared;
+mod index_words;
 mod shape_words;
 mod traceback;
 mod wording;
@@ -88,13 +89,24 @@ pub enum EvalError {
         operand: (Span, Vec<usize>),
         square: bool,
     },
-    /// `x[i]` with `i` past the end of its axis; `target` is `x`.
+    /// `x[i]` with `i` past the end of its axis; `target` is `x`. In an
+    /// index array, `entry` is the position of the bad one.
     IndexOutOfRange {
         span: Span,
         index: i64,
         axis: usize,
         len: usize,
+        entry: Option<usize>,
         target: (Span, Vec<usize>),
+    },
+    /// An index that cannot pick entries: a step of 0, an index array
+    /// with a fraction in it, a mask of the wrong shape, an index that
+    /// could be a mask or positions, two index arrays; `target` is `x`.
+    BadIndex {
+        span: Span,
+        message: String,
+        target: (Span, Vec<usize>),
+        help: String,
     },
     /// More indices than the tensor has axes; `span` is the first extra.
     TooManyIndices {
@@ -256,6 +268,7 @@ impl EvalError {
             EvalError::UnknownOptimizer { .. } => Code::E0220,
             EvalError::IndexOutOfRange { .. } => Code::E0221,
             EvalError::TooManyIndices { .. } => Code::E0222,
+            EvalError::BadIndex { .. } => Code::E0229,
             EvalError::NoValue { .. } => Code::E0223,
             EvalError::StringAsValue { .. } => Code::E0224,
             EvalError::InCall { error, .. } | EvalError::UsedBeforeDeclared { error, .. } => {

@@ -5,8 +5,8 @@ use std::rc::Rc;
 use super::env::{Binding, Formula};
 use super::error::EvalError;
 use super::{Interp, MAX_CALL_DEPTH, MAX_NESTING};
-use crate::autodiff::{BinaryFn, CompareFn, IndexPart, IndexSpec, NodeId, OpError, UnaryFn};
-use crate::syntax::ast::{BinOp, Block, Else, Expr, ExprS, FnBody, IndexItem, UnOp};
+use crate::autodiff::{BinaryFn, CompareFn, NodeId, OpError, UnaryFn};
+use crate::syntax::ast::{BinOp, Block, Else, Expr, ExprS, FnBody, UnOp};
 use crate::syntax::span::Span;
 use crate::tensor::Tensor;
 
@@ -302,65 +302,6 @@ impl Interp {
             .map_err(|e| self.op_error(e, "a tensor literal", span, (span, span)))
     }
 
-    fn index(&mut self, target: &ExprS, items: &[IndexItem]) -> Result<NodeId, EvalError> {
-        let x = self.eval(target)?;
-        let shape = self.tape.shape(x).to_vec();
-        let spec = self.index_spec(target.span, &shape, items)?;
-        self.tape
-            .index(x, spec)
-            .map_err(|e| self.op_error(e, "indexing", target.span, (target.span, target.span)))
-    }
-
-    /// The entries `items` pick from a value of `shape` (written at
-    /// `target`), checked against it.
-    pub(crate) fn index_spec(
-        &mut self,
-        target: Span,
-        shape: &[usize],
-        items: &[IndexItem],
-    ) -> Result<IndexSpec, EvalError> {
-        if items.len() > shape.len() {
-            return Err(EvalError::TooManyIndices {
-                span: index_item_span(&items[shape.len()]),
-                given: items.len(),
-                target: (target, shape.to_vec()),
-            });
-        }
-        let mut spec = Vec::with_capacity(items.len());
-        for (axis, item) in items.iter().enumerate() {
-            let len = shape[axis] as i64;
-            spec.push(match item {
-                IndexItem::At(e) => {
-                    let i = self.eval_integer(e, "an index")?;
-                    let j = if i < 0 { i + len } else { i };
-                    if !(0..len).contains(&j) {
-                        return Err(EvalError::IndexOutOfRange {
-                            span: e.span,
-                            index: i,
-                            axis,
-                            len: len as usize,
-                            target: (target, shape.to_vec()),
-                        });
-                    }
-                    IndexPart::At(j as usize)
-                }
-                IndexItem::Slice { start, end, .. } => {
-                    let clampi = |v: i64| (if v < 0 { v + len } else { v }).clamp(0, len) as usize;
-                    let a = match start {
-                        Some(e) => clampi(self.eval_integer(e, "a slice bound")?),
-                        None => 0,
-                    };
-                    let b = match end {
-                        Some(e) => clampi(self.eval_integer(e, "a slice bound")?),
-                        None => len as usize,
-                    };
-                    IndexPart::Range(a, b.max(a))
-                }
-            });
-        }
-        Ok(spec)
-    }
-
     /// A scalar that must be a whole number (indices, range bounds).
     pub(crate) fn eval_integer(&mut self, e: &ExprS, what: &str) -> Result<i64, EvalError> {
         let id = self.eval(e)?;
@@ -475,13 +416,6 @@ pub(crate) fn arith(op: BinOp) -> Option<BinaryFn> {
         BinOp::Div => Some(BinaryFn::Div),
         BinOp::Pow => Some(BinaryFn::Pow),
         _ => None,
-    }
-}
-
-fn index_item_span(item: &IndexItem) -> Span {
-    match item {
-        IndexItem::At(e) => e.span,
-        IndexItem::Slice { span, .. } => *span,
     }
 }
 

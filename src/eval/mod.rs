@@ -13,6 +13,7 @@ mod minimize;
 pub mod minimize_options;
 mod objective;
 pub mod record;
+pub(crate) mod subscript;
 
 use std::io::Write;
 use std::rc::Rc;

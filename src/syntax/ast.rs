@@ -70,10 +70,12 @@ pub struct Opt {
 pub enum IndexItem {
     /// `x[i]`: picks one entry and drops the axis.
     At(ExprS),
-    /// `x[a:b]`, `x[:]`, `x[a:]`, `x[:b]`: keeps the axis.
+    /// `x[a:b]`, `x[:]`, `x[a:]`, `x[:b]`, `x[a:b:s]`, `x[::-1]`: keeps
+    /// the axis.
     Slice {
-        start: Option<ExprS>,
-        end: Option<ExprS>,
+        start: Option<Box<ExprS>>,
+        end: Option<Box<ExprS>>,
+        step: Option<Box<ExprS>>,
         span: Span,
     },
 }

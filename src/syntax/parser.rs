@@ -356,9 +356,14 @@ impl Ctx {
                 .iter()
                 .map(|item| match item {
                     IndexItem::At(e) => d(e),
-                    IndexItem::Slice { start, end, .. } => {
-                        start.as_ref().map_or(0, d).max(end.as_ref().map_or(0, d))
-                    }
+                    IndexItem::Slice {
+                        start, end, step, ..
+                    } => [start, end, step]
+                        .into_iter()
+                        .flatten()
+                        .map(|e| d(e))
+                        .max()
+                        .unwrap_or(0),
                 })
                 .max()
                 .unwrap_or(0)

@@ -139,9 +139,12 @@ fn walk_index(items: &[IndexItem], v: &mut impl Visitor) {
     for item in items {
         match item {
             IndexItem::At(e) => walk_expr(e, v),
-            IndexItem::Slice { start, end, .. } => {
-                start.iter().chain(end.iter()).for_each(|e| walk_expr(e, v))
-            }
+            IndexItem::Slice {
+                start, end, step, ..
+            } => [start, end, step]
+                .into_iter()
+                .flatten()
+                .for_each(|e| walk_expr(e, v)),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The words of every evaluation error: its title, labels, help and notes.
 //! Kept apart from the variants so that the cases (error.rs) read as a list.
 
+use super::index_words;
 use super::shape_words::mismatch_words;
 use super::traceback::traceback;
 use super::{EvalError, NonFiniteCause, NotAParam, MAX_ELEMENTS};
@@ -166,49 +167,22 @@ impl EvalError {
                 index,
                 axis,
                 len,
+                entry,
                 target,
-            } => {
-                let d = Diagnostic::error(
-                    code,
-                    format!("index {index} is out of range for an axis of length {len}"),
-                    *span,
-                    format!("index {index} on axis {axis}"),
-                )
-                .with_label(target.0, shape_label(&target.1));
-                if *len == 0 {
-                    d.with_help("this axis is empty, so it has no entries to pick")
-                } else {
-                    d.with_help(format!(
-                        "valid indices on axis {axis} are 0 to {} (or -{len} to -1 from the end)",
-                        len - 1
-                    ))
-                }
-            }
+            } => index_words::out_of_range(code, *span, *index, (*axis, *len), *entry, target),
             EvalError::TooManyIndices {
                 span,
                 given,
                 target,
-            } => {
-                let rank = target.1.len();
-                Diagnostic::error(
-                    code,
-                    format!(
-                        "{given} {} for a tensor of rank {rank}",
-                        if *given == 1 { "index" } else { "indices" }
-                    ),
-                    *span,
-                    "one index too many",
-                )
+            } => index_words::too_many(code, *span, *given, target),
+            EvalError::BadIndex {
+                span,
+                message,
+                target,
+                help,
+            } => Diagnostic::error(code, message.clone(), *span, "this index")
                 .with_label(target.0, shape_label(&target.1))
-                .with_help(if rank == 0 {
-                    "a scalar cannot be indexed".to_string()
-                } else {
-                    format!(
-                        "give at most {rank} {}, one per axis",
-                        if rank == 1 { "index" } else { "indices" }
-                    )
-                })
-            }
+                .with_help(help.clone()),
             EvalError::BadArgument {
                 span,
                 message,
@@ -542,7 +516,7 @@ fn not_matrix(
     .with_help(help)
 }
 
-fn shape_label(shape: &[usize]) -> String {
+pub(super) fn shape_label(shape: &[usize]) -> String {
     if shape.is_empty() {
         "a scalar".to_string()
     } else {
