@@ -135,8 +135,8 @@ pub(super) fn remainder(a: f64, b: f64) -> f64 {
 }
 
 /// Gradients of `a % b` (1 and -floor(a / b), as torch) and of
-/// `atan2(a, b)` (b / r and -a / r with r = a^2 + b^2), each in the
-/// output's shape, for the inputs that need one.
+/// `atan2(a, b)` (b / r and -a / r with r = a^2 + b^2, 0 at the origin),
+/// each in the output's shape, for the inputs that need one.
 pub(super) fn binary_backward(
     f: BinaryFn,
     tape: &mut Tape,
@@ -159,6 +159,14 @@ pub(super) fn binary_backward(
             let aa = tape.mul(a, a);
             let bb = tape.mul(b, b);
             let r = tape.add(aa, bb);
+            // At the origin torch's gradients are 0: divide by 1 there
+            // (the numerators are 0), keeping second derivatives finite.
+            let zero = tape.scalar(0.0);
+            let origin = tape
+                .compare(super::elementwise::CompareFn::Eq, r, zero)
+                .unwrap_or_else(|e| unreachable!("invariant: scalar broadcasts: {e:?}"));
+            let one = tape.scalar(1.0);
+            let r = tape.select(origin, one, r);
             let gr = tape.div(g, r);
             let ga = need_a.then(|| tape.mul(gr, b));
             let gb = need_b.then(|| {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates linalg.json: torch.linalg values and gradients for tests/linalg_refs.rs.
+"""Regenerates linalg.json: torch.linalg values and gradients for tests/torch_refs.rs.
 
     python -m venv venv && venv/bin/pip install torch numpy
     venv/bin/python tests/data/refs/gen_linalg.py
@@ -83,9 +83,10 @@ def flat(t):
     return [float(v) for v in t.detach().reshape(-1)]
 
 
-def main():
+def write(cases, filename):
+    """Evaluates `cases` in torch and writes them to `filename` beside this script."""
     out = []
-    for name, (params, expr, f) in CASES.items():
+    for name, (params, expr, f) in cases.items():
         ts = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
         value = f(*ts.values())
         w = torch.tensor(weights(value.numel())).reshape(value.shape)
@@ -99,7 +100,7 @@ def main():
             "weights": flat(w),
             "grads": [flat(g) for g in grads],
         })
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "linalg.json")
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), filename)
     with open(path, "w") as fh:
         # One case per line, so a regenerated file diffs case by case.
         fh.write('{"torch": %s,\n "cases": [\n' % json.dumps(torch.__version__))
@@ -109,4 +110,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    write(CASES, "linalg.json")
