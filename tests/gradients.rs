@@ -303,6 +303,85 @@ fn elementwise_builtins() {
     f.finish("elementwise builtins");
 }
 
+// elementwise (staples)
+#[test]
+fn elementwise_staples() {
+    let mut f = Family::default();
+    let mut r = Rng(8);
+    for _ in 0..POINTS {
+        // x anywhere, y away from 0 (a divisor), t inside (-1, 1), p
+        // positive, q above 1; x / y and x * 2.5 stay away from the jumps
+        // of % and the rounding functions but for odds of about 1e-6.
+        let setup = r.params(
+            "x 3,4 -2 2; y 3,4 ±0.5 2; t 3,4 -0.9 0.9; p 3,4 0.2 3; q 3,4 1.1 3; \
+             s - ±0.5 2; v 4 -2 2; k - ±0.3 1.5",
+        );
+        f.table(
+            &setup,
+            "atan(x); sinh(x); cosh(x); asinh(x); expm1(x); erf(x); erfc(x) | x
+             asin(t); acos(t); atanh(t); log1p(t) | t
+             log2(p); log10(p); log1p(p) | p
+             acosh(q) | q
+             floor(x * 2.5) * x; ceil(x * 2.5) * x; round(x * 2.5) * x; trunc(x * 2.5) * x | x
+             x % y; atan2(x, y); atan2(y, x) | x y
+             x % s; s % y; atan2(s, x) | x y s
+             v % y; atan2(y, v) | v y
+             where(x > 0, x ^ 2, sin(y)); where(y > x, x * y, y) | x y
+             where(v > 0, x, s); where(x > 0, v, s * x) | x v s
+             # second derivatives
+             grad(atan(k) * asinh(k) + sinh(k) * cosh(k) + erf(k) * erfc(k), k) | k
+             grad(asin(k / 2) * acos(k / 2) + atanh(k / 2) ^ 2 + expm1(k) ^ 2, k) | k
+             grad(sum(log2(p) ^ 2 + log10(p) ^ 3 + log1p(p) ^ 2 + acosh(p + 1) ^ 2), p) | p
+             grad(sum((x % y) ^ 2 + atan2(x, y) ^ 2), x); grad(sum((x % y) ^ 2 + atan2(x, y) ^ 2), y) | x y
+             grad(sum(where(x > 0, x ^ 3, sin(x)) * y), x) | x y",
+        );
+    }
+    f.finish("elementwise staples");
+}
+
+/// Exact values and kinks of the staples (torch 2.15's, and closed forms).
+#[test]
+fn staples_edge_cases() {
+    use std::f64::consts::{FRAC_PI_4, PI};
+    let mut f = Family::default();
+    exact_table(
+        &mut f,
+        &format!(
+            "let a = 0 | round([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999999999999994]) | 0 2 2 -0 -2 -2 0
+             let a = 0 | [floor(-1.5), ceil(-1.5), trunc(-1.5), floor(2), ceil(2.1), trunc(2.9)] | -2 -1 -1 2 3 2
+             let a = 0 | [-3 % 2, 3 % -2, -3 % -2, 3 % 2, 5.5 % 2, -5.5 % 2, 0 % 3] | 1 -1 -1 1 1.5 0.5 0
+             let a = 0 | [3 % 0, 3 % inf, inf % 2] | NaN 3 NaN
+             let a = 7; a %= 3 | a | 1
+             let a = 0 | [atan2(1, 1), atan2(1, -1), atan2(-1, -1), atan2(-1, 1)] | {q1} {q2} {q3} {q4}
+             let a = 0 | [atan2(0, -1), atan2(-0.0, -1), atan2(1, 0), atan2(0, 0)] | {pi} {mpi} {half} 0
+             let a = 0 | [asin(2), acos(-1.5), acosh(0.5), atanh(2), log2(-1), log1p(-2)] | NaN NaN NaN NaN NaN NaN
+             let a = 0 | [atanh(1), log10(0), log1p(-1), erf(inf), erfc(-inf), erf(0)] | inf -inf -inf 1 2 0
+             let a = 0 | [sign(nan), sign(-0.0), sign(-2), sign(inf)] | 0 0 -1 1
+             let a = 0 | [pi, e, inf, -inf] | {pi} {e} inf -inf
+             let e = 2 | e + pi | {e2}
+             let a = 0 | where([1, 0, 2] > 1, [10, 20, 30], -1) | -1 -1 30
+             let a = 0 | where([[1], [0]], [1, 2], [3, 4]) | 1 2 3 4
+             param x = [-3, 3]; param y = [2, -2] | grad(sum(x % y), x) | 1 1
+             param x = [-3, 3]; param y = [2, -2] | grad(sum(x % y), y) | 2 2
+             param x = [0.5, 1.5, -0.3] | grad(sum(floor(x) + ceil(x) + round(x) + trunc(x) + sign(x)), x) | 0 0 0
+             param c = [1, -1] | grad(sum(where(c > 0, c, 0)), c) | 1 0
+             param c = [1, 0] | grad(sum(where(c, 3 * c, c)), c) | 3 1
+             param x = 1 | grad(asin(x), x) | inf
+             param x = 0; param y = 0 | [grad(atan2(y, x), x), grad(atan2(y, x), y)] | 0 0",
+            q1 = FRAC_PI_4,
+            q2 = 3.0 * FRAC_PI_4,
+            q3 = -3.0 * FRAC_PI_4,
+            q4 = -FRAC_PI_4,
+            pi = PI,
+            mpi = -PI,
+            half = PI / 2.0,
+            e = std::f64::consts::E,
+            e2 = 2.0 + PI,
+        ),
+    );
+    f.finish("staples edge cases");
+}
+
 #[test]
 fn reductions() {
     let mut f = Family::default();

@@ -21,6 +21,25 @@ pub enum UnaryFn {
     Softplus,
     Abs,
     Sign,
+    // elementwise (staples): see `staples.rs`
+    Atan,
+    Asin,
+    Acos,
+    Sinh,
+    Cosh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Log2,
+    Log10,
+    Log1p,
+    Expm1,
+    Erf,
+    Erfc,
+    Floor,
+    Ceil,
+    Round,
+    Trunc,
 }
 
 impl UnaryFn {
@@ -39,6 +58,24 @@ impl UnaryFn {
             UnaryFn::Softplus => "`softplus`",
             UnaryFn::Abs => "`abs`",
             UnaryFn::Sign => "`sign`",
+            UnaryFn::Atan => "`atan`",
+            UnaryFn::Asin => "`asin`",
+            UnaryFn::Acos => "`acos`",
+            UnaryFn::Sinh => "`sinh`",
+            UnaryFn::Cosh => "`cosh`",
+            UnaryFn::Asinh => "`asinh`",
+            UnaryFn::Acosh => "`acosh`",
+            UnaryFn::Atanh => "`atanh`",
+            UnaryFn::Log2 => "`log2`",
+            UnaryFn::Log10 => "`log10`",
+            UnaryFn::Log1p => "`log1p`",
+            UnaryFn::Expm1 => "`expm1`",
+            UnaryFn::Erf => "`erf`",
+            UnaryFn::Erfc => "`erfc`",
+            UnaryFn::Floor => "`floor`",
+            UnaryFn::Ceil => "`ceil`",
+            UnaryFn::Round => "`round`",
+            UnaryFn::Trunc => "`trunc`",
         }
     }
 
@@ -69,15 +106,17 @@ impl UnaryFn {
                 }
             }
             UnaryFn::Abs => x.abs(),
+            // As torch.sign: 0 for zeros of either sign and for NaN.
             UnaryFn::Sign => {
                 if x > 0.0 {
                     1.0
                 } else if x < 0.0 {
                     -1.0
                 } else {
-                    x * 0.0
+                    0.0
                 }
             }
+            f => super::staples::unary_apply(f, x),
         }
     }
 
@@ -140,6 +179,7 @@ impl UnaryFn {
                 tape.mul(g, sign)
             }
             UnaryFn::Sign => return None,
+            f => return super::staples::unary_backward(f, tape, x, y, g),
         })
     }
 }
@@ -162,6 +202,10 @@ pub enum BinaryFn {
     Pow,
     Max,
     Min,
+    /// `%`, torch.remainder: the result has the divisor's sign.
+    Rem,
+    /// `atan2(y, x)`, the angle of the point (x, y).
+    Atan2,
 }
 
 impl BinaryFn {
@@ -174,6 +218,8 @@ impl BinaryFn {
             BinaryFn::Pow => "the power `^`",
             BinaryFn::Max => "`max`",
             BinaryFn::Min => "`min`",
+            BinaryFn::Rem => "the remainder `%`",
+            BinaryFn::Atan2 => "`atan2`",
         }
     }
 
@@ -203,6 +249,8 @@ impl BinaryFn {
                     a.min(b)
                 }
             }
+            BinaryFn::Rem => super::staples::remainder(a, b),
+            BinaryFn::Atan2 => a.atan2(b),
         }
     }
 
@@ -252,6 +300,7 @@ impl BinaryFn {
                 };
                 (need_a.then(|| part(a, b)), need_b.then(|| part(b, a)))
             }
+            BinaryFn::Rem | BinaryFn::Atan2 => super::staples::binary_backward(self, tape, a, b, g),
         };
         let mut out = Vec::with_capacity(2);
         for (input, grad) in [(a, ga), (b, gb)] {
@@ -363,9 +412,19 @@ pub(crate) fn select_backward(
 ) -> Contributions {
     let zeros = Tensor::full(tape.shape(g), 0.0);
     let z = tape.constant(zeros);
-    let ga = tape.select(mask, g, z);
-    let gb = tape.select(mask, z, g);
-    vec![(a, ga), (b, gb)]
+    let mut out = Vec::with_capacity(2);
+    for (input, taken) in [(a, true), (b, false)] {
+        if tape.requires_grad(input) {
+            let gi = if taken {
+                tape.select(mask, g, z)
+            } else {
+                tape.select(mask, z, g)
+            };
+            let shape = tape.shape(input).to_vec();
+            out.push((input, tape.sum_to(gi, &shape)));
+        }
+    }
+    out
 }
 
 /// Recording helpers. The `*_unchecked` and arithmetic shorthands are for
@@ -430,9 +489,19 @@ impl Tape {
         self.select(m, z, a)
     }
 
-    /// `mask ? a : b` elementwise; `mask` must be a constant node.
+    /// `mask ? a : b` elementwise, in the mask's shape (`a` and `b`
+    /// broadcast to it); no gradient goes to the mask.
     pub(crate) fn select(&mut self, mask: NodeId, a: NodeId, b: NodeId) -> NodeId {
         self.record_unchecked(Op::Select { mask, a, b }, &[])
+    }
+
+    /// `where(cond, a, b)`: `a` where `cond` is non-zero, else `b`, all
+    /// three broadcast together.
+    pub fn where_(&mut self, cond: NodeId, a: NodeId, b: NodeId) -> Result<NodeId, OpError> {
+        let ab = crate::tensor::broadcast_shapes(self.shape(a), self.shape(b))?;
+        let shape = crate::tensor::broadcast_shapes(self.shape(cond), &ab)?;
+        let mask = self.broadcast_to(cond, &shape)?;
+        Ok(self.select(mask, a, b))
     }
 
     pub fn clamp(&mut self, x: NodeId, lo: NodeId, hi: NodeId) -> Result<NodeId, OpError> {

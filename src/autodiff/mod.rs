@@ -8,6 +8,7 @@ pub mod reduce;
 mod rows;
 mod scalar;
 pub mod shape;
+mod staples;
 pub mod tape;
 
 pub use elementwise::{BinaryFn, CompareFn, UnaryFn};

@@ -26,7 +26,8 @@ pub enum Op {
         lo: NodeId,
         hi: NodeId,
     },
-    /// `mask ? a : b` elementwise; the mask is a constant.
+    /// `mask ? a : b` elementwise (`where`, and masked gradients); no
+    /// gradient goes to the mask.
     Select {
         mask: NodeId,
         a: NodeId,
@@ -196,7 +197,7 @@ impl Op {
             Op::Compare(..) => "a comparison",
             Op::MaxShift { .. } => "a stabilising shift",
             Op::Clamp { .. } => "`clamp`",
-            Op::Select { .. } => "a masked gradient",
+            Op::Select { .. } => "`where`",
             Op::Sum { .. } => "a sum",
             Op::Extreme { max: true, .. } => "`max`",
             Op::Extreme { max: false, .. } => "`min`",

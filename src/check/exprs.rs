@@ -135,6 +135,7 @@ impl Checker {
                 Abs::unknown()
             }
             Some(entry) => entry.abs,
+            None if let Some(v) = builtins::constant(name) => Abs::scalar(Some(v)),
             None if builtins::is_function(name) => {
                 self.error(EvalError::FunctionAsValue {
                     span,

@@ -142,6 +142,7 @@ pub(super) fn fold(op: crate::syntax::ast::BinOp, a: &Abs, b: &Abs) -> Option<f6
         BinOp::Sub => x - y,
         BinOp::Mul => x * y,
         BinOp::Div => x / y,
+        BinOp::Rem => crate::autodiff::BinaryFn::Rem.apply(x, y),
         BinOp::Pow => x.powf(y),
         BinOp::Lt => truth(x < y),
         BinOp::Le => truth(x <= y),
@@ -206,6 +207,17 @@ pub(crate) fn clamp(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalErro
     } else {
         Abs::unknown()
     })
+}
+
+/// `where(cond, a, b)`: all three broadcast; `a` against `b` first, as
+/// the evaluator checks them.
+pub(crate) fn where_(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalError> {
+    let at = |k| span(args, k, site.call);
+    let fail = |spans| move |e| error::op_error(e, "`where`", site.callee, spans);
+    let ab = broadcast(&arg(args, 1), &arg(args, 2)).map_err(fail((at(1), at(2))))?;
+    let shape =
+        broadcast(&arg(args, 0), &Abs::shaped(ab)).map_err(fail((at(0), at(1).to(at(2)))))?;
+    Ok(Abs::shaped(shape))
 }
 
 /// `dot(a, b)`: a scalar, of two tensors of the same shape.

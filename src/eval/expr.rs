@@ -118,6 +118,9 @@ impl Interp {
     fn read_name(&mut self, name: &str, span: Span) -> Result<NodeId, EvalError> {
         let binding = match self.scopes.lookup(name) {
             Some(b) => b.clone(),
+            None if let Some(v) = super::builtins::constant(name) => {
+                return Ok(self.tape.scalar(v));
+            }
             None if super::builtins::is_function(name) => {
                 return Err(EvalError::FunctionAsValue {
                     span,
@@ -414,6 +417,7 @@ pub(crate) fn arith(op: BinOp) -> Option<BinaryFn> {
         BinOp::Sub => Some(BinaryFn::Sub),
         BinOp::Mul => Some(BinaryFn::Mul),
         BinOp::Div => Some(BinaryFn::Div),
+        BinOp::Rem => Some(BinaryFn::Rem),
         BinOp::Pow => Some(BinaryFn::Pow),
         _ => None,
     }

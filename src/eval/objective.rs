@@ -402,7 +402,7 @@ param W2 = randn(20, 1) * 0.3
             return leaf(next);
         }
         let sub = |next: &mut dyn FnMut(usize) -> usize| rows_dyn(next, cols, depth - 1);
-        match next(9) {
+        match next(12) {
             0 => format!("tanh({})", sub(next)),
             1 => format!("(sigmoid({}) * b)", sub(next)),
             2 => format!("({} + {})", sub(next), sub(next)),
@@ -412,7 +412,26 @@ param W2 = randn(20, 1) * 0.3
             6 if cols == 3 => format!("({} @ transpose(c)) * c", rows_dyn(next, 3, depth - 1)),
             6 => format!("({} @ w)", rows_dyn(next, 3, depth - 1)),
             7 => format!("(softplus({}) - {})", sub(next), leaf(next)),
-            _ => format!("max({}, {})", sub(next), leaf(next)),
+            8 => format!("max({}, {})", sub(next), leaf(next)),
+            9 => format!(
+                "({} % 0.7 + atan2({}, {}))",
+                sub(next),
+                sub(next),
+                leaf(next)
+            ),
+            10 => format!(
+                "where({} > {}, erf({}), asinh({}) * b)",
+                sub(next),
+                leaf(next),
+                sub(next),
+                sub(next)
+            ),
+            _ => format!(
+                "(log1p(abs({})) - expm1(-abs({})) + floor({}) * b)",
+                sub(next),
+                sub(next),
+                leaf(next)
+            ),
         }
     }
 
@@ -475,6 +494,25 @@ param W2 = randn(20, 1) * 0.3
                 // A small neural network: rows of 20 hidden units.
                 ("mean((tanh(X @ W1 + b1) @ W2 + b - Y)^2)", true),
                 ("mean((relu(X @ W1 - b1) @ W2 - Y)^2) + sum(W1^2) / N", true),
+                // The elementwise staples, `%` and `where`.
+                (
+                    "mean((atan(X @ w) - Y)^2 + asinh(X @ w) * erf(X @ w - b) + erfc(Y))",
+                    true,
+                ),
+                (
+                    "mean(log1p(exp(X @ w)) + expm1(-abs(X @ w - b)) + log2(1 + Y^2) * log10(2 + (X @ w)^2))",
+                    true,
+                ),
+                (
+                    "mean(sinh(X @ w) * cosh(Y * b) + asin(tanh(X @ w)) + acos(sigmoid(X @ w - b)) + atanh(tanh(Y) * 0.5) * acosh(2 + (X @ w)^2))",
+                    true,
+                ),
+                ("mean((X @ w % 0.7) * Y + atan2(X @ w, Y - b) + (Y % (1 + b^2)))", true),
+                (
+                    "mean(where(X @ w > Y, (X @ w - Y)^2, abs(X @ w - Y)) + (floor(Y) + round(Y * 2)) * (X @ w) + ceil(Y) * trunc(Y) * b)",
+                    true,
+                ),
+                ("mean(where(X > 0, X * c, sin(X * c) - b)) + mean(where(V > 0, u, -u)^2)", true),
                 // Not row by row, or not replayable: the node-by-node replay
                 // or the interpreter.
                 ("sum((transpose(X) @ (X @ w - Y))^2) / N^2", false),

@@ -506,6 +506,7 @@ mod tests {
                 0,
                 vec![
                     "weights".into(),
+                    "where".into(),
                     "while".into(),
                     "wiggle".into(),
                     "with".into()

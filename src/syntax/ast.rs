@@ -18,6 +18,8 @@ pub enum BinOp {
     Sub,
     Mul,
     Div,
+    /// `%`, with torch.remainder's sign: that of the divisor.
+    Rem,
     MatMul,
     Pow,
     Lt,
@@ -38,6 +40,7 @@ impl BinOp {
             BinOp::Sub => "-",
             BinOp::Mul => "*",
             BinOp::Div => "/",
+            BinOp::Rem => "%",
             BinOp::MatMul => "@",
             BinOp::Pow => "^",
             BinOp::Lt => "<",

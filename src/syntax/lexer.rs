@@ -96,6 +96,8 @@ pub enum Token {
     Star,
     #[token("/")]
     Slash,
+    #[token("%")]
+    Percent,
     #[token("@")]
     At,
     #[token("^")]
@@ -122,6 +124,8 @@ pub enum Token {
     StarAssign,
     #[token("/=")]
     SlashAssign,
+    #[token("%=")]
+    PercentAssign,
     #[token(",")]
     Comma,
     #[token(";")]
@@ -187,6 +191,7 @@ impl Token {
             Plus | Minus
                 | Star
                 | Slash
+                | Percent
                 | At
                 | Caret
                 | Lt
@@ -203,6 +208,7 @@ impl Token {
                 | MinusAssign
                 | StarAssign
                 | SlashAssign
+                | PercentAssign
                 | Comma
                 | DotDot
                 | LParen

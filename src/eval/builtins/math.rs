@@ -37,6 +37,21 @@ pub(super) fn pow(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     binary(m, c, BinaryFn::Pow)
 }
 
+pub(super) fn atan2(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    binary(m, c, BinaryFn::Atan2)
+}
+
+pub(super) fn where_(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
+    let (cond, a, b) = (c.node(0)?, c.node(1)?, c.node(2)?);
+    // `a` against `b` first, so a mismatch there is labelled at the two.
+    if let Err(e) = crate::tensor::broadcast_shapes(m.tape.shape(a), m.tape.shape(b)) {
+        return Err(m.op_error(e.into(), "`where`", c.callee, (c.span(1), c.span(2))));
+    }
+    m.tape
+        .where_(cond, a, b)
+        .map_err(|e| m.op_error(e, "`where`", c.callee, (c.span(0), c.span(1).to(c.span(2)))))
+}
+
 pub(super) fn clamp(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let (x, lo, hi) = (c.node(0)?, c.node(1)?, c.node(2)?);
     m.tape

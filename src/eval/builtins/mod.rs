@@ -3,6 +3,7 @@
 //! check` follows, and the function that records it). Adding a builtin is
 //! adding one entry. The math — forward and backward — lives in `autodiff`.
 
+mod constants;
 pub(crate) mod create;
 mod csv;
 mod linalg;
@@ -17,6 +18,7 @@ use crate::check::shapes;
 use crate::syntax::ast::{Expr, ExprS, Opt};
 use crate::syntax::span::Span;
 use crate::tensor::Tensor;
+pub use constants::{constant, CONSTANTS};
 
 /// How many positional arguments a builtin takes.
 #[derive(Debug, Clone, Copy)]
@@ -224,6 +226,83 @@ static TABLE: &[Builtin] = &[
         options: &[],
         shape: ShapeRule::Custom(shapes::clamp),
         run: math::clamp,
+    },
+    // elementwise (staples)
+    math::unary!("atan", "atan(x)", "arctangent", Atan),
+    math::unary!("asin", "asin(x)", "arcsine (nan outside [-1, 1])", Asin),
+    math::unary!("acos", "acos(x)", "arccosine (nan outside [-1, 1])", Acos),
+    math::unary!("sinh", "sinh(x)", "hyperbolic sine", Sinh),
+    math::unary!("cosh", "cosh(x)", "hyperbolic cosine", Cosh),
+    math::unary!("asinh", "asinh(x)", "inverse hyperbolic sine", Asinh),
+    math::unary!(
+        "acosh",
+        "acosh(x)",
+        "inverse hyperbolic cosine (nan below 1)",
+        Acosh
+    ),
+    math::unary!(
+        "atanh",
+        "atanh(x)",
+        "inverse hyperbolic tangent (nan outside [-1, 1])",
+        Atanh
+    ),
+    math::unary!("log2", "log2(x)", "base-2 logarithm", Log2),
+    math::unary!("log10", "log10(x)", "base-10 logarithm", Log10),
+    math::unary!(
+        "log1p",
+        "log1p(x)",
+        "log(1 + x), accurate for small x",
+        Log1p
+    ),
+    math::unary!(
+        "expm1",
+        "expm1(x)",
+        "exp(x) - 1, accurate for small x",
+        Expm1
+    ),
+    math::unary!("erf", "erf(x)", "error function", Erf),
+    math::unary!("erfc", "erfc(x)", "1 - erf(x), accurate for large x", Erfc),
+    math::unary!(
+        "floor",
+        "floor(x)",
+        "largest whole number <= x (zero gradient)",
+        Floor
+    ),
+    math::unary!(
+        "ceil",
+        "ceil(x)",
+        "smallest whole number >= x (zero gradient)",
+        Ceil
+    ),
+    math::unary!(
+        "round",
+        "round(x)",
+        "nearest whole number, halves to even (zero gradient)",
+        Round
+    ),
+    math::unary!(
+        "trunc",
+        "trunc(x)",
+        "x with its fraction dropped (zero gradient)",
+        Trunc
+    ),
+    Builtin {
+        name: "atan2",
+        signature: "atan2(y, x)",
+        summary: "angle of the point (x, y), in [-pi, pi]",
+        arity: Arity::Exactly(2),
+        options: &[],
+        shape: ShapeRule::Broadcast,
+        run: math::atan2,
+    },
+    Builtin {
+        name: "where",
+        signature: "where(cond, a, b)",
+        summary: "a where cond is non-zero, else b (no gradient to cond)",
+        arity: Arity::Exactly(3),
+        options: &[],
+        shape: ShapeRule::Custom(shapes::where_),
+        run: math::where_,
     },
     // reductions
     Builtin {

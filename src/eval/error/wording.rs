@@ -570,11 +570,10 @@ fn unknown_help(
 /// Hints for names people bring from other languages.
 fn unknown_name_help(name: &str) -> Option<String> {
     Some(match name {
-        "pi" | "PI" => {
-            "gradlang has no built-in constants; define it: `let pi = 3.141592653589793`".into()
-        }
-        "e" | "E" => "for Euler's number write `exp(1)`".into(),
-        "inf" | "Inf" | "infinity" => "for infinity write `1 / 0`".into(),
+        "PI" | "Pi" => "the constant is spelled `pi`".into(),
+        "E" => "Euler's number is `e`".into(),
+        "Inf" | "INF" | "infinity" => "infinity is `inf`".into(),
+        "NaN" | "NAN" => "not-a-number is `nan`".into(),
         "True" | "TRUE" => "did you mean `true`?".into(),
         "False" | "FALSE" => "did you mean `false`?".into(),
         "loss" => "no loss is defined yet; define one with `loss = ...`".into(),
@@ -587,7 +586,7 @@ fn unknown_function_help(name: &str) -> Option<String> {
     Some(match name {
         "matmul" | "mm" => "write the matrix product as `a @ b`".into(),
         "square" => "write `x^2`".into(),
-        "log10" | "log2" => format!("write `log(x) / log({})`", &name[3..]),
+        "mod" | "fmod" | "remainder" => "write `x % y` (the result has the sign of `y`)".into(),
         "mse" => "write `mean((a - b)^2)`".into(),
         "maximum" => "the elementwise maximum is `max(a, b)`".into(),
         "minimum" => "the elementwise minimum is `min(a, b)`".into(),

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Regenerates indexing.json: torch indexing values and gradients for
-tests/linalg_refs.rs (`indexing_matches_torch`).
+tests/torch_refs.rs (`indexing_matches_torch`).
 
     venv/bin/python tests/data/refs/gen_indexing.py
 
@@ -13,7 +13,7 @@ indexing. Second-order cases use create_graph=True.
 """
 import torch
 
-from gen_linalg import grad_of, main
+from gen_linalg import grad_of, write
 
 torch.set_default_dtype(torch.float64)
 
@@ -58,4 +58,4 @@ CASES = {
 }
 
 if __name__ == "__main__":
-    main(CASES, "indexing.json")
+    write(CASES, "indexing.json")

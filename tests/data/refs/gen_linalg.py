@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates linalg.json: torch.linalg values and gradients for tests/linalg_refs.rs.
+"""Regenerates linalg.json: torch.linalg values and gradients for tests/torch_refs.rs.
 
     python -m venv venv && venv/bin/pip install torch numpy
     venv/bin/python tests/data/refs/gen_linalg.py
@@ -83,9 +83,8 @@ def flat(t):
     return [float(v) for v in t.detach().reshape(-1)]
 
 
-def main(cases=CASES, filename="linalg.json"):
-    """Writes `cases` (name: (params, expression, torch function)) to
-    `filename` beside this script; gen_indexing.py reuses it."""
+def write(cases, filename):
+    """Evaluates `cases` in torch and writes them to `filename` beside this script."""
     out = []
     for name, (params, expr, f) in cases.items():
         ts = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
@@ -111,4 +110,4 @@ def main(cases=CASES, filename="linalg.json"):
 
 
 if __name__ == "__main__":
-    main()
+    write(CASES, "linalg.json")

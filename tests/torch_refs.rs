@@ -1,11 +1,11 @@
-//! The linear-algebra builtins against torch.linalg (float64): values, and
-//! gradients of `sum(expr * W)`, on the cases in tests/data/refs/linalg.json
-//! (made by tests/data/refs/gen_linalg.py, which says what each case is);
-//! indexing (step slices, index arrays, masks) the same way against torch
-//! indexing, on tests/data/refs/indexing.json (gen_indexing.py).
-//! Second-order cases have `grad(...)` inside the expression, so their
-//! gradients are second derivatives.
-//! `cargo test --release --test linalg_refs -- --nocapture` prints the
+//! Builtins against torch (float64): values, and gradients of
+//! `sum(expr * W)`, on the cases in tests/data/refs/*.json — linalg.json
+//! (torch.linalg, made by gen_linalg.py), elementwise.json (the elementwise
+//! staples, `%` and `where`, gen_elementwise.py) and indexing.json (step
+//! slices, index arrays, masks, gen_indexing.py); each script says what its
+//! cases are. Second-order cases have `grad(...)` inside the expression, so
+//! their gradients are second derivatives.
+//! `cargo test --release --test torch_refs -- --nocapture` prints the
 //! worst relative errors.
 
 use gradlang::diagnostic::render;
@@ -87,23 +87,13 @@ fn numbers_each(v: &Value) -> Vec<Vec<f64>> {
         .unwrap_or_default()
 }
 
-#[test]
-fn linalg_matches_torch() {
-    matches_torch("tests/data/refs/linalg.json", 20);
-}
-
-#[test]
-fn indexing_matches_torch() {
-    matches_torch("tests/data/refs/indexing.json", 15);
-}
-
-/// Every case of the reference file at `path` (at least `min` of them)
-/// within TOL of torch, in value and gradient.
-fn matches_torch(path: &str, min: usize) {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+/// Checks every case of tests/data/refs/`file` (at least `min_cases`).
+fn matches_torch(file: &str, min_cases: usize) {
+    let path = format!("tests/data/refs/{file}");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let refs: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad JSON: {e}"));
     let cases = refs["cases"].as_array().cloned().unwrap_or_default();
-    assert!(cases.len() >= min, "only {} cases", cases.len());
+    assert!(cases.len() >= min_cases, "only {} cases", cases.len());
     let mut failures = Vec::new();
     let (mut worst_value, mut worst_grad): (f64, f64) = (0.0, 0.0);
     for case in &cases {
@@ -124,4 +114,19 @@ fn matches_torch(path: &str, min: usize) {
     }
     println!("{path} worst: value {worst_value:.1e}, gradient {worst_grad:.1e}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn linalg_matches_torch() {
+    matches_torch("linalg.json", 20);
+}
+
+#[test]
+fn elementwise_matches_torch() {
+    matches_torch("elementwise.json", 30);
+}
+
+#[test]
+fn indexing_matches_torch() {
+    matches_torch("indexing.json", 15);
 }
