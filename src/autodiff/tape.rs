@@ -425,17 +425,18 @@ impl Tape {
         None
     }
 
-    /// For each entry of `g` (a gradient), in row-major order, its gradient
-    /// with respect to each of `wrt`: the rows of a Hessian, recorded.
-    pub fn second_derivatives(&mut self, g: NodeId, wrt: &[NodeId]) -> Vec<Vec<NodeId>> {
-        let shape = self.shape(g).to_vec();
-        let n = self.value(g).len();
+    /// For each entry of `y`, in row-major order, its gradient with respect
+    /// to each of `wrt`, recorded: the rows of a Jacobian (of a Hessian when
+    /// `y` is itself a gradient).
+    pub fn entry_gradients(&mut self, y: NodeId, wrt: &[NodeId]) -> Vec<Vec<NodeId>> {
+        let shape = self.shape(y).to_vec();
+        let n = self.value(y).len();
         (0..n)
             .map(|k| {
                 let entry = if shape.is_empty() {
-                    g
+                    y
                 } else {
-                    self.index_unchecked(g, std::rc::Rc::new(unravel(k, &shape)))
+                    self.index_unchecked(y, std::rc::Rc::new(unravel(k, &shape)))
                 };
                 self.grad(entry, wrt)
             })
