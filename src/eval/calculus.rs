@@ -55,7 +55,10 @@ pub(crate) fn is_form(name: &str) -> bool {
 
 /// How errors name the `y` of form `name`, if it must be a scalar.
 pub(crate) fn scalar_y(name: &str) -> Option<&'static str> {
-    FORMS.iter().find(|f| f.name == name).and_then(|f| f.scalar_y)
+    FORMS
+        .iter()
+        .find(|f| f.name == name)
+        .and_then(|f| f.scalar_y)
 }
 
 impl Interp {
