@@ -1,8 +1,10 @@
-//! The linear-algebra builtins against torch.linalg (float64): values, and
+//! The linear-algebra builtins against torch.linalg, and `jacobian` and
+//! `hessian` against torch.autograd.functional (float64): values, and
 //! gradients of `sum(expr * W)`, on the cases in tests/data/refs/linalg.json
-//! (made by tests/data/refs/gen_linalg.py, which says what each case is).
-//! Second-order cases have `grad(...)` inside the expression, so their
-//! gradients are second derivatives.
+//! and calculus.json (made by gen_linalg.py and gen_calculus.py beside them,
+//! which say what each case is). Second-order cases have `grad(...)` inside
+//! the expression, so their gradients are second derivatives (third, for a
+//! Hessian).
 //! `cargo test --release --test linalg_refs -- --nocapture` prints the
 //! worst relative errors.
 
@@ -85,13 +87,13 @@ fn numbers_each(v: &Value) -> Vec<Vec<f64>> {
         .unwrap_or_default()
 }
 
-#[test]
-fn linalg_matches_torch() {
-    let text = std::fs::read_to_string("tests/data/refs/linalg.json")
-        .unwrap_or_else(|e| panic!("tests/data/refs/linalg.json: {e}"));
+/// Runs every case of `file` (at least `min_cases` of them) and prints the
+/// worst errors.
+fn matches_torch(file: &str, min_cases: usize) {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
     let refs: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad JSON: {e}"));
     let cases = refs["cases"].as_array().cloned().unwrap_or_default();
-    assert!(cases.len() >= 20, "only {} cases", cases.len());
+    assert!(cases.len() >= min_cases, "only {} cases", cases.len());
     let mut failures = Vec::new();
     let (mut worst_value, mut worst_grad): (f64, f64) = (0.0, 0.0);
     for case in &cases {
@@ -112,4 +114,14 @@ fn linalg_matches_torch() {
     }
     println!("worst: value {worst_value:.1e}, gradient {worst_grad:.1e}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn linalg_matches_torch() {
+    matches_torch("tests/data/refs/linalg.json", 20);
+}
+
+#[test]
+fn jacobian_and_hessian_match_torch() {
+    matches_torch("tests/data/refs/calculus.json", 10);
 }

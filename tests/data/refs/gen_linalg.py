@@ -83,9 +83,10 @@ def flat(t):
     return [float(v) for v in t.detach().reshape(-1)]
 
 
-def main():
+def write_cases(cases, filename):
+    """Evaluates `cases` ({name: (params, expr, f)}) and writes them to `filename` beside this script."""
     out = []
-    for name, (params, expr, f) in CASES.items():
+    for name, (params, expr, f) in cases.items():
         ts = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
         value = f(*ts.values())
         w = torch.tensor(weights(value.numel())).reshape(value.shape)
@@ -99,7 +100,7 @@ def main():
             "weights": flat(w),
             "grads": [flat(g) for g in grads],
         })
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "linalg.json")
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), filename)
     with open(path, "w") as fh:
         # One case per line, so a regenerated file diffs case by case.
         fh.write('{"torch": %s,\n "cases": [\n' % json.dumps(torch.__version__))
@@ -109,4 +110,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    write_cases(CASES, "linalg.json")
