@@ -176,15 +176,17 @@ impl Interp {
                 elements,
             });
         }
-        let m: usize = p_shape.iter().product();
-        let rows: Vec<NodeId> = self
-            .tape
-            .entry_gradients(y, &[leaf])
-            .into_iter()
-            .map(|row| self.tape.reshape_unchecked(row[0], &[1, m]))
-            .collect();
-        if rows.is_empty() {
+        let n = self.tape.value(y).len();
+        if n == 0 || !self.tape.requires_grad(y) {
             return Ok(self.tape.constant(Tensor::full(&out_shape, 0.0)));
+        }
+        let m: usize = p_shape.iter().product();
+        let mut rows = Vec::with_capacity(n);
+        for k in 0..n {
+            // One backward pass per entry: a long one can be interrupted.
+            self.check_interrupt(y_span)?;
+            let g = self.tape.entry_gradient(y, k, &[leaf])[0];
+            rows.push(self.tape.reshape_unchecked(g, &[1, m]));
         }
         let joined = self
             .tape
