@@ -118,32 +118,81 @@ fn check_grad(setup: &str, expr: &str, param: &str) -> Result<f64, String> {
             x0.shape()
         ));
     }
+    let numeric: Vec<f64> = differences(&mut m, &obj, param, &x0)?
+        .into_iter()
+        .map(|column| column[0])
+        .collect();
+    worst_error("grad", &g.to_vec(), &numeric)
+}
+
+/// Checks `analytic` (e.g. `jacobian(y, p)`), of shape `expr.shape +
+/// p.shape`, against central differences of `expr` (e.g. `y`) with respect
+/// to `param`, after running `setup`.
+fn check_derivative(setup: &str, analytic: &str, expr: &str, param: &str) -> Result<f64, String> {
+    let mut m = Interp::new(0, Box::new(std::io::sink()));
+    run(&mut m, setup)?;
+    let x0 = value(&mut m, param)?;
+    let out = value(&mut m, expr)?;
+    let got = value(&mut m, analytic)?;
+    let shape = [out.shape(), x0.shape()].concat();
+    if got.shape() != shape.as_slice() {
+        return Err(format!("shape {:?}, expected {shape:?}", got.shape()));
+    }
+    let columns = differences(&mut m, expr, param, &x0)?;
+    // Row-major: entry (i, j) is d expr[i] / d param[j].
+    let numeric: Vec<f64> = (0..out.len())
+        .flat_map(|i| columns.iter().map(move |c| c[i]))
+        .collect();
+    worst_error(analytic, &got.to_vec(), &numeric)
+}
+
+/// For each entry j of `param` (at `x0`), the central difference of every
+/// entry of `expr`, taken by re-declaring the param at x0 ± h·e_j.
+fn differences(
+    m: &mut Interp,
+    expr: &str,
+    param: &str,
+    x0: &Tensor,
+) -> Result<Vec<Vec<f64>>, String> {
     let xs = x0.to_vec();
-    let mut worst = (0.0, 0, 0.0, 0.0);
-    for (j, (&xj, &gj)) in xs.iter().zip(&g.to_vec()).enumerate() {
-        let mut at = |v: f64| -> Result<f64, String> {
+    let mut out = Vec::with_capacity(xs.len());
+    for (j, &xj) in xs.iter().enumerate() {
+        let mut at = |v: f64| -> Result<Vec<f64>, String> {
             let mut x = xs.clone();
             x[j] = v;
-            run(
-                &mut m,
-                &format!("param {param} = {}", literal(x0.shape(), &x)),
-            )?;
-            Ok(value(&mut m, &obj)?.to_vec()[0])
+            run(m, &format!("param {param} = {}", literal(x0.shape(), &x)))?;
+            Ok(value(m, expr)?.to_vec())
         };
         let h = 1e-6 * xj.abs().max(1.0);
         let (xp, xm) = (xj + h, xj - h);
-        let numeric = (at(xp)? - at(xm)?) / (xp - xm);
-        let err = (gj - numeric).abs() / gj.abs().max(numeric.abs()).max(FLOOR);
+        let (plus, minus) = (at(xp)?, at(xm)?);
+        out.push(
+            plus.iter()
+                .zip(&minus)
+                .map(|(p, q)| (p - q) / (xp - xm))
+                .collect(),
+        );
+    }
+    run(m, &format!("param {param} = {}", literal(x0.shape(), &xs)))?;
+    Ok(out)
+}
+
+/// The worst relative error of `analytic` (from `what`) against `numeric`,
+/// or a message naming the worst entry when that is beyond TOL.
+fn worst_error(what: &str, analytic: &[f64], numeric: &[f64]) -> Result<f64, String> {
+    let mut worst = (0.0, 0, 0.0, 0.0);
+    for (k, (&a, &n)) in analytic.iter().zip(numeric).enumerate() {
+        let err = (a - n).abs() / a.abs().max(n.abs()).max(FLOOR);
         if err.is_nan() || err > worst.0 {
-            worst = (err, j, gj, numeric);
+            worst = (err, k, a, n);
         }
     }
-    let (err, j, a, n) = worst;
+    let (err, k, a, n) = worst;
     if err <= TOL {
         Ok(err)
     } else {
         Err(format!(
-            "entry {j}: grad {a:e}, finite difference {n:e} (relative error {err:.1e})"
+            "entry {k}: {what} {a:e}, finite difference {n:e} (relative error {err:.1e})"
         ))
     }
 }
@@ -169,6 +218,19 @@ impl Family {
                     .failures
                     .push(format!("d/d{p} of `{expr}`\n  at {setup:?}\n  {e}")),
             }
+        }
+    }
+
+    /// Checks `analytic` against finite differences of `expr` with respect
+    /// to `param` (see `check_derivative`).
+    fn derivative(&mut self, setup: &str, analytic: &str, expr: &str, param: &str) {
+        self.checks += 1;
+        let result = std::panic::catch_unwind(|| check_derivative(setup, analytic, expr, param));
+        match result.unwrap_or_else(|_| Err("gradlang panicked".into())) {
+            Ok(err) => self.worst = self.worst.max(err),
+            Err(e) => self
+                .failures
+                .push(format!("`{analytic}`\n  at {setup:?}\n  {e}")),
         }
     }
 
@@ -557,6 +619,51 @@ fn second_order() {
     let sin = -(0.8f64.sin());
     f.expect("param k = 0.8\nhessian(sin(k), k)", &[sin], 1e-12);
     f.finish("second order");
+}
+
+/// `jacobian` and `hessian` for outputs and params of any shape: their
+/// values against finite differences of `y` (of `grad(y, p)` for the
+/// Hessian), then their own gradients (they are recorded on the tape).
+#[test]
+fn jacobians_and_hessians() {
+    let mut f = Family::default();
+    let mut r = Rng(21);
+    for _ in 0..POINTS {
+        let setup = r.params("k - ±0.3 1.5; x 3 -1 1; W 2,3 -1 1; S 2,2 -1 1");
+        for (y, p) in [
+            ("tanh(x) * x[0] + exp(x)", "x"),
+            ("sin(W @ x)", "W"),
+            ("sin(W @ x)", "x"),
+            ("reshape(x, [3, 1]) @ reshape(sin(x), [1, 3])", "x"),
+            ("W * k ^ 2", "k"),
+            ("S @ S.T + k", "S"),
+            ("sum(W ^ 3) * k", "W"),
+        ] {
+            f.derivative(&setup, &format!("jacobian({y}, {p})"), y, p);
+        }
+        for (y, p) in [
+            ("sum(W ^ 3) + W[0, 1] * W[1, 2] * W[0, 0]", "W"),
+            ("logsumexp(x) * k + prod(x)", "x"),
+            ("logdet(S @ S.T + eye(2)) + sum(S ^ 4)", "S"),
+            ("sin(k) * k ^ 3", "k"),
+        ] {
+            let grad = format!("grad({y}, {p})");
+            f.derivative(&setup, &format!("hessian({y}, {p})"), &grad, p);
+            // The same numbers, by definition and not just to tolerance.
+            let same = format!("{setup}\nmax(abs(hessian({y}, {p}) - jacobian({grad}, {p})))");
+            f.expect(&same, &[0.0], 0.0);
+        }
+        f.table(
+            &setup,
+            "jacobian(tanh(x) * x[0], x); jacobian(jacobian(sin(x) * x[1], x), x) | x
+             jacobian(sin(W @ x), W) | W x
+             jacobian(S @ S.T, S) * k | S k
+             hessian(sum(W ^ 3) * x[0] + W[0, 1] * W[1, 0] * W[1, 2], W) | W x
+             hessian(logsumexp(x) * k, x) | x k
+             hessian(k ^ 4 * sin(k), k) | k",
+        );
+    }
+    f.finish("jacobians and hessians");
 }
 
 #[test]

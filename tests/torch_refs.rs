@@ -1,10 +1,12 @@
 //! Builtins against torch (float64): values, and gradients of
 //! `sum(expr * W)`, on the cases in tests/data/refs/*.json — linalg.json
 //! (torch.linalg, made by gen_linalg.py), elementwise.json (the elementwise
-//! staples, `%` and `where`, gen_elementwise.py) and indexing.json (step
-//! slices, index arrays, masks, gen_indexing.py); each script says what its
-//! cases are. Second-order cases have `grad(...)` inside the expression, so
-//! their gradients are second derivatives.
+//! staples, `%` and `where`, gen_elementwise.py), indexing.json (step
+//! slices, index arrays, masks, gen_indexing.py) and calculus.json
+//! (`jacobian` and `hessian` against torch.autograd.functional,
+//! gen_calculus.py); each script says what its cases are. Second-order
+//! cases have `grad(...)` inside the expression, so their gradients are
+//! second derivatives (third, for a Hessian).
 //! `cargo test --release --test torch_refs -- --nocapture` prints the
 //! worst relative errors.
 
@@ -129,4 +131,9 @@ fn elementwise_matches_torch() {
 #[test]
 fn indexing_matches_torch() {
     matches_torch("indexing.json", 15);
+}
+
+#[test]
+fn jacobian_and_hessian_match_torch() {
+    matches_torch("calculus.json", 10);
 }

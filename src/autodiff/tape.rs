@@ -425,21 +425,25 @@ impl Tape {
         None
     }
 
-    /// For each entry of `g` (a gradient), in row-major order, its gradient
-    /// with respect to each of `wrt`: the rows of a Hessian, recorded.
-    pub fn second_derivatives(&mut self, g: NodeId, wrt: &[NodeId]) -> Vec<Vec<NodeId>> {
-        let shape = self.shape(g).to_vec();
-        let n = self.value(g).len();
-        (0..n)
-            .map(|k| {
-                let entry = if shape.is_empty() {
-                    g
-                } else {
-                    self.index_unchecked(g, std::rc::Rc::new(unravel(k, &shape)))
-                };
-                self.grad(entry, wrt)
-            })
+    /// For each entry of `y`, in row-major order, its gradient with respect
+    /// to each of `wrt`, recorded: the rows of a Jacobian (of a Hessian when
+    /// `y` is itself a gradient).
+    pub fn entry_gradients(&mut self, y: NodeId, wrt: &[NodeId]) -> Vec<Vec<NodeId>> {
+        (0..self.value(y).len())
+            .map(|k| self.entry_gradient(y, k, wrt))
             .collect()
+    }
+
+    /// The gradient of entry `k` (row-major) of `y` with respect to each
+    /// of `wrt`, recorded.
+    pub fn entry_gradient(&mut self, y: NodeId, k: usize, wrt: &[NodeId]) -> Vec<NodeId> {
+        let shape = self.shape(y).to_vec();
+        let entry = if shape.is_empty() {
+            y
+        } else {
+            self.index_unchecked(y, std::rc::Rc::new(unravel(k, &shape)))
+        };
+        self.grad(entry, wrt)
     }
 
     /// The gradient of the scalar `root` with respect to each of `wrt`

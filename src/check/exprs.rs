@@ -360,7 +360,7 @@ impl Checker {
         }
     }
 
-    /// `grad(y, p)`, `hessian(y, p)`, `gradcheck(y, p)`.
+    /// `grad(y, p)`, `jacobian(y, p)`, `hessian(y, p)`, `gradcheck(y, p)`.
     pub(super) fn calculus(
         &mut self,
         name: &str,
@@ -392,11 +392,11 @@ impl Checker {
         let (y, p) = (&args[0], &args[1]);
         let param = self.param_of(p);
         let root = self.expr(y);
-        if name == "grad" {
-            if let Some(shape) = root.shape.filter(|s| !s.is_empty()) {
+        if let Some(what) = crate::eval::calculus::scalar_y(name) {
+            if let Some(shape) = root.shape.clone().filter(|s| !s.is_empty()) {
                 self.error(EvalError::NotScalar {
                     span: y.span,
-                    what: "the expression differentiated by `grad`".into(),
+                    what: what.into(),
                     shape,
                 });
             }
@@ -406,10 +406,8 @@ impl Checker {
         };
         match name {
             "grad" => Abs::shaped(Some(shape)),
-            "hessian" => {
-                let n = shape.first().copied().unwrap_or(1);
-                Abs::shaped((shape.len() <= 1).then(|| vec![n, n]))
-            }
+            "jacobian" => Abs::shaped(root.shape.map(|y| [y, shape].concat())),
+            "hessian" => Abs::shaped(Some([shape.clone(), shape].concat())),
             _ => Abs::scalar(None),
         }
     }

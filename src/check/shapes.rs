@@ -13,6 +13,7 @@
 //! unknown result.
 
 pub(crate) mod linalg;
+pub(crate) mod random;
 
 use crate::autodiff::reduce::normalize_axis;
 use crate::autodiff::shape::concat_shape;

@@ -1,8 +1,8 @@
-//! `grad`, `hessian` and `gradcheck`: calls that take a param by name
-//! rather than by value.
+//! `grad`, `jacobian`, `hessian` and `gradcheck`: calls that take a param
+//! by name rather than by value.
 
 use super::env::Binding;
-use super::error::{EvalError, NotAParam};
+use super::error::{EvalError, NotAParam, MAX_ELEMENTS};
 use super::Interp;
 use crate::autodiff::NodeId;
 use crate::syntax::ast::{Expr, ExprS, Opt};
@@ -16,6 +16,8 @@ pub struct Form {
     pub signature: &'static str,
     /// One line for help and docs/language.md.
     pub summary: &'static str,
+    /// For a form whose `y` must be a scalar, how errors name `y`.
+    pub scalar_y: Option<&'static str>,
 }
 
 /// The calculus forms; every one takes exactly an expression and a param.
@@ -24,22 +26,39 @@ pub(crate) static FORMS: &[Form] = &[
         name: "grad",
         signature: "grad(y, p)",
         summary: "dy/dp for a scalar y, a tensor of p's shape",
+        scalar_y: Some("the expression differentiated by `grad`"),
+    },
+    Form {
+        name: "jacobian",
+        signature: "jacobian(y, p)",
+        summary: "dy/dp for y of any shape, of shape y.shape + p.shape",
+        scalar_y: None,
     },
     Form {
         name: "hessian",
         signature: "hessian(y, p)",
-        summary: "second derivatives of a scalar y, (n, n) for a param of shape (n)",
+        summary: "second derivatives of a scalar y, of shape p.shape + p.shape",
+        scalar_y: Some("the expression given to `hessian`"),
     },
     Form {
         name: "gradcheck",
         signature: "gradcheck(y, p)",
         summary: "largest relative error between grad(y, p) and finite differences",
+        scalar_y: Some("the expression given to `gradcheck`"),
     },
 ];
 
 /// Whether `name` is a calculus form.
 pub(crate) fn is_form(name: &str) -> bool {
     FORMS.iter().any(|f| f.name == name)
+}
+
+/// How errors name the `y` of form `name`, if it must be a scalar.
+pub(crate) fn scalar_y(name: &str) -> Option<&'static str> {
+    FORMS
+        .iter()
+        .find(|f| f.name == name)
+        .and_then(|f| f.scalar_y)
 }
 
 impl Interp {
@@ -82,11 +101,21 @@ impl Interp {
         let param = self.param_of(p)?;
         match name {
             "grad" => {
-                let root = self.scalar_root(y, "the expression differentiated by `grad`")?;
+                let root = self.root(y, name)?;
                 let leaf = self.param_leaf(param);
                 Ok(self.tape.grad(root, &[leaf])[0])
             }
-            "hessian" => self.hessian(y, p, param),
+            "jacobian" => {
+                let root = self.root(y, name)?;
+                let leaf = self.param_leaf(param);
+                self.jacobian(root, leaf, y.span)
+            }
+            "hessian" => {
+                let root = self.root(y, name)?;
+                let leaf = self.param_leaf(param);
+                let g = self.tape.grad(root, &[leaf])[0];
+                self.jacobian(g, leaf, y.span)
+            }
             _ => self.gradcheck(y, param),
         }
     }
@@ -115,8 +144,12 @@ impl Interp {
         Err(EvalError::GradOfNonParam { span: p.span, what })
     }
 
-    fn scalar_root(&mut self, y: &ExprS, what: &str) -> Result<NodeId, EvalError> {
+    /// `y` evaluated; an error if form `name` needs a scalar and it is not.
+    fn root(&mut self, y: &ExprS, name: &str) -> Result<NodeId, EvalError> {
         let root = self.eval(y)?;
+        let Some(what) = scalar_y(name) else {
+            return Ok(root);
+        };
         let shape = self.tape.shape(root);
         if !shape.is_empty() {
             return Err(EvalError::NotScalar {
@@ -128,39 +161,44 @@ impl Interp {
         Ok(root)
     }
 
-    /// Rows of second derivatives, each recorded, so the result is itself
-    /// differentiable.
-    fn hessian(&mut self, y: &ExprS, p: &ExprS, param: usize) -> Result<NodeId, EvalError> {
-        let shape = self.params[param].value.shape().to_vec();
-        if shape.len() > 1 {
-            return Err(EvalError::BadArgument {
-                span: p.span,
-                message: format!(
-                    "`hessian` needs a param of rank 0 or 1, this one has shape {}",
-                    crate::tensor::shape_string(&shape)
-                ),
-                help: Some("reshape the param into a vector".into()),
+    /// The Jacobian of `y` with respect to the param's `leaf`, of shape
+    /// `y.shape + p.shape` (torch.autograd.functional's layout): one
+    /// recorded gradient per entry of `y`, so the result is itself
+    /// differentiable. `y_span` is where a too-large result points.
+    fn jacobian(&mut self, y: NodeId, leaf: NodeId, y_span: Span) -> Result<NodeId, EvalError> {
+        let y_shape = self.tape.shape(y).to_vec();
+        let p_shape = self.tape.shape(leaf).to_vec();
+        let out_shape: Vec<usize> = y_shape.iter().chain(&p_shape).copied().collect();
+        let elements: f64 = out_shape.iter().map(|&d| d as f64).product();
+        if elements > MAX_ELEMENTS {
+            return Err(EvalError::TooLarge {
+                span: y_span,
+                elements,
             });
         }
-        let root = self.scalar_root(y, "the expression given to `hessian`")?;
-        let leaf = self.param_leaf(param);
-        let g = self.tape.grad(root, &[leaf])[0];
-        let n = shape.first().copied().unwrap_or(1);
-        let rows: Vec<NodeId> = self
+        let n = self.tape.value(y).len();
+        if n == 0 || !self.tape.requires_grad(y) {
+            return Ok(self.tape.constant(Tensor::full(&out_shape, 0.0)));
+        }
+        let m: usize = p_shape.iter().product();
+        let mut rows = Vec::with_capacity(n);
+        for k in 0..n {
+            // One backward pass per entry: a long one can be interrupted.
+            self.check_interrupt(y_span)?;
+            let g = self.tape.entry_gradient(y, k, &[leaf])[0];
+            rows.push(self.tape.reshape_unchecked(g, &[1, m]));
+        }
+        let joined = self
             .tape
-            .second_derivatives(g, &[leaf])
-            .into_iter()
-            .map(|row| self.tape.reshape_unchecked(row[0], &[1, n]))
-            .collect();
-        self.tape
             .concat(&rows, 0)
-            .map_err(|e| self.op_error(e, "`hessian`", y.span, (y.span, p.span)))
+            .map_err(|e| self.op_error(e, "`jacobian`", y_span, (y_span, y_span)))?;
+        Ok(self.tape.reshape_unchecked(joined, &out_shape))
     }
 
     /// The largest relative difference between `grad(y, p)` and central
     /// finite differences (absolute where both are below 1).
     fn gradcheck(&mut self, y: &ExprS, param: usize) -> Result<NodeId, EvalError> {
-        let root = self.scalar_root(y, "the expression given to `gradcheck`")?;
+        let root = self.root(y, "gradcheck")?;
         let leaf = self.param_leaf(param);
         let g = self.tape.grad(root, &[leaf])[0];
         let analytic = self.tape.value(g).to_vec();

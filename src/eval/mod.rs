@@ -4,7 +4,7 @@
 mod assign;
 mod bad_data;
 pub mod builtins;
-mod calculus;
+pub(crate) mod calculus;
 pub mod env;
 pub mod error;
 mod expr;

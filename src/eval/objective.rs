@@ -216,7 +216,7 @@ impl Objective for LossObjective<'_> {
         let n = x.len();
         let mut row = 0;
         for g in self.grads.clone() {
-            for second in self.interp.tape.second_derivatives(g, &self.leaves) {
+            for second in self.interp.tape.entry_gradients(g, &self.leaves) {
                 let mut col = 0;
                 for s in second {
                     for v in self.interp.tape.value(s).iter() {

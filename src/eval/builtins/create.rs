@@ -1,5 +1,5 @@
-//! Builtins that make tensors: constants, ranges, random draws and
-//! polynomials (CSV files are `csv.rs`).
+//! Builtins that make tensors: constants, ranges and polynomials (random
+//! draws are `random.rs`, CSV files `csv.rs`).
 
 use super::Call;
 use crate::autodiff::{IndexPart, NodeId};
@@ -10,7 +10,7 @@ use crate::tensor::Tensor;
 
 /// The dimensions given as arguments `from..` (or as one 1-D tensor, e.g.
 /// `zeros(shape(x))`), checked to be whole, non-negative and not too large.
-fn dims(m: &mut Interp, c: &Call, from: usize) -> Result<Vec<usize>, EvalError> {
+pub(super) fn dims(m: &mut Interp, c: &Call, from: usize) -> Result<Vec<usize>, EvalError> {
     let mut out = Vec::new();
     let ids = c.nodes()?;
     let single_list = ids.len() == from + 1 && m.tape.shape(ids[from]).len() == 1;
@@ -173,23 +173,6 @@ pub(super) fn arange(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     }
     let data: Vec<f64> = (0..count as usize).map(|k| a + k as f64 * step).collect();
     Ok(m.tape.constant(Tensor::from_shape_vec(&[data.len()], data)))
-}
-
-pub(super) fn rand(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
-    let shape = dims(m, c, 0)?;
-    // Fresh draws each evaluation: a replayed tape would freeze them.
-    m.tape.forbid_replay();
-    let n: usize = shape.iter().product();
-    let data = (0..n).map(|_| m.rng.uniform()).collect();
-    Ok(m.tape.constant(Tensor::from_shape_vec(&shape, data)))
-}
-
-pub(super) fn randn(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
-    let shape = dims(m, c, 0)?;
-    m.tape.forbid_replay();
-    let n: usize = shape.iter().product();
-    let data = (0..n).map(|_| m.rng.normal()).collect();
-    Ok(m.tape.constant(Tensor::from_shape_vec(&shape, data)))
 }
 
 /// Horner's rule on the tape, so both the coefficients and x get gradients.

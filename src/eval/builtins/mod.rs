@@ -8,6 +8,7 @@ pub(crate) mod create;
 mod csv;
 mod linalg;
 mod math;
+pub(crate) mod random;
 pub(crate) mod shape;
 
 pub use super::calculus::Form;
@@ -512,7 +513,7 @@ static TABLE: &[Builtin] = &[
         arity: Arity::AtLeast(0),
         options: &[],
         shape: ShapeRule::Dims(0),
-        run: create::rand,
+        run: random::rand,
     },
     Builtin {
         name: "randn",
@@ -521,8 +522,46 @@ static TABLE: &[Builtin] = &[
         arity: Arity::AtLeast(0),
         options: &[],
         shape: ShapeRule::Dims(0),
-        run: create::randn,
+        run: random::randn,
     },
+    // random (staples)
+    Builtin {
+        name: "randint",
+        signature: "randint(lo, hi, d, ...)",
+        summary: "uniform integers in [lo, hi)",
+        arity: Arity::AtLeast(2),
+        options: &[],
+        shape: ShapeRule::Custom(shapes::random::randint),
+        run: random::randint,
+    },
+    Builtin {
+        name: "permutation",
+        signature: "permutation(n)",
+        summary: "0, 1, ..., n-1 in random order",
+        arity: Arity::Exactly(1),
+        options: &[],
+        shape: ShapeRule::Custom(shapes::random::permutation),
+        run: random::permutation,
+    },
+    Builtin {
+        name: "choice",
+        signature: "choice(n, k)",
+        summary: "k distinct numbers of 0..n-1 (without replacement)",
+        arity: Arity::Exactly(2),
+        options: &[],
+        shape: ShapeRule::Custom(shapes::random::choice),
+        run: random::choice,
+    },
+    Builtin {
+        name: "bernoulli",
+        signature: "bernoulli(p)",
+        summary: "1 with probability p, else 0, entry by entry",
+        arity: Arity::Exactly(1),
+        options: &[],
+        shape: ShapeRule::Custom(shapes::random::bernoulli),
+        run: random::bernoulli,
+    },
+    // creation (continued)
     Builtin {
         name: "polyval",
         signature: "polyval(coeffs, x)",

@@ -253,6 +253,8 @@ impl EvalError {
             )
             .with_help(if what.ends_with("condition") {
                 "to require every entry, write `min(v > 0)`; for any entry, `max(v > 0)`"
+            } else if what.contains("`grad`") {
+                "for every entry's gradient use `jacobian(y, p)`; or reduce y to one number (e.g. `sum(...)`)"
             } else {
                 "reduce it to one number (e.g. `sum(...)`, `max(...)`) or pick one entry with `x[i]`"
             }),
