@@ -273,8 +273,8 @@ mod tests {
     #[test]
     fn integers_print_as_torch_int64() {
         // str(torch.tensor([[2, 0], [10, 1]])) without the wrapper
-        let t = ArrayD::from_shape_vec(IxDyn(&[2, 2]), vec![2.0, 0.0, 10.0, 1.0])
-            .expect("test shape");
+        let t =
+            ArrayD::from_shape_vec(IxDyn(&[2, 2]), vec![2.0, 0.0, 10.0, 1.0]).expect("test shape");
         assert_eq!(format_integers(&t.view()), "[[ 2,  0],\n [10,  1]]");
         assert_eq!(format_integers(&ndarray::arr0(3.0).into_dyn().view()), "3");
     }

@@ -624,7 +624,11 @@ fn staple_reductions_and_rearrangements() {
     // argmax, argmin, any and all carry no gradient: only `sum(x)` counts.
     let px = "param x = [[0.5, -1.0, 2.0], [3.0, 3.0, -2.0]]";
     for expr in ["argmax(x)", "argmin(x, axis=1)", "any(x, axis=0)", "all(x)"] {
-        f.expect(&format!("{px}\ngrad(sum({expr}) * 3 + sum(x), x)"), &[1.0; 6], 0.0);
+        f.expect(
+            &format!("{px}\ngrad(sum({expr}) * 3 + sum(x), x)"),
+            &[1.0; 6],
+            0.0,
+        );
     }
     f.finish("staple reductions and rearrangements");
 }

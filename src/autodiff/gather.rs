@@ -59,7 +59,12 @@ fn positions(shape: &[usize], source: &[usize], f: impl Fn(usize, usize) -> usiz
     let mut idx = vec![0; shape.len()];
     let mut out = Vec::with_capacity(total);
     for _ in 0..total {
-        out.push(idx.iter().enumerate().map(|(ax, &i)| f(ax, i) * st[ax]).sum());
+        out.push(
+            idx.iter()
+                .enumerate()
+                .map(|(ax, &i)| f(ax, i) * st[ax])
+                .sum(),
+        );
         for ax in (0..shape.len()).rev() {
             idx[ax] += 1;
             if idx[ax] < shape[ax] {
@@ -122,7 +127,11 @@ pub fn sort_map(x: &Tensor, axis: usize, descending: bool) -> Map {
     let st = strides(a.shape());
     let mut out = ArrayD::<usize>::zeros(IxDyn(a.shape()));
     let flat = ArrayD::from_shape_fn(IxDyn(a.shape()), |ix| {
-        ix.slice().iter().zip(&st).map(|(i, s)| i * s).sum::<usize>()
+        ix.slice()
+            .iter()
+            .zip(&st)
+            .map(|(i, s)| i * s)
+            .sum::<usize>()
     });
     let order = |p: &f64, q: &f64| {
         let o = p.total_cmp(q);

@@ -19,6 +19,7 @@ use crate::autodiff::reduce::{keepdims, normalize_axis};
 use crate::autodiff::shape::concat_shape;
 use crate::autodiff::OpError;
 use crate::eval::builtins::create::{dimension, within_limit};
+use crate::eval::builtins::math::flag_value;
 use crate::eval::builtins::shape::{at_least, hstack_axis, reshape_target};
 use crate::eval::builtins::{whole_number, Builtin, ShapeRule};
 use crate::eval::error::{self, EvalError, MAX_ELEMENTS};
@@ -288,14 +289,29 @@ pub(crate) fn polyval(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalEr
     })
 }
 
+/// Flag option `name`: false if not given, `None` if its value is unknown;
+/// the evaluator's errors for a value that is not 0 or 1.
+pub(super) fn known_flag(opts: &[OptArg], name: &str) -> Result<Option<bool>, EvalError> {
+    let Some((_, v, span)) = opts.iter().find(|(n, _, _)| n == name) else {
+        return Ok(Some(false));
+    };
+    match v
+        .as_ref()
+        .filter(|v| v.shape.as_deref() == Some(&[]))
+        .and_then(|v| v.value)
+    {
+        Some(v) => {
+            let what = format!("`{name}`");
+            flag_value(whole_number(v, *span, &what)?, name, *span).map(Some)
+        }
+        None => Ok(None),
+    }
+}
+
 /// `sum(x, axis=k)` and the other reductions; `keepdims=true` keeps the
 /// reduced axis (or every axis) as length 1.
 fn reduction(args: &[Arg], opts: &[OptArg], call: Span) -> Result<Abs, EvalError> {
     let (x, x_span) = (arg(args, 0), span(args, 0, call));
-    let keep = match opts.iter().find(|(n, _, _)| n == "keepdims") {
-        None => Some(false),
-        Some((_, v, _)) => v.as_ref().and_then(|v| v.value).map(|v| v != 0.0),
-    };
     let axis = opts.iter().find(|(n, _, _)| n == "axis");
     let ax = match axis {
         None => None,
@@ -308,6 +324,8 @@ fn reduction(args: &[Arg], opts: &[OptArg], call: Span) -> Result<Abs, EvalError
             Some(ax)
         }
     };
+    // After the axis, as the evaluator reads them.
+    let keep = known_flag(opts, "keepdims")?;
     Ok(match (keep, &x.shape, ax) {
         (Some(false), _, None) => Abs::scalar(None),
         (Some(true), Some(shape), ax) => Abs::shaped(Some(keepdims(shape, ax))),

@@ -5,7 +5,9 @@
 use super::{arg, span, Abs, Arg, OptArg, Site};
 use crate::autodiff::gather::tile_shape;
 use crate::autodiff::reduce::normalize_axis;
-use crate::eval::builtins::arrange::{diag_shape, matrix_shape, rank_error, reps_of, vector_shape};
+use crate::eval::builtins::arrange::{
+    diag_shape, matrix_shape, rank_error, reps_of, stack_axis, vector_shape,
+};
 use crate::eval::builtins::create::within_limit;
 use crate::eval::builtins::reduce::scan_axis_missing;
 use crate::eval::builtins::whole_number;
@@ -77,6 +79,7 @@ pub(crate) fn sort(args: &[Arg], opts: &[OptArg], site: Site) -> Result<Abs, Eva
     };
     let default = (!shape.is_empty()).then_some(-1);
     axis_in(args, opts, shape.len(), default, site)?;
+    super::known_flag(opts, "descending")?;
     Ok(Abs::shaped(Some(shape)))
 }
 
@@ -159,8 +162,10 @@ pub(crate) fn stack(args: &[Arg], opts: &[OptArg], site: Site) -> Result<Abs, Ev
         return Ok(Abs::unknown());
     };
     let first = shapes.first().cloned().unwrap_or_default();
-    let Some(ax) = axis_in(args, opts, first.len() + 1, Some(0), site)?.flatten() else {
-        return Ok(Abs::unknown());
+    let ax = match opt_value(opts, "axis") {
+        Err(()) => return Ok(Abs::unknown()),
+        Ok(None) => 0,
+        Ok(Some((v, s))) => stack_axis(whole_number(v, s, "an axis")?, first.len(), s)?,
     };
     if let Some(bad) = shapes.iter().position(|s| *s != first) {
         return Err(crate::eval::builtins::arrange::stack_error(

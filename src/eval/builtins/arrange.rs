@@ -30,7 +30,9 @@ pub(crate) fn rank_error(name: &str, wanted: &str, shape: &[usize], span: Span) 
             "`{name}` takes {wanted}, found shape {}",
             shape_string(shape)
         ),
-        help: Some(format!("`{name}` is defined for {wanted} only (as in torch)")),
+        help: Some(format!(
+            "`{name}` is defined for {wanted} only (as in torch)"
+        )),
     }
 }
 
@@ -89,7 +91,12 @@ fn triangle(m: &mut Interp, c: &Call, lower: bool) -> Result<NodeId, EvalError> 
     let k = offset(m, c)?;
     let shape = m.tape.shape(x).to_vec();
     if shape.len() < 2 {
-        return Err(rank_error(c.name, "a matrix (or a stack of them)", &shape, c.span(0)));
+        return Err(rank_error(
+            c.name,
+            "a matrix (or a stack of them)",
+            &shape,
+            c.span(0),
+        ));
     }
     let cols = shape[shape.len() - 1];
     let rows = shape[shape.len() - 2];
@@ -128,6 +135,19 @@ pub(super) fn outer(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     Ok(m.tape.mul(col, row))
 }
 
+/// Where `stack` puts the new axis among pieces of rank `rank`: `axis`
+/// (at `span`) from `-rank - 1` to `rank`. `gradlang check` uses it too.
+pub(crate) fn stack_axis(axis: i64, rank: usize, span: Span) -> Result<usize, EvalError> {
+    normalize_axis(axis, rank + 1).map_err(|_| EvalError::BadArgument {
+        span,
+        message: format!(
+            "`stack` of rank-{rank} pieces puts the new axis at {} to {rank}, found {axis}",
+            -(rank as i64) - 1
+        ),
+        help: Some("axis 0 stacks the pieces as rows; -1 as the last axis".into()),
+    })
+}
+
 /// The error for a `stack` piece (at `span`) of another shape than the first.
 pub(crate) fn stack_error(first: &[usize], other: &[usize], span: Span) -> EvalError {
     EvalError::BadArgument {
@@ -149,8 +169,7 @@ pub(super) fn stack(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let ax = match c.opt("axis")? {
         Some((id, span)) => {
             let a = m.integer_of(id, span, "an axis")?;
-            normalize_axis(a, first.len() + 1)
-                .map_err(|e| m.op_error(e, "`stack`", c.span, (c.span(0), span)))?
+            stack_axis(a, first.len(), span)?
         }
         None => 0,
     };

@@ -5,6 +5,7 @@ use crate::autodiff::reduce::{keepdims, normalize_axis};
 use crate::autodiff::{BinaryFn, NodeId};
 use crate::eval::error::EvalError;
 use crate::eval::Interp;
+use crate::syntax::span::Span;
 
 /// A table entry for a one-argument elementwise function.
 macro_rules! unary {
@@ -45,7 +46,11 @@ pub(super) fn clamp(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
 }
 
 /// The `axis=` option checked against the first argument's rank.
-pub(super) fn axis(m: &mut Interp, c: &Call, default: Option<i64>) -> Result<Option<usize>, EvalError> {
+pub(super) fn axis(
+    m: &mut Interp,
+    c: &Call,
+    default: Option<i64>,
+) -> Result<Option<usize>, EvalError> {
     let ndim = m.tape.shape(c.node(0)?).len();
     let raw = match c.opt("axis")? {
         Some((id, span)) => Some((m.integer_of(id, span, "an axis")?, span)),
@@ -64,7 +69,14 @@ pub(super) fn flag(m: &mut Interp, c: &Call, name: &str) -> Result<bool, EvalErr
     let Some((id, span)) = c.opt(name)? else {
         return Ok(false);
     };
-    match m.integer_of(id, span, &format!("`{name}`"))? {
+    let v = m.integer_of(id, span, &format!("`{name}`"))?;
+    flag_value(v, name, span)
+}
+
+/// The whole number `v` (at `span`) as the flag `name`: 0 or 1.
+/// `gradlang check` reads known flags with it too.
+pub(crate) fn flag_value(v: i64, name: &str, span: Span) -> Result<bool, EvalError> {
+    match v {
         0 => Ok(false),
         1 => Ok(true),
         v => Err(EvalError::BadArgument {

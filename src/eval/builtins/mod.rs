@@ -3,11 +3,11 @@
 //! check` follows, and the function that records it). Adding a builtin is
 //! adding one entry. The math — forward and backward — lives in `autodiff`.
 
+pub(crate) mod arrange;
 pub(crate) mod create;
 mod csv;
 mod linalg;
-pub(crate) mod arrange;
-mod math;
+pub(crate) mod math;
 pub(crate) mod reduce;
 pub(crate) mod shape;
 

@@ -79,12 +79,16 @@ fn arg_extreme(m: &mut Interp, c: &Call, max: bool) -> Result<NodeId, EvalError>
     };
     if empty {
         let e = crate::autodiff::OpError::Empty;
-        return Err(m.op_error(e, &format!("`{}`", c.name), c.callee, (c.span(0), c.span(0))));
+        return Err(m.op_error(
+            e,
+            &format!("`{}`", c.name),
+            c.callee,
+            (c.span(0), c.span(0)),
+        ));
     }
     let pick = |lane: &[f64]| {
-        let better = |a: f64, b: f64| {
-            !b.is_nan() && (a.is_nan() || if max { a > b } else { a < b })
-        };
+        let better =
+            |a: f64, b: f64| !b.is_nan() && (a.is_nan() || if max { a > b } else { a < b });
         let mut best = 0;
         for (i, &v) in lane.iter().enumerate() {
             if better(v, lane[best]) {
