@@ -203,3 +203,45 @@ pub(crate) fn tile(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalEr
     let (out, _) = tile_shape(&shape, &reps);
     within_limit(out, site.call).map(|s| Abs::shaped(Some(s)))
 }
+
+#[cfg(test)]
+mod tests {
+    fn codes(src: &str) -> Vec<&'static str> {
+        let program = crate::syntax::parse(src).expect("test scripts parse");
+        crate::check::check_program(&program)
+            .iter()
+            .map(|e| e.code().as_str())
+            .collect()
+    }
+
+    /// `check` knows each result's exact shape: its `dot` with zeros of
+    /// that shape is clean, with zeros of another shape an error (E0205).
+    #[test]
+    fn results_have_the_shapes_the_evaluator_gives() {
+        let x = "let x = zeros(2, 3)\nlet v = zeros(4)\n";
+        for (expr, shape) in [
+            ("sum(x, axis=1, keepdims=true)", "2, 1"),
+            ("max(x, keepdims=true)", "1, 1"),
+            ("std(x, axis=0, correction=0)", "3"),
+            ("argmax(x, axis=-1, keepdims=true)", "2, 1"),
+            ("any(x, axis=0)", "3"),
+            ("cumsum(x, axis=1)", "2, 3"),
+            ("cumprod(v)", "4"),
+            ("sort(x, axis=0, descending=true)", "2, 3"),
+            ("diag(v, k=-1)", "5, 5"),
+            ("diag(x, k=1)", "2"),
+            ("trace(x)", ""),
+            ("tril(x, k=1)", "2, 3"),
+            ("outer(v, zeros(3))", "4, 3"),
+            ("stack(x, x, x, axis=-1)", "2, 3, 3"),
+            ("flip(x)", "2, 3"),
+            ("tile(x, [2, 1, 2])", "2, 2, 6"),
+            ("tile(v, 2)", "8"),
+        ] {
+            let clean = format!("{x}print dot({expr}, zeros({shape}))");
+            assert!(codes(&clean).is_empty(), "{clean}: {:?}", codes(&clean));
+            let bad = format!("{x}print dot({expr}, zeros(7, 7))");
+            assert_eq!(codes(&bad), ["E0205"], "{bad}");
+        }
+    }
+}
