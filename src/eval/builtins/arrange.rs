@@ -128,8 +128,8 @@ pub(crate) fn vector_shape(shape: &[usize], span: Span) -> Result<usize, EvalErr
 
 pub(super) fn outer(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let (a, b) = (c.node(0)?, c.node(1)?);
-    let n = vector_shape(&m.tape.shape(a).to_vec(), c.span(0))?;
-    let k = vector_shape(&m.tape.shape(b).to_vec(), c.span(1))?;
+    let n = vector_shape(m.tape.shape(a), c.span(0))?;
+    let k = vector_shape(m.tape.shape(b), c.span(1))?;
     let col = m.tape.reshape_unchecked(a, &[n, 1]);
     let row = m.tape.reshape_unchecked(b, &[1, k]);
     Ok(m.tape.mul(col, row))

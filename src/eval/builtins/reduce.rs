@@ -113,8 +113,8 @@ pub(super) fn argmin(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     arg_extreme(m, c, false)
 }
 
-/// 1. where any (`all`: every) entry of a lane is non-zero, else 0.; NaN
-/// counts as non-zero, as in torch.
+/// One where some (`all`: every) entry of a lane is non-zero, else zero;
+/// NaN counts as non-zero, as in torch.
 fn truth(m: &mut Interp, c: &Call, all: bool) -> Result<NodeId, EvalError> {
     let ax = axis(m, c, None)?;
     let x = read_values(m, c)?;
