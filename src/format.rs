@@ -37,6 +37,30 @@ pub fn format_tensor(t: &ArrayViewD<f64>, precision: usize) -> String {
     out
 }
 
+/// Formats a tensor of indices or dimensions the way torch prints an
+/// int64 tensor: no dot, every cell as wide as the widest (zeros included).
+pub fn format_integers(t: &ArrayViewD<f64>) -> String {
+    if t.is_empty() {
+        return "[]".to_string();
+    }
+    let summarize = t.len() > THRESHOLD;
+    let mut sample = Vec::new();
+    if summarize {
+        summarized_values(t.view(), &mut sample);
+    } else {
+        sample.extend(t.iter().copied());
+    }
+    let mut fmt = Formatter {
+        mode: Mode::Whole,
+        precision: 0,
+        width: 1,
+    };
+    fmt.width = sample.iter().map(|&v| fmt.cell(v).len()).max().unwrap_or(1);
+    let mut out = String::new();
+    write_tensor(t.view(), 0, summarize, &fmt, &mut out);
+    out
+}
+
 /// Formats one number exactly as [`format_tensor`] formats a 0-d tensor.
 pub fn format_scalar(x: f64, precision: usize) -> String {
     format_tensor(&ndarray::arr0(x).into_dyn().view(), precision)
@@ -51,6 +75,8 @@ enum Mode {
     Fixed,
     /// `'{:.Ne}'`, chosen when the magnitudes span too wide a range.
     Sci,
+    /// `'{}'` of an integer tensor (see [`format_integers`]).
+    Whole,
 }
 
 /// The per-tensor choices of torch's `_Formatter`.
@@ -103,6 +129,7 @@ impl Formatter {
             Mode::Int => format!("{v:.0}."),
             Mode::Fixed => format!("{v:.*}", self.precision),
             Mode::Sci => python_exp(v, self.precision),
+            Mode::Whole => format!("{v:.0}"),
         }
     }
 
@@ -241,6 +268,15 @@ mod tests {
         assert_eq!(python_exp(1.5e300, 2), "1.50e+300");
         assert_eq!(python_exp(-0.0, 4), "-0.0000e+00");
         assert_eq!(python_exp(2.5, 0), "2e+00");
+    }
+
+    #[test]
+    fn integers_print_as_torch_int64() {
+        // str(torch.tensor([[2, 0], [10, 1]])) without the wrapper
+        let t =
+            ArrayD::from_shape_vec(IxDyn(&[2, 2]), vec![2.0, 0.0, 10.0, 1.0]).expect("test shape");
+        assert_eq!(format_integers(&t.view()), "[[ 2,  0],\n [10,  1]]");
+        assert_eq!(format_integers(&ndarray::arr0(3.0).into_dyn().view()), "3");
     }
 
     #[test]

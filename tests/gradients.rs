@@ -793,3 +793,57 @@ fn kinks_follow_docs_kinks_md() {
     );
     f.finish("kinks");
 }
+
+#[test]
+fn staple_reductions_and_rearrangements() {
+    let mut f = Family::default();
+    let mut r = Rng(11);
+    for _ in 0..POINTS {
+        let setup = r.params("x 3,4 -2 2; p 3,4 ±0.5 1.5; v 5 -2 2; u 3 ±0.5 2; S 3,3 -1 1");
+        for red in [
+            "sum",
+            "mean",
+            "max",
+            "min",
+            "norm",
+            "logsumexp",
+            "prod",
+            "std",
+            "var",
+        ] {
+            let arg = if red == "prod" { "p" } else { "x" };
+            for opt in ["", ", axis=0", ", axis=-1"] {
+                f.grad(&setup, &format!("{red}({arg}{opt}, keepdims=true)"), &[arg]);
+            }
+        }
+        f.table(
+            &setup,
+            "std(x, correction=0); var(x, axis=1, correction=2); std(v) * var(v, correction=0) | x v
+             cumsum(x, axis=0); cumsum(x, axis=1); cumsum(v) | x v
+             cumprod(p, axis=0); cumprod(p, axis=-1); cumprod(u) | p u
+             sort(x); sort(x, axis=0); sort(v, descending=true) | x v
+             diag(v); diag(v, k=2); diag(x); diag(x, k=-1); trace(S); trace(x) | x v S
+             tril(x); triu(x, k=1); tril(S, k=-1) * triu(S) | x S
+             outer(v, u); stack(x, x ^ 2, axis=1); stack(v, -v, axis=-1) | x v u
+             flip(x); flip(x, axis=1); tile(x, [2, 1]); tile(u, 3) * tile(u, [3]) | x u
+             # second order: the gradient's gradient
+             grad(sum(sort(v) ^ 3 * [1, 2, 3, 4, 5]), v); grad(std(v) ^ 3, v) | v
+             grad(sum(cumprod(u) ^ 2), u); grad(sum(cumsum(v) ^ 3), v) | u v
+             grad(sum(var(x, axis=0, keepdims=true) ^ 2), x) | x
+             grad(trace(S @ S @ S), S); grad(sum(tril(S @ S) ^ 2), S) | S
+             grad(sum(flip(tile(u, 2)) ^ 3 * [1, 2, 3, 4, 5, 6]), u) | u
+             grad(sum(stack(u, u ^ 2) ^ 3), u); grad(sum(outer(u, u) ^ 2), u) | u
+             hessian(sum(cumprod(u) * [1, -2, 3]) + sum(sort(u) ^ 3 * [1, 2, 3]), u) | u",
+        );
+    }
+    // argmax, argmin, any and all carry no gradient: only `sum(x)` counts.
+    let px = "param x = [[0.5, -1.0, 2.0], [3.0, 3.0, -2.0]]";
+    for expr in ["argmax(x)", "argmin(x, axis=1)", "any(x, axis=0)", "all(x)"] {
+        f.expect(
+            &format!("{px}\ngrad(sum({expr}) * 3 + sum(x), x)"),
+            &[1.0; 6],
+            0.0,
+        );
+    }
+    f.finish("staple reductions and rearrangements");
+}

@@ -4,7 +4,8 @@
 //! staples, `%` and `where`, gen_elementwise.py), indexing.json (step
 //! slices, index arrays, masks, gen_indexing.py) and calculus.json
 //! (`jacobian` and `hessian` against torch.autograd.functional,
-//! gen_calculus.py); each script says what its cases are. Second-order
+//! gen_calculus.py) and staples.json (reductions and rearrangements,
+//! gen_staples.py); each script says what its cases are. Second-order
 //! cases have `grad(...)` inside the expression, so their gradients are
 //! second derivatives (third, for a Hessian).
 //! `cargo test --release --test torch_refs -- --nocapture` prints the
@@ -131,6 +132,11 @@ fn elementwise_matches_torch() {
 #[test]
 fn indexing_matches_torch() {
     matches_torch("indexing.json", 15);
+}
+
+#[test]
+fn reductions_and_rearrangements_match_torch() {
+    matches_torch("staples.json", 40);
 }
 
 #[test]

@@ -2,11 +2,13 @@
 
 pub mod decomp;
 pub mod elementwise;
+pub mod gather;
 pub mod linalg;
 pub mod op;
 pub mod reduce;
 mod rows;
 mod scalar;
+mod scan;
 pub mod shape;
 mod staples;
 pub mod tape;

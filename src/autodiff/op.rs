@@ -88,6 +88,27 @@ pub enum Op {
     },
     /// Solve, determinants, factorizations: see `decomp`.
     Linalg(super::decomp::LinalgOp),
+    /// The entries of `x` at the flat positions `map` (see `gather`).
+    Gather {
+        x: NodeId,
+        map: super::gather::Map,
+    },
+    /// Zeros with `g`'s entries added at `map`: the gradient of `Gather`.
+    Scatter {
+        g: NodeId,
+        map: super::gather::Map,
+    },
+    /// Running sums along an axis, from the end when `reverse`.
+    Cumsum {
+        x: NodeId,
+        axis: usize,
+        reverse: bool,
+    },
+    /// Running products along an axis.
+    Cumprod {
+        x: NodeId,
+        axis: usize,
+    },
 }
 
 /// (input, gradient contribution for that input).
@@ -108,7 +129,11 @@ impl Op {
             | Op::SumTo(x)
             | Op::Index { x, .. }
             | Op::IndexAdd { g: x, .. }
-            | Op::MaxShift { x, .. } => f(*x),
+            | Op::MaxShift { x, .. }
+            | Op::Gather { x, .. }
+            | Op::Scatter { g: x, .. }
+            | Op::Cumsum { x, .. }
+            | Op::Cumprod { x, .. } => f(*x),
             Op::Binary(_, a, b) | Op::Compare(_, a, b) | Op::MatMul { a, b, .. } => {
                 f(*a);
                 f(*b);
@@ -158,6 +183,10 @@ impl Op {
             Op::IndexAdd { g, spec } => sh::index_add_value(v(g), spec, shape),
             Op::MatMul { a, b, ta, tb } => linalg::matmul_value(v(a), v(b), *ta, *tb),
             Op::Linalg(op) => op.compute(nodes),
+            Op::Gather { x, map } => super::gather::gather_value(v(x), map, shape),
+            Op::Scatter { g, map } => super::gather::scatter_value(v(g), map, shape),
+            Op::Cumsum { x, axis, reverse } => super::scan::cumsum_value(v(x), *axis, *reverse),
+            Op::Cumprod { x, axis } => super::scan::cumprod_value(v(x), *axis),
         })
     }
 
@@ -210,6 +239,9 @@ impl Op {
             Op::Index { .. } | Op::IndexAdd { .. } => "indexing",
             Op::MatMul { .. } => "the matrix product `@`",
             Op::Linalg(op) => op.name(),
+            Op::Gather { .. } | Op::Scatter { .. } => "a rearrangement",
+            Op::Cumsum { .. } => "`cumsum`",
+            Op::Cumprod { .. } => "`cumprod`",
         }
     }
 
@@ -265,6 +297,20 @@ impl Op {
                 super::linalg::matmul_backward(tape, *a, *b, *ta, *tb, g)
             }
             Op::Linalg(op) => op.backward(tape, out, g),
+            Op::Gather { x, map } => {
+                let shape = tape.shape(*x).to_vec();
+                vec![(*x, tape.scatter(g, map.clone(), &shape))]
+            }
+            Op::Scatter { g: small, map } => {
+                let shape = tape.shape(*small).to_vec();
+                vec![(*small, tape.gather(g, map.clone(), &shape))]
+            }
+            Op::Cumsum { x, axis, reverse } => {
+                vec![(*x, super::scan::cumsum_backward(tape, *axis, *reverse, g))]
+            }
+            Op::Cumprod { x, axis } => {
+                vec![(*x, super::scan::cumprod_backward(tape, *x, *axis, out, g))]
+            }
         }
     }
 }

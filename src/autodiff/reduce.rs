@@ -20,7 +20,7 @@ pub fn normalize_axis(axis: i64, ndim: usize) -> Result<usize, OpError> {
 
 /// Applies `f` to every lane along `axis` (or to all entries), in
 /// row-major order; contiguous entries are read in place, not copied.
-fn reduce(x: &Tensor, axis: Option<usize>, f: impl Fn(&[f64]) -> f64) -> Tensor {
+pub(crate) fn reduce(x: &Tensor, axis: Option<usize>, f: impl Fn(&[f64]) -> f64) -> Tensor {
     let apply = |v: ArrayViewD<'_, f64>| match v.as_slice() {
         Some(s) => f(s),
         None => f(&v.iter().copied().collect::<Vec<_>>()),

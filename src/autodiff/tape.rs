@@ -26,6 +26,9 @@ pub struct Node {
     pub requires_grad: bool,
     /// The source span of the operation, for diagnostics.
     pub span: Span,
+    /// True for a constant of whole numbers that are indices or dimensions
+    /// (`argmax`, `shape`): printed as integers, as torch prints int64.
+    pub integer: bool,
 }
 
 /// Where a NaN or Inf on the tape came from ([`Tape::first_non_finite`]).
@@ -205,6 +208,7 @@ impl Tape {
             value,
             requires_grad,
             span: self.span,
+            integer: false,
         });
         id
     }
@@ -330,6 +334,14 @@ impl Tape {
     /// A value that carries no gradient.
     pub fn constant(&mut self, value: Tensor) -> NodeId {
         self.push(Op::Const, value)
+    }
+
+    /// A constant of indices or dimensions, printed as integers (see
+    /// [`Node::integer`]); arithmetic on it gives ordinary numbers.
+    pub fn indices(&mut self, value: Tensor) -> NodeId {
+        let id = self.constant(value);
+        self.nodes[id.index()].integer = true;
+        id
     }
 
     pub fn scalar(&mut self, x: f64) -> NodeId {

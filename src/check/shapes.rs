@@ -14,11 +14,13 @@
 
 pub(crate) mod linalg;
 pub(crate) mod random;
+pub(crate) mod staples;
 
-use crate::autodiff::reduce::normalize_axis;
+use crate::autodiff::reduce::{keepdims, normalize_axis};
 use crate::autodiff::shape::concat_shape;
 use crate::autodiff::OpError;
 use crate::eval::builtins::create::{dimension, within_limit};
+use crate::eval::builtins::math::flag_value;
 use crate::eval::builtins::shape::{at_least, hstack_axis, reshape_target};
 use crate::eval::builtins::{whole_number, Builtin, ShapeRule};
 use crate::eval::error::{self, EvalError, MAX_ELEMENTS};
@@ -300,21 +302,53 @@ pub(crate) fn polyval(args: &[Arg], _: &[OptArg], _: Site) -> Result<Abs, EvalEr
     })
 }
 
-/// `sum(x, axis=k)` and the other reductions.
+/// Flag option `name`: false if not given, `None` if its value is unknown;
+/// the evaluator's errors for a value that is not 0 or 1.
+pub(super) fn known_flag(opts: &[OptArg], name: &str) -> Result<Option<bool>, EvalError> {
+    let Some((_, v, span)) = opts.iter().find(|(n, _, _)| n == name) else {
+        return Ok(Some(false));
+    };
+    match v
+        .as_ref()
+        .filter(|v| v.shape.as_deref() == Some(&[]))
+        .and_then(|v| v.value)
+    {
+        Some(v) => {
+            let what = format!("`{name}`");
+            flag_value(whole_number(v, *span, &what)?, name, *span).map(Some)
+        }
+        None => Ok(None),
+    }
+}
+
+/// `sum(x, axis=k)` and the other reductions; `keepdims=true` keeps the
+/// reduced axis (or every axis) as length 1.
 fn reduction(args: &[Arg], opts: &[OptArg], call: Span) -> Result<Abs, EvalError> {
     let (x, x_span) = (arg(args, 0), span(args, 0, call));
     let axis = opts.iter().find(|(n, _, _)| n == "axis");
-    let Some((_, value, axis_span)) = axis else {
-        return Ok(Abs::scalar(None));
+    let ax = match axis {
+        None => None,
+        Some((_, value, axis_span)) => {
+            let (Some(shape), Some(a)) = (&x.shape, value.as_ref().and_then(Abs::integer)) else {
+                return Ok(Abs::unknown());
+            };
+            let ax = normalize_axis(a, shape.len())
+                .map_err(|e| error::op_error(e, "the axis", call, (x_span, *axis_span)))?;
+            Some(ax)
+        }
     };
-    let (Some(shape), Some(a)) = (&x.shape, value.as_ref().and_then(Abs::integer)) else {
-        return Ok(Abs::unknown());
-    };
-    let ax = normalize_axis(a, shape.len())
-        .map_err(|e| error::op_error(e, "the axis", call, (x_span, *axis_span)))?;
-    let mut out = shape.clone();
-    out.remove(ax);
-    Ok(Abs::shaped(Some(out)))
+    // After the axis, as the evaluator reads them.
+    let keep = known_flag(opts, "keepdims")?;
+    Ok(match (keep, &x.shape, ax) {
+        (Some(false), _, None) => Abs::scalar(None),
+        (Some(true), Some(shape), ax) => Abs::shaped(Some(keepdims(shape, ax))),
+        (Some(false), Some(shape), Some(ax)) => {
+            let mut out = shape.clone();
+            out.remove(ax);
+            Abs::shaped(Some(out))
+        }
+        _ => Abs::unknown(),
+    })
 }
 
 /// The dimensions of a creation call, from argument `from` on (or one
@@ -429,7 +463,7 @@ pub(crate) fn concat(args: &[Arg], opts: &[OptArg], site: Site) -> Result<Abs, E
 }
 
 /// Every argument's shape, if all are known.
-fn known_shapes(args: &[Arg]) -> Option<Vec<Vec<usize>>> {
+pub(super) fn known_shapes(args: &[Arg]) -> Option<Vec<Vec<usize>>> {
     args.iter()
         .map(|(a, _)| a.as_ref().and_then(|a| a.shape.clone()))
         .collect()

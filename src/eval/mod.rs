@@ -19,7 +19,7 @@ use std::io::Write;
 use std::rc::Rc;
 
 use crate::autodiff::{NodeId, Tape};
-use crate::format::format_tensor;
+use crate::format::{format_integers, format_tensor};
 use crate::rng::Rng;
 use crate::syntax::ast::{Block, ExprS, Ident, Opt, Stmt, StmtS};
 use crate::syntax::span::Span;
@@ -445,24 +445,18 @@ impl Interp {
         let mut parts = Vec::with_capacity(args.len());
         let mut items = Vec::with_capacity(args.len());
         for a in args {
-            let item = match &a.node {
-                crate::syntax::ast::Expr::Str(s) => record::PrintItem::Text(s.clone()),
-                // A print inside a function the loss calls must run each step.
-                _ if self.nested > 0 => {
-                    self.tape.forbid_replay();
-                    let id = self.eval(a)?;
-                    record::PrintItem::Value(self.tape.value(id).clone())
-                }
-                _ => {
-                    let id = self.eval(a)?;
-                    record::PrintItem::Value(self.tape.value(id).clone())
-                }
-            };
-            parts.push(match &item {
-                record::PrintItem::Text(s) => s.clone(),
-                record::PrintItem::Value(t) => format_tensor(&t.view(), digits),
-            });
-            items.push(item);
+            if let crate::syntax::ast::Expr::Str(s) = &a.node {
+                parts.push(s.clone());
+                items.push(record::PrintItem::Text(s.clone()));
+                continue;
+            }
+            // A print inside a function the loss calls must run each step.
+            if self.nested > 0 {
+                self.tape.forbid_replay();
+            }
+            let id = self.eval(a)?;
+            parts.push(self.format_value(id, digits));
+            items.push(record::PrintItem::Value(self.tape.value(id).clone()));
         }
         if let Some(r) = &mut self.record {
             r.prints.push(items);
@@ -497,8 +491,18 @@ impl Interp {
             crate::syntax::ast::Expr::Str(s) => Ok(s.clone()),
             _ => {
                 let id = self.eval(e)?;
-                Ok(format_tensor(&self.tape.value(id).view(), 4))
+                Ok(self.format_value(id, 4))
             }
+        }
+    }
+
+    /// A value as `print` writes it: indices and dimensions as integers.
+    fn format_value(&self, id: crate::autodiff::NodeId, digits: usize) -> String {
+        let node = self.tape.node(id);
+        if node.integer {
+            format_integers(&node.value.view())
+        } else {
+            format_tensor(&node.value.view(), digits)
         }
     }
 

@@ -491,6 +491,14 @@ param W2 = randn(20, 1) * 0.3
                     "-mean(sum(softmax(X @ W1, axis=1) * (X @ W1), axis=1))",
                     true,
                 ),
+                // keepdims=true: a row sum kept as a column is the same row
+                // sum, fused alike.
+                ("mean((Y - sum(X * c, axis=1, keepdims=true))^2)", true),
+                (
+                    "mean(logsumexp(X * c, axis=1, keepdims=true) * Y) + sum(mean(X * c, axis=0, keepdims=true)^2)",
+                    true,
+                ),
+                ("sum(mean(X - c * b, axis=-1, keepdims=true)^2) / N", true),
                 // A small neural network: rows of 20 hidden units.
                 ("mean((tanh(X @ W1 + b1) @ W2 + b - Y)^2)", true),
                 ("mean((relu(X @ W1 - b1) @ W2 - Y)^2) + sum(W1^2) / N", true),

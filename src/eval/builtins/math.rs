@@ -5,6 +5,7 @@ use crate::autodiff::reduce::{keepdims, normalize_axis};
 use crate::autodiff::{BinaryFn, NodeId};
 use crate::eval::error::EvalError;
 use crate::eval::Interp;
+use crate::syntax::span::Span;
 
 /// A table entry for a one-argument elementwise function.
 macro_rules! unary {
@@ -60,7 +61,11 @@ pub(super) fn clamp(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
 }
 
 /// The `axis=` option checked against the first argument's rank.
-fn axis(m: &mut Interp, c: &Call, default: Option<i64>) -> Result<Option<usize>, EvalError> {
+pub(super) fn axis(
+    m: &mut Interp,
+    c: &Call,
+    default: Option<i64>,
+) -> Result<Option<usize>, EvalError> {
     let ndim = m.tape.shape(c.node(0)?).len();
     let raw = match c.opt("axis")? {
         Some((id, span)) => Some((m.integer_of(id, span, "an axis")?, span)),
@@ -74,9 +79,48 @@ fn axis(m: &mut Interp, c: &Call, default: Option<i64>) -> Result<Option<usize>,
     }
 }
 
+/// Option `name` as a yes/no flag: 0 (or `false`) or 1 (or `true`).
+pub(super) fn flag(m: &mut Interp, c: &Call, name: &str) -> Result<bool, EvalError> {
+    let Some((id, span)) = c.opt(name)? else {
+        return Ok(false);
+    };
+    let v = m.integer_of(id, span, &format!("`{name}`"))?;
+    flag_value(v, name, span)
+}
+
+/// The whole number `v` (at `span`) as the flag `name`: 0 or 1.
+/// `gradlang check` reads known flags with it too.
+pub(crate) fn flag_value(v: i64, name: &str, span: Span) -> Result<bool, EvalError> {
+    match v {
+        0 => Ok(false),
+        1 => Ok(true),
+        v => Err(EvalError::BadArgument {
+            span,
+            message: format!("`{name}` is a flag, found {v}"),
+            help: Some(format!("write `{name}=true` or `{name}=false`")),
+        }),
+    }
+}
+
+/// `result`, a reduction of the first argument over `ax`, reshaped to keep
+/// the reduced axis (or every axis) as length 1 when `keepdims=true`.
+pub(super) fn kept(
+    m: &mut Interp,
+    c: &Call,
+    ax: Option<usize>,
+    result: NodeId,
+) -> Result<NodeId, EvalError> {
+    if !flag(m, c, "keepdims")? {
+        return Ok(result);
+    }
+    let shape = keepdims(m.tape.shape(c.node(0)?), ax);
+    Ok(m.tape.reshape_unchecked(result, &shape))
+}
+
 pub(super) fn sum(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let ax = axis(m, c, None)?;
-    Ok(m.tape.sum(c.node(0)?, ax))
+    let s = m.tape.sum(c.node(0)?, ax);
+    kept(m, c, ax, s)
 }
 
 pub(super) fn mean(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
@@ -88,26 +132,31 @@ pub(super) fn mean(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     };
     let s = m.tape.sum(x, ax);
     let inv = m.tape.scalar(1.0 / n as f64);
-    Ok(m.tape.mul(s, inv))
+    let mean = m.tape.mul(s, inv);
+    kept(m, c, ax, mean)
 }
 
 fn extreme(m: &mut Interp, c: &Call, max: bool) -> Result<NodeId, EvalError> {
     if c.args.len() == 2 {
-        if let Some((_, span)) = c.opt("axis")? {
-            return Err(EvalError::BadArgument {
-                span,
-                message: format!("`{}` of two tensors takes no axis", c.name),
-                help: None,
-            });
+        for name in ["axis", "keepdims"] {
+            if let Some((_, span)) = c.opt(name)? {
+                return Err(EvalError::BadArgument {
+                    span,
+                    message: format!("`{}` of two tensors takes no {name}", c.name),
+                    help: None,
+                });
+            }
         }
         return binary(m, c, if max { BinaryFn::Max } else { BinaryFn::Min });
     }
     let ax = axis(m, c, None)?;
     let x = c.node(0)?;
     let name = format!("`{}`", c.name);
-    m.tape
+    let r = m
+        .tape
         .extreme(x, ax, max)
-        .map_err(|e| m.op_error(e, &name, c.callee, (c.span(0), c.span(0))))
+        .map_err(|e| m.op_error(e, &name, c.callee, (c.span(0), c.span(0))))?;
+    kept(m, c, ax, r)
 }
 
 pub(super) fn max(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
@@ -120,12 +169,14 @@ pub(super) fn min(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
 
 pub(super) fn prod(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let ax = axis(m, c, None)?;
-    Ok(m.tape.prod(c.node(0)?, ax))
+    let p = m.tape.prod(c.node(0)?, ax);
+    kept(m, c, ax, p)
 }
 
 pub(super) fn norm(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let ax = axis(m, c, None)?;
-    Ok(m.tape.norm(c.node(0)?, ax))
+    let n = m.tape.norm(c.node(0)?, ax);
+    kept(m, c, ax, n)
 }
 
 pub(super) fn logsumexp(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
@@ -138,7 +189,8 @@ pub(super) fn logsumexp(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let l = m.tape.unary(crate::autodiff::UnaryFn::Log, s);
     let out_shape = m.tape.shape(l).to_vec();
     let back = m.tape.reshape_unchecked(shift_b, &out_shape);
-    Ok(m.tape.add(l, back))
+    let r = m.tape.add(l, back);
+    kept(m, c, ax, r)
 }
 
 pub(super) fn softmax(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {

@@ -3,12 +3,15 @@
 //! check` follows, and the function that records it). Adding a builtin is
 //! adding one entry. The math — forward and backward — lives in `autodiff`.
 
+pub(crate) mod arrange;
+mod call;
 mod constants;
 pub(crate) mod create;
 mod csv;
 mod linalg;
-mod math;
+pub(crate) mod math;
 pub(crate) mod random;
+pub(crate) mod reduce;
 pub(crate) mod shape;
 
 pub use super::calculus::Form;
@@ -16,45 +19,10 @@ use super::error::EvalError;
 use super::Interp;
 use crate::autodiff::{NodeId, Tape};
 use crate::check::shapes;
-use crate::syntax::ast::{Expr, ExprS, Opt};
 use crate::syntax::span::Span;
-use crate::tensor::Tensor;
+pub(crate) use call::whole_number;
+pub use call::Arity;
 pub use constants::{constant, CONSTANTS};
-
-/// How many positional arguments a builtin takes.
-#[derive(Debug, Clone, Copy)]
-pub enum Arity {
-    Exactly(usize),
-    Between(usize, usize),
-    AtLeast(usize),
-}
-
-impl Arity {
-    pub fn accepts(self, n: usize) -> bool {
-        match self {
-            Arity::Exactly(k) => n == k,
-            Arity::Between(a, b) => (a..=b).contains(&n),
-            Arity::AtLeast(k) => n >= k,
-        }
-    }
-
-    /// The most arguments accepted, if there is a limit.
-    pub fn max(self) -> Option<usize> {
-        match self {
-            Arity::Exactly(k) | Arity::Between(_, k) => Some(k),
-            Arity::AtLeast(_) => None,
-        }
-    }
-
-    pub fn describe(self) -> String {
-        let args = |k: usize| format!("{k} argument{}", if k == 1 { "" } else { "s" });
-        match self {
-            Arity::Exactly(k) => args(k),
-            Arity::Between(a, b) => format!("{a} to {b} arguments"),
-            Arity::AtLeast(k) => format!("at least {}", args(k)),
-        }
-    }
-}
 
 /// What `gradlang check` knows of a call's result from what it knows of
 /// the arguments (see `check::shapes`, which applies the rule). A rule
@@ -147,25 +115,6 @@ impl Call {
 
 fn not_a_value(span: Span) -> EvalError {
     EvalError::StringAsValue { span }
-}
-
-impl Builtin {
-    /// The error for a call of this builtin with `args`; `callee` is the
-    /// name at the call.
-    pub fn arity_error(&self, args: &[ExprS], callee: Span) -> EvalError {
-        EvalError::Arity {
-            name: self.name.into(),
-            span: callee,
-            expected: self.arity.describe(),
-            found: args.len(),
-            signature: Some(self.signature.into()),
-            defined: None,
-            extra: self
-                .arity
-                .max()
-                .and_then(|max| super::error::extra_args(args, max)),
-        }
-    }
 }
 
 pub fn lookup(name: &str) -> Option<&'static Builtin> {
@@ -308,64 +257,64 @@ static TABLE: &[Builtin] = &[
     // reductions
     Builtin {
         name: "sum",
-        signature: "sum(x, axis=)",
+        signature: "sum(x, axis=, keepdims=false)",
         summary: "sum of the entries",
         arity: Arity::Exactly(1),
-        options: &["axis"],
+        options: &["axis", "keepdims"],
         shape: ShapeRule::Reduction,
         run: math::sum,
     },
     Builtin {
         name: "mean",
-        signature: "mean(x, axis=)",
+        signature: "mean(x, axis=, keepdims=false)",
         summary: "mean of the entries",
         arity: Arity::Exactly(1),
-        options: &["axis"],
+        options: &["axis", "keepdims"],
         shape: ShapeRule::Reduction,
         run: math::mean,
     },
     Builtin {
         name: "max",
-        signature: "max(x, axis=) or max(x, y)",
+        signature: "max(x, axis=, keepdims=false) or max(x, y)",
         summary: "largest entry, or elementwise maximum",
         arity: Arity::Between(1, 2),
-        options: &["axis"],
+        options: &["axis", "keepdims"],
         shape: ShapeRule::ReductionOrBroadcast,
         run: math::max,
     },
     Builtin {
         name: "min",
-        signature: "min(x, axis=) or min(x, y)",
+        signature: "min(x, axis=, keepdims=false) or min(x, y)",
         summary: "smallest entry, or elementwise minimum",
         arity: Arity::Between(1, 2),
-        options: &["axis"],
+        options: &["axis", "keepdims"],
         shape: ShapeRule::ReductionOrBroadcast,
         run: math::min,
     },
     Builtin {
         name: "prod",
-        signature: "prod(x, axis=)",
+        signature: "prod(x, axis=, keepdims=false)",
         summary: "product of the entries",
         arity: Arity::Exactly(1),
-        options: &["axis"],
+        options: &["axis", "keepdims"],
         shape: ShapeRule::Reduction,
         run: math::prod,
     },
     Builtin {
         name: "norm",
-        signature: "norm(x, axis=)",
+        signature: "norm(x, axis=, keepdims=false)",
         summary: "Euclidean norm",
         arity: Arity::Exactly(1),
-        options: &["axis"],
+        options: &["axis", "keepdims"],
         shape: ShapeRule::Reduction,
         run: math::norm,
     },
     Builtin {
         name: "logsumexp",
-        signature: "logsumexp(x, axis=)",
+        signature: "logsumexp(x, axis=, keepdims=false)",
         summary: "log(sum(exp(x))), computed stably",
         arity: Arity::Exactly(1),
-        options: &["axis"],
+        options: &["axis", "keepdims"],
         shape: ShapeRule::Reduction,
         run: math::logsumexp,
     },
@@ -386,6 +335,88 @@ static TABLE: &[Builtin] = &[
         options: &[],
         shape: ShapeRule::Custom(shapes::dot),
         run: math::dot,
+    },
+    // reductions (staples)
+    Builtin {
+        name: "std",
+        signature: "std(x, axis=, correction=1, keepdims=false)",
+        summary: "standard deviation, dividing by n - correction",
+        arity: Arity::Exactly(1),
+        options: &["axis", "correction", "keepdims"],
+        shape: ShapeRule::Reduction,
+        run: reduce::std,
+    },
+    Builtin {
+        name: "var",
+        signature: "var(x, axis=, correction=1, keepdims=false)",
+        summary: "variance, dividing by n - correction",
+        arity: Arity::Exactly(1),
+        options: &["axis", "correction", "keepdims"],
+        shape: ShapeRule::Reduction,
+        run: reduce::var,
+    },
+    Builtin {
+        name: "argmax",
+        signature: "argmax(x, axis=, keepdims=false)",
+        summary: "index of the first largest entry (flat without axis)",
+        arity: Arity::Exactly(1),
+        options: &["axis", "keepdims"],
+        shape: ShapeRule::Reduction,
+        run: reduce::argmax,
+    },
+    Builtin {
+        name: "argmin",
+        signature: "argmin(x, axis=, keepdims=false)",
+        summary: "index of the first smallest entry (flat without axis)",
+        arity: Arity::Exactly(1),
+        options: &["axis", "keepdims"],
+        shape: ShapeRule::Reduction,
+        run: reduce::argmin,
+    },
+    Builtin {
+        name: "any",
+        signature: "any(x, axis=, keepdims=false)",
+        summary: "1. if some entry is non-zero, else 0.",
+        arity: Arity::Exactly(1),
+        options: &["axis", "keepdims"],
+        shape: ShapeRule::Reduction,
+        run: reduce::any,
+    },
+    Builtin {
+        name: "all",
+        signature: "all(x, axis=, keepdims=false)",
+        summary: "1. if every entry is non-zero, else 0.",
+        arity: Arity::Exactly(1),
+        options: &["axis", "keepdims"],
+        shape: ShapeRule::Reduction,
+        run: reduce::all,
+    },
+    Builtin {
+        name: "cumsum",
+        signature: "cumsum(x, axis=)",
+        summary: "running sums along an axis (needed from 2-D on)",
+        arity: Arity::Exactly(1),
+        options: &["axis"],
+        shape: ShapeRule::Custom(shapes::staples::cumsum),
+        run: reduce::cumsum,
+    },
+    Builtin {
+        name: "cumprod",
+        signature: "cumprod(x, axis=)",
+        summary: "running products along an axis (needed from 2-D on)",
+        arity: Arity::Exactly(1),
+        options: &["axis"],
+        shape: ShapeRule::Custom(shapes::staples::cumprod),
+        run: reduce::cumprod,
+    },
+    Builtin {
+        name: "sort",
+        signature: "sort(x, axis=-1, descending=false)",
+        summary: "entries sorted along an axis (NaN last)",
+        arity: Arity::Exactly(1),
+        options: &["axis", "descending"],
+        shape: ShapeRule::Custom(shapes::staples::sort),
+        run: reduce::sort,
     },
     // shape
     Builtin {
@@ -450,6 +481,79 @@ static TABLE: &[Builtin] = &[
         options: &[],
         shape: ShapeRule::Custom(shapes::len),
         run: shape::len,
+    },
+    // shape (staples)
+    Builtin {
+        name: "diag",
+        signature: "diag(x, k=0)",
+        summary: "vector to diagonal matrix, or a matrix's diagonal k",
+        arity: Arity::Exactly(1),
+        options: &["k"],
+        shape: ShapeRule::Custom(shapes::staples::diag),
+        run: arrange::diag,
+    },
+    Builtin {
+        name: "trace",
+        signature: "trace(A)",
+        summary: "sum of a matrix's diagonal",
+        arity: Arity::Exactly(1),
+        options: &[],
+        shape: ShapeRule::Custom(shapes::staples::trace),
+        run: arrange::trace,
+    },
+    Builtin {
+        name: "tril",
+        signature: "tril(A, k=0)",
+        summary: "entries on and below diagonal k, others 0",
+        arity: Arity::Exactly(1),
+        options: &["k"],
+        shape: ShapeRule::Custom(shapes::staples::tril),
+        run: arrange::tril,
+    },
+    Builtin {
+        name: "triu",
+        signature: "triu(A, k=0)",
+        summary: "entries on and above diagonal k, others 0",
+        arity: Arity::Exactly(1),
+        options: &["k"],
+        shape: ShapeRule::Custom(shapes::staples::triu),
+        run: arrange::triu,
+    },
+    Builtin {
+        name: "outer",
+        signature: "outer(a, b)",
+        summary: "the matrix a[i] * b[j] of two vectors",
+        arity: Arity::Exactly(2),
+        options: &[],
+        shape: ShapeRule::Custom(shapes::staples::outer),
+        run: arrange::outer,
+    },
+    Builtin {
+        name: "stack",
+        signature: "stack(a, b, ..., axis=0)",
+        summary: "join same-shaped tensors along a new axis",
+        arity: Arity::AtLeast(1),
+        options: &["axis"],
+        shape: ShapeRule::Custom(shapes::staples::stack),
+        run: arrange::stack,
+    },
+    Builtin {
+        name: "flip",
+        signature: "flip(x, axis=)",
+        summary: "entries reversed along an axis (every axis without one)",
+        arity: Arity::Exactly(1),
+        options: &["axis"],
+        shape: ShapeRule::Custom(shapes::staples::flip),
+        run: arrange::flip,
+    },
+    Builtin {
+        name: "tile",
+        signature: "tile(x, reps)",
+        summary: "x repeated reps times (a count or one per axis)",
+        arity: Arity::Exactly(2),
+        options: &[],
+        shape: ShapeRule::Custom(shapes::staples::tile),
+        run: arrange::tile,
     },
     // creation
     Builtin {
@@ -598,116 +702,3 @@ static TABLE: &[Builtin] = &[
     linalg::matrix!(eigh, "eigenvectors of a symmetric matrix, as columns"),
     linalg::matrix!(svdvals, "singular values, descending"),
 ];
-
-impl Interp {
-    /// Calls a user function, a calculus form or a builtin.
-    pub(crate) fn call(
-        &mut self,
-        callee: &crate::syntax::ast::Ident,
-        args: &[ExprS],
-        opts: &[Opt],
-        span: Span,
-    ) -> Result<NodeId, EvalError> {
-        let name = callee.node.as_str();
-        if let Some(super::env::Binding::Fn(def)) = self.scopes.lookup(name) {
-            let def = def.clone();
-            if let Some(o) = opts.first() {
-                return Err(self.unknown_option(
-                    &o.name.node,
-                    o.name.span,
-                    &format!("`{name}`"),
-                    &[],
-                ));
-            }
-            return self.call_fn(&def, args, callee.span, span);
-        }
-        if let Some(result) = self.calculus(name, args, opts, callee.span) {
-            return result;
-        }
-        let Some(builtin) = lookup(name) else {
-            let mut candidates: Vec<&str> = function_names().collect();
-            let fns: Vec<String> = self
-                .scopes
-                .visible_names()
-                .into_iter()
-                .map(String::from)
-                .collect();
-            candidates.extend(fns.iter().map(String::as_str));
-            let suggestion = crate::diagnostic::did_you_mean(name, candidates).map(String::from);
-            return Err(EvalError::UnknownFunction {
-                name: name.into(),
-                span: callee.span,
-                suggestion,
-            });
-        };
-        if !builtin.arity.accepts(args.len()) {
-            return Err(builtin.arity_error(args, callee.span));
-        }
-        for o in opts {
-            if !builtin.options.contains(&o.name.node.as_str()) {
-                return Err(self.unknown_option(
-                    &o.name.node,
-                    o.name.span,
-                    &format!("`{name}`"),
-                    builtin.options,
-                ));
-            }
-        }
-        let mut call = Call {
-            name: builtin.name,
-            args: Vec::with_capacity(args.len()),
-            opts: Vec::new(),
-            span,
-            callee: callee.span,
-        };
-        for a in args {
-            let arg = self.eval_arg(a)?;
-            call.args.push((arg, a.span));
-        }
-        for o in opts {
-            let arg = self.eval_arg(&o.value)?;
-            call.opts.push((o.name.node.clone(), arg, o.value.span));
-        }
-        (builtin.run)(self, &call)
-    }
-
-    fn eval_arg(&mut self, e: &ExprS) -> Result<Arg, EvalError> {
-        Ok(match &e.node {
-            Expr::Str(s) => Arg::Text(s.clone()),
-            _ => Arg::Node(self.eval(e)?),
-        })
-    }
-
-    /// A scalar value that must be a whole number (dims, counts, axes).
-    pub(crate) fn integer_of(
-        &mut self,
-        id: NodeId,
-        span: Span,
-        what: &str,
-    ) -> Result<i64, EvalError> {
-        match self.tape.decide(id) {
-            Tensor::Scalar(v) => whole_number(*v, span, what),
-            t => Err(EvalError::NotScalar {
-                span,
-                what: what.into(),
-                shape: t.shape().to_vec(),
-            }),
-        }
-    }
-}
-
-/// `v` (at `span`) as a whole number, for a size, count, index or axis
-/// (`what`); `gradlang check` reads known numbers with it too.
-pub(crate) fn whole_number(v: f64, span: Span, what: &str) -> Result<i64, EvalError> {
-    if v.fract() == 0.0 && v.abs() < 9.0e15 {
-        Ok(v as i64)
-    } else if v.is_finite() && v.abs() >= 9.0e15 {
-        Err(EvalError::TooLarge { span, elements: v })
-    } else {
-        Err(EvalError::BadArgument {
-            span,
-            message: format!("{what} must be a whole number, found {v}"),
-            help: Some("sizes, counts, indices and axes are whole numbers".into()),
-        })
-    }
-}

@@ -153,7 +153,7 @@ pub(super) fn concat(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
 pub(super) fn shape(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let dims: Vec<f64> = m.tape.shape(c.node(0)?).iter().map(|&d| d as f64).collect();
     let n = dims.len();
-    Ok(m.tape.constant(Tensor::from_shape_vec(&[n], dims)))
+    Ok(m.tape.indices(Tensor::from_shape_vec(&[n], dims)))
 }
 
 pub(super) fn len(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {

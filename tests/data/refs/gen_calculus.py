@@ -2,7 +2,7 @@
 """Regenerates calculus.json: torch.autograd.functional's jacobian and hessian
 for tests/torch_refs.rs, in the format gen_linalg.py writes.
 
-    /work/venv-torch/bin/python tests/data/refs/gen_calculus.py
+    venv/bin/python tests/data/refs/gen_calculus.py
 
 Each case is a gradlang `jacobian(...)` or `hessian(...)` expression and the same
 call of torch.autograd.functional (float64, create_graph=True, so the result can

@@ -2,7 +2,7 @@
 """The reference for examples/gp.gl: the same data and the same Gaussian-process
 fit, computed independently of gradlang.
 
-    /work/venv-torch/bin/python tests/data/refs/gp_ref.py
+    venv/bin/python tests/data/refs/gp_ref.py
 
 The data come from gradlang_rng.py (gradlang's generator written again from
 docs/language.md): seed 4, x = 10 * rand(25), y = sin(x) + 0.2 * randn(25).
