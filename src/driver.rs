@@ -124,7 +124,10 @@ pub fn eval_str(
         .map_err(|errors| errors.iter().map(|e| e.to_diagnostic()).collect::<Vec<_>>())?;
     let mut last = None;
     for stmt in &program.stmts {
-        last = interp.run_top(stmt).map_err(|e| vec![e.to_diagnostic()])?;
+        last = interp
+            .run_top(stmt)
+            .map_err(|e| vec![e.to_diagnostic()])?
+            .map(|v| v.tensor);
     }
     Ok(last)
 }

@@ -141,6 +141,20 @@ fn grad_and_minimize_step_by_step() {
 }
 
 #[test]
+fn indices_and_dimensions_show_as_integers() {
+    let home = Home::new("integers");
+    let mut p = start(&home, false);
+    enter(&mut p, "let x = zeros(2, 3)");
+    assert_shown(&enter(&mut p, "shape(x)"), "[2, 3]");
+    assert_shown(&enter(&mut p, "argmax([1, 5, 2])"), "1");
+    // A param updated in place is seen by the next statement.
+    enter(&mut p, "param w = [1.0, 2.0]");
+    enter(&mut p, "w -= 0.5");
+    assert_shown(&enter(&mut p, "w"), "[0.5000, 1.5000]");
+    quit(p);
+}
+
+#[test]
 fn vars_lists_every_name() {
     let home = Home::new("vars");
     let mut p = start(&home, false);

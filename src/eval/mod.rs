@@ -75,7 +75,26 @@ pub struct Interp {
 }
 
 /// The value of an expression statement, for the REPL to show.
-pub type StmtValue = Option<Tensor>;
+pub type StmtValue = Option<Shown>;
+
+/// A value with how `print` writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    pub tensor: Tensor,
+    /// Indices and dimensions (`argmax`, `shape`), written as integers.
+    pub integer: bool,
+}
+
+impl Shown {
+    /// The value as `print` writes it, with `digits` of precision.
+    pub fn text(&self, digits: usize) -> String {
+        if self.integer {
+            format_integers(&self.tensor.view())
+        } else {
+            format_tensor(&self.tensor.view(), digits)
+        }
+    }
+}
 
 impl Interp {
     pub fn new(seed: u64, out: Box<dyn Write>) -> Self {
@@ -139,9 +158,12 @@ impl Interp {
     /// Runs one top-level statement; an expression statement's value is
     /// returned. The tape is cleared afterwards, success or not.
     pub fn run_top(&mut self, stmt: &StmtS) -> Result<StmtValue, EvalError> {
-        let result = self
-            .exec(stmt)
-            .map(|v| v.map(|id| self.tape.value(id).clone()));
+        let result = self.exec(stmt).map(|v| {
+            v.map(|id| Shown {
+                tensor: self.tape.value(id).clone(),
+                integer: self.tape.node(id).integer,
+            })
+        });
         self.tape.clear();
         self.bad_data.end_statement();
         if result.is_err() {
@@ -499,11 +521,11 @@ impl Interp {
     /// A value as `print` writes it: indices and dimensions as integers.
     fn format_value(&self, id: crate::autodiff::NodeId, digits: usize) -> String {
         let node = self.tape.node(id);
-        if node.integer {
-            format_integers(&node.value.view())
-        } else {
-            format_tensor(&node.value.view(), digits)
+        Shown {
+            tensor: node.value.clone(),
+            integer: node.integer,
         }
+        .text(digits)
     }
 
     pub(crate) fn unknown_option(

@@ -175,7 +175,7 @@ impl Session {
         let value = self.interp.run_top(stmt);
         self.interp.rng = rng;
         match value {
-            Ok(Some(t)) => Ok(t),
+            Ok(Some(v)) => Ok(v.tensor),
             Ok(None) => Err("no value".into()),
             Err(e) => Err(e.to_diagnostic().title),
         }

@@ -13,7 +13,6 @@ use super::sources::Sources;
 use crate::diagnostic::{render, Diagnostic};
 use crate::driver;
 use crate::eval::{Binding, Interp};
-use crate::format::format_tensor;
 use crate::syntax::ast::{Stmt, StmtS};
 use crate::syntax::lexer::Token;
 
@@ -145,8 +144,8 @@ impl Session {
             match result {
                 Ok(value) => {
                     self.note_definition(stmt);
-                    if let Some(t) = value.filter(|_| echo(i)) {
-                        let _ = writeln!(self.out, "{}", format_tensor(&t.view(), 4));
+                    if let Some(v) = value.filter(|_| echo(i)) {
+                        let _ = writeln!(self.out, "{}", v.text(4));
                     }
                 }
                 Err(e) => {
