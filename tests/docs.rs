@@ -77,7 +77,7 @@ fn language_md_lists_exactly_the_builtins() {
     assert_eq!(
         documented_functions("Builtins"),
         table,
-        "docs/language.md's Builtins tables must list exactly the builtin table (src/eval/builtins/mod.rs), one `name(...)` per builtin in the first column"
+        "docs/language.md's Builtins tables must list exactly the builtin table (src/eval/builtins/table.rs), one `name(...)` per builtin in the first column"
     );
 }
 

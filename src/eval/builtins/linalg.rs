@@ -19,7 +19,7 @@ macro_rules! matrix {
             arity: Arity::Exactly(1),
             options: &[],
             shape: ShapeRule::Custom(shapes::linalg::$f),
-            run: |m, c| linalg::one_matrix(m, c, Tape::$f),
+            run: |m, c| linalg::one_matrix(m, c, $crate::autodiff::Tape::$f),
         }
     };
 }
