@@ -2,7 +2,8 @@
 
 use super::*;
 
-fn codes(src: &str) -> Vec<&'static str> {
+/// The codes `check` reports for `src`, in source order.
+pub(crate) fn codes(src: &str) -> Vec<&'static str> {
     let program = crate::syntax::parse(src).expect("test scripts parse");
     check_program(&program)
         .iter()

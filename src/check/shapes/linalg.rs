@@ -72,13 +72,7 @@ pub(crate) fn solve(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalE
 
 #[cfg(test)]
 mod tests {
-    fn codes(src: &str) -> Vec<&'static str> {
-        let program = crate::syntax::parse(src).expect("test scripts parse");
-        crate::check::check_program(&program)
-            .iter()
-            .map(|e| e.code().as_str())
-            .collect()
-    }
+    use crate::check::tests::codes;
 
     #[test]
     fn shape_errors_are_found_before_running() {

@@ -206,13 +206,7 @@ pub(crate) fn tile(args: &[Arg], _: &[OptArg], site: Site) -> Result<Abs, EvalEr
 
 #[cfg(test)]
 mod tests {
-    fn codes(src: &str) -> Vec<&'static str> {
-        let program = crate::syntax::parse(src).expect("test scripts parse");
-        crate::check::check_program(&program)
-            .iter()
-            .map(|e| e.code().as_str())
-            .collect()
-    }
+    use crate::check::tests::codes;
 
     /// `check` knows each result's exact shape: its `dot` with zeros of
     /// that shape is clean, with zeros of another shape an error (E0205).
