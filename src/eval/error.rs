@@ -17,6 +17,7 @@ use wording::plural;
 
 mod declared;
 mod index_words;
+mod non_finite_words;
 mod shape_words;
 mod traceback;
 mod wording;
