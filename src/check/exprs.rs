@@ -238,6 +238,14 @@ impl Checker {
                         }
                         return Abs::unknown();
                     }
+                    // A fraction or a huge number, as the evaluator reads it.
+                    if let Some(Err(err)) = at
+                        .value
+                        .map(|v| builtins::whole_number(v, e.span, "an index"))
+                    {
+                        self.error(err);
+                        return Abs::unknown();
+                    }
                     if let Some(i) = at.integer() {
                         let j = if i < 0 { i + len as i64 } else { i };
                         if !(0..len as i64).contains(&j) {

@@ -168,7 +168,16 @@ pub(crate) fn whole_number(v: f64, span: Span, what: &str) -> Result<i64, EvalEr
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
         Ok(v as i64)
     } else if v.is_finite() && v.abs() >= 9.0e15 {
-        Err(EvalError::TooLarge { span, elements: v })
+        Err(EvalError::BadArgument {
+            span,
+            message: format!(
+                "{what} must be below 9e15 in size, found {}",
+                super::super::error::number_words(v)
+            ),
+            help: Some(
+                "sizes, counts, indices and axes are whole numbers of a sensible size".into(),
+            ),
+        })
     } else {
         Err(EvalError::BadArgument {
             span,
