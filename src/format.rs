@@ -21,25 +21,26 @@ const LINEWIDTH: usize = 80;
 
 /// Formats like PyTorch's `str(tensor)` without the wrapper.
 pub fn format_tensor(t: &ArrayViewD<f64>, precision: usize) -> String {
-    if t.is_empty() {
-        return "[]".to_string();
-    }
-    let summarize = t.len() > THRESHOLD;
-    let mut sample = Vec::new();
-    if summarize {
-        summarized_values(t.view(), &mut sample);
-    } else {
-        sample.extend(t.iter().copied());
-    }
-    let fmt = Formatter::new(&sample, precision);
-    let mut out = String::new();
-    write_tensor(t.view(), 0, summarize, &fmt, &mut out);
-    out
+    written(t, |sample| Formatter::new(sample, precision))
 }
 
 /// Formats a tensor of indices or dimensions the way torch prints an
 /// int64 tensor: no dot, every cell as wide as the widest (zeros included).
 pub fn format_integers(t: &ArrayViewD<f64>) -> String {
+    written(t, |sample| {
+        let mut fmt = Formatter {
+            mode: Mode::Whole,
+            precision: 0,
+            width: 1,
+        };
+        fmt.width = sample.iter().map(|&v| fmt.cell(v).len()).max().unwrap_or(1);
+        fmt
+    })
+}
+
+/// `t` written as torch does, summarised past `THRESHOLD` entries, with
+/// the cell format `formatter` chooses from the values that are shown.
+fn written(t: &ArrayViewD<f64>, formatter: impl FnOnce(&[f64]) -> Formatter) -> String {
     if t.is_empty() {
         return "[]".to_string();
     }
@@ -50,12 +51,7 @@ pub fn format_integers(t: &ArrayViewD<f64>) -> String {
     } else {
         sample.extend(t.iter().copied());
     }
-    let mut fmt = Formatter {
-        mode: Mode::Whole,
-        precision: 0,
-        width: 1,
-    };
-    fmt.width = sample.iter().map(|&v| fmt.cell(v).len()).max().unwrap_or(1);
+    let fmt = formatter(&sample);
     let mut out = String::new();
     write_tensor(t.view(), 0, summarize, &fmt, &mut out);
     out

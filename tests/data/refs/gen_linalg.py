@@ -84,22 +84,28 @@ def flat(t):
 
 
 def write(cases, filename):
-    """Evaluates `cases` in torch and writes them to `filename` beside this script."""
+    """Evaluates `cases` in torch and writes them to `filename` beside this script.
+
+    A case is (params, expression, torch function), with an optional fourth
+    entry False for an operation without a gradient (only its value is kept).
+    """
     out = []
-    for name, (params, expr, f) in cases.items():
+    for name, (params, expr, f, *differentiable) in cases.items():
         ts = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
         value = f(*ts.values())
         w = torch.tensor(weights(value.numel())).reshape(value.shape)
-        grads = torch.autograd.grad((value * w).sum(), list(ts.values()))
-        out.append({
+        case = {
             "name": name,
             "params": [{"name": k, "shape": list(t.shape), "values": flat(t)} for k, t in ts.items()],
             "expr": expr,
             "shape": list(value.shape),
             "value": flat(value),
             "weights": flat(w),
-            "grads": [flat(g) for g in grads],
-        })
+        }
+        if differentiable != [False]:
+            grads = torch.autograd.grad((value * w).sum(), list(ts.values()))
+            case["grads"] = [flat(g) for g in grads]
+        out.append(case)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), filename)
     with open(path, "w") as fh:
         # One case per line, so a regenerated file diffs case by case.

@@ -11,11 +11,10 @@ no gradient in torch (argmax, any, all) have no "grads": only their values
 are compared. Second-order cases (`grad(...)` in the expression) use
 create_graph=True, as gradlang's recorded gradients do.
 """
-import json
-import math
-import os
 
 import torch
+
+from gen_linalg import grad_of, write
 
 torch.set_default_dtype(torch.float64)
 
@@ -25,11 +24,6 @@ v = [0.8, -1.3, 2.1, 0.4]
 u = [1.5, -0.2, 0.7]
 Z = [[1.2, 0.0, -0.8], [0.5, 2.0, 0.3]]  # a zero, for cumprod's other path
 B = [[1.0, 0.0, 2.0], [0.0, 0.0, 3.0]]
-
-
-def grad_of(f, p):
-    (g,) = torch.autograd.grad(f(p), p, create_graph=True)
-    return g
 
 
 W3 = torch.tensor([1.0, 2.0, 3.0, 4.0])
@@ -104,41 +98,6 @@ CASES = {
 }
 
 
-def weights(n):
-    """A fixed weight per output entry: cos(1), cos(2), ... (all nonzero)."""
-    return [math.cos(k + 1) for k in range(n)]
-
-
-def flat(t):
-    return [float(x) for x in t.detach().reshape(-1)]
-
-
-def main():
-    out = []
-    for name, (params, expr, f, differentiable) in CASES.items():
-        ts = {k: torch.tensor(x, requires_grad=True) for k, x in params.items()}
-        value = f(*ts.values())
-        w = torch.tensor(weights(value.numel())).reshape(value.shape)
-        case = {
-            "name": name,
-            "params": [{"name": k, "shape": list(t.shape), "values": flat(t)} for k, t in ts.items()],
-            "expr": expr,
-            "shape": list(value.shape),
-            "value": flat(value),
-            "weights": flat(w),
-        }
-        if differentiable:
-            grads = torch.autograd.grad((value * w).sum(), list(ts.values()))
-            case["grads"] = [flat(g) for g in grads]
-        out.append(case)
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "staples.json")
-    with open(path, "w") as fh:
-        # One case per line, so a regenerated file diffs case by case.
-        fh.write('{"torch": %s,\n "cases": [\n' % json.dumps(torch.__version__))
-        fh.write(",\n".join("  " + json.dumps(case) for case in out))
-        fh.write("\n]}\n")
-    print(f"wrote {len(out)} cases to {path}")
-
 
 if __name__ == "__main__":
-    main()
+    write(CASES, "staples.json")
