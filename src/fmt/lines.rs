@@ -19,8 +19,8 @@ pub struct Line<'s> {
     pub blank_before: bool,
 }
 
-/// The non-blank lines of `src`. A `;` that ends a line after other tokens
-/// is dropped: there the newline separates the statements anyway.
+/// The non-blank lines of `src`. A `;` that ends a line after other tokens,
+/// or comes right before a `}`, is dropped: it separates nothing there.
 pub fn lines(src: &str) -> Vec<Line<'_>> {
     let mut out: Vec<Line> = Vec::new();
     let mut current = Line::default();
@@ -35,6 +35,16 @@ pub fn lines(src: &str) -> Vec<Line<'_>> {
                 } else {
                     finish(&mut current, &mut blank, &mut out);
                 }
+            }
+            Piece::Token(Token::RBrace)
+                if current
+                    .tokens
+                    .last()
+                    .is_some_and(|(t, _)| *t == Token::Semi) =>
+            {
+                // `{ a; }`: the `;` separates nothing.
+                current.tokens.pop();
+                current.tokens.push((Token::RBrace, text));
             }
             Piece::Token(token) => current.tokens.push((token, text)),
         }
