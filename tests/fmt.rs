@@ -27,7 +27,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use gradlang::fmt::{format_source, FormatError};
-use gradlang::syntax::trivia::comments;
+use gradlang::syntax::lexer::Token;
+use gradlang::syntax::trivia::{comments, pieces, Piece};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -140,6 +141,76 @@ fn formatting_keeps_comments_grouping_and_text_and_is_idempotent() {
         }
     }
     assert!(formatted_count > 30, "only {formatted_count} scripts parse");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A small deterministic generator (xorshift64) for the spacing below.
+struct Rng(u64);
+
+impl Rng {
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        from[(self.0 % from.len() as u64) as usize]
+    }
+}
+
+/// `src` with the same tokens and comments but other whitespace: random
+/// indentation, random spaces (never none where there was some, so no two
+/// tokens merge, and some where there was none), and blank-line runs of
+/// other lengths. It parses exactly when `src` does.
+fn respaced(src: &str, rng: &mut Rng) -> String {
+    let mut out = String::new();
+    let mut line_start = true;
+    let mut prev_newline = false;
+    for (piece, span) in pieces(src) {
+        let text = &src[span.range()];
+        if piece == Piece::Token(Token::Newline) {
+            out.push('\n');
+            if prev_newline {
+                out.push_str(rng.pick(&["", "\n", "\n\n"]));
+            }
+            (line_start, prev_newline) = (true, true);
+            continue;
+        }
+        let gap = if line_start {
+            rng.pick(&["", "  ", "\t", "         "])
+        } else if span.start > 0 && src[..span.start].ends_with([' ', '\t']) {
+            rng.pick(&[" ", "  ", "\t "])
+        } else {
+            rng.pick(&["", "", " ", "   "])
+        };
+        out.push_str(gap);
+        out.push_str(text);
+        (line_start, prev_newline) = (false, false);
+    }
+    out
+}
+
+#[test]
+fn the_style_does_not_depend_on_the_spacing_written() {
+    let mut failures = Vec::new();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for script in all_scripts() {
+        let Ok(src) = fs::read_to_string(root().join(&script)) else {
+            continue;
+        };
+        let Ok(formatted) = format_source(&src) else {
+            continue;
+        };
+        for _ in 0..4 {
+            let other = respaced(&src, &mut rng);
+            match format_source(&other) {
+                Ok(f) if f == formatted => {}
+                Ok(f) => {
+                    failures.push(format!("{script}, respaced as\n{other}\nformats as\n{f}"));
+                    break;
+                }
+                Err(e) => failures.push(format!("{script}, respaced as\n{other}\n{e}")),
+            }
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
