@@ -107,13 +107,12 @@ impl Styler {
         if first.is_some_and(is_closer) {
             return inside.saturating_sub(1);
         }
-        let after_operator = self.prev_token().is_some_and(|p| {
-            p.continues_line() && !is_opener(p) && !(*p == Token::Comma && self.in_parens())
-        });
-        let leading_operator = self.in_parens()
-            && self.prev_token().is_some_and(ends_value)
-            && first.is_some_and(is_infix);
-        inside + usize::from(after_operator || leading_operator)
+        // Inside `( )` and `[ ]` the bracket's level is the continuation.
+        let continues = !self.in_parens()
+            && self
+                .prev_token()
+                .is_some_and(|p| p.continues_line() && !is_opener(p));
+        inside + usize::from(continues)
     }
 
     fn role(&self, token: &Token) -> Role {
@@ -237,30 +236,5 @@ fn ends_value(token: &Token) -> bool {
             | Token::RParen
             | Token::RBracket
             | Token::RBrace
-    )
-}
-
-/// Tokens that continue an expression from the left: a line inside
-/// brackets starting with one is a continuation.
-fn is_infix(token: &Token) -> bool {
-    matches!(
-        token,
-        Token::Plus
-            | Token::Minus
-            | Token::Star
-            | Token::Slash
-            | Token::Percent
-            | Token::At
-            | Token::Caret
-            | Token::Lt
-            | Token::Le
-            | Token::Gt
-            | Token::Ge
-            | Token::EqEq
-            | Token::Ne
-            | Token::And
-            | Token::Or
-            | Token::Dot
-            | Token::DotDot
     )
 }
