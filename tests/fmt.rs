@@ -476,6 +476,12 @@ fn dash_filters_stdin_to_stdout() {
     let out = gradlang(&["fmt", "--check", "-"], Some(PRETTY.as_bytes()));
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
+
+    // Input that does not parse gives nothing on stdout, not the input.
+    let out = gradlang(&["fmt", "-"], Some(b"let x = (1 +\n"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<stdin>:"));
 }
 
 #[test]
