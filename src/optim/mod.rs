@@ -6,7 +6,8 @@
 //! single-tensor code path, including where its kernels round once (a fused
 //! multiply-add, `f64::mul_add` here) and which scalars it computes in
 //! double, so that a run retraces torch's trajectory to the last bit or
-//! nearly so (see `tests/optim_refs.rs`). `newton` is ours, not torch's.
+//! nearly so (see `tests/optim_refs.rs`). `newton` is ours, not torch's, and
+//! so is `lbfgs` with bounds (`lbfgs_b`).
 //!
 //! Maximizing is the caller's business (it negates the loss), and so are the
 //! driver's own options (`steps`, `target`, `tol`, `every`): strip them
@@ -17,6 +18,7 @@ mod adam;
 mod bounds;
 mod kernels;
 mod lbfgs;
+mod lbfgs_b;
 mod nadam;
 mod newton;
 mod options;
@@ -54,12 +56,13 @@ pub struct Interrupt;
 pub enum StepStatus {
     /// `x` was updated (or may move on the next step); keep going.
     Continue,
-    /// Newton's backtracking found no step that lowers the loss enough;
-    /// `x` is unchanged.
+    /// The line search found no step that lowers the loss enough (lbfgs's
+    /// projected search, with bounds); `x` is unchanged.
     LineSearchFailed,
     /// `x` is a fixed point of this optimizer: this step left it unchanged
     /// and every further step would too (L-BFGS at its gradient or
-    /// directional-derivative tolerance, Newton at a zero step).
+    /// directional-derivative tolerance, newton when its trust region has
+    /// shrunk until x no longer changes).
     Converged,
     /// Every entry of the (projected) gradient at `x` is within the
     /// optimizer's gradient tolerance, the option `option` of value `tol`;

@@ -9,7 +9,10 @@
 //! model predicted; Δ then grows (a good model) or shrinks (a poor one or a
 //! NaN/Inf trial, which is not an error) as in Nocedal & Wright's
 //! Algorithm 4.1 and SciPy's `trust-exact`. A step retries with a smaller Δ
-//! until some trial is kept, so every step of the run moves x.
+//! until some trial is kept, so every step of the run moves x. Near the
+//! minimum the predicted decrease sinks below the loss's rounding error,
+//! where the ratio is noise: such a step is kept when it lowers the largest
+//! gradient entry, so the last Newton steps still converge quadratically.
 //!
 //! With bounds, the entries a bound blocks are held fixed, the subproblem is
 //! solved in the others, and the trial is projected into the box, so no
@@ -26,14 +29,17 @@ use super::{Interrupt, Objective, Optimizer, StepStatus};
 /// `eta`).
 pub(super) const OPTIONS: &[OptionSpec] = &[
     spec("radius", DefaultValue::Number(1.0)),
-    spec("max_radius", DefaultValue::Number(1000.0)),
+    spec("max_radius", DefaultValue::Number(1e10)),
     spec("eta", DefaultValue::Number(0.15)),
     spec("gtol", DefaultValue::Number(1e-8)),
 ];
 
-/// Trials within one step before it reports that no point was better
-/// (each shrinks Δ at least fourfold, so x stops changing long before).
+/// Trials within one step before it reports that x cannot move (each
+/// shrinks Δ at least fourfold, so x usually stops changing long before).
 const MAX_TRIALS: usize = 200;
+/// A predicted decrease below this fraction of |loss| is within the loss's
+/// rounding: the step is judged by the gradient instead.
+const ROUNDING: f64 = 16.0 * f64::EPSILON;
 
 struct Newton {
     /// The trust radius Δ, kept from step to step.
@@ -106,6 +112,17 @@ impl Optimizer for Newton {
             let hs: Vec<f64> = (0..n).map(|i| dot(&hess[i * n..(i + 1) * n], &s)).collect();
             let predicted = -(dot(grad, &s) + 0.5 * dot(&s, &hs));
             let ratio = match obj.trial(&trial, &mut trial_grad)? {
+                // Below the loss's rounding the values cannot judge the
+                // model; a smaller gradient can (the last Newton steps).
+                Some(f) if predicted > 0.0 && predicted <= ROUNDING * loss.abs() => {
+                    let better =
+                        abs_max(&trial_grad) < abs_max(grad) && f <= loss + ROUNDING * loss.abs();
+                    if better {
+                        1.0
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                }
                 Some(f) if predicted > 0.0 => (loss - f) / predicted,
                 // A NaN or Inf, or a model that promises nothing.
                 _ => f64::NEG_INFINITY,
@@ -120,7 +137,7 @@ impl Optimizer for Newton {
                 return Ok(StepStatus::Continue);
             }
         }
-        Ok(StepStatus::LineSearchFailed)
+        Ok(StepStatus::Converged)
     }
 
     fn set_bounds(&mut self, lo: &[f64], hi: &[f64]) {
