@@ -2,9 +2,10 @@
 //! torch.optim; for problems with few parameters, since each step
 //! decomposes an n×n matrix).
 //!
-//! A step minimizes the quadratic model g·p + ½ pᵀHp over ‖p‖ ≤ Δ exactly
-//! (see [`trust_subproblem`](super::trust_subproblem)), so an indefinite or
-//! badly scaled H needs no shift that would swamp its small curvatures. The
+//! A step minimizes the quadratic model g·p + ½ pᵀHp over ‖p‖ ≤ Δ nearly
+//! exactly, as Moré & Sorensen (see [`trust_subproblem`](super::trust_subproblem)),
+//! so an indefinite or badly scaled H needs no shift that would swamp its
+//! small curvatures. The
 //! trial x + p is kept when the loss falls by at least `eta` of what the
 //! model predicted; Δ then grows (a good model) or shrinks (a poor one or a
 //! NaN/Inf trial, which is not an error) as in Nocedal & Wright's
@@ -22,11 +23,12 @@
 use super::bounds::Bounds;
 use super::kernels::{abs_max, dot};
 use super::options::{spec, DefaultValue, OptionError, OptionSpec, Options};
-use super::trust_subproblem::Eigen;
+use super::trust_subproblem::Subproblem;
 use super::{Interrupt, Objective, Optimizer, StepStatus};
 
-/// Options and their defaults (SciPy's `trust-exact` for the radii and
-/// `eta`).
+/// Options and their defaults: SciPy's `trust-exact` for `radius` and
+/// `eta`; `max_radius` is larger than SciPy's 1000 so that a badly scaled
+/// problem (Brown's, whose solution is at 1e6) can take steps to scale.
 pub(super) const OPTIONS: &[OptionSpec] = &[
     spec("radius", DefaultValue::Number(1.0)),
     spec("max_radius", DefaultValue::Number(1e10)),
@@ -92,10 +94,10 @@ impl Optimizer for Newton {
         let h_free: Vec<f64> = (0..m * m)
             .map(|k| hess[free[k / m] * n + free[k % m]])
             .collect();
-        let eigen = Eigen::new(&h_free, m);
+        let mut model = Subproblem::new(&h_free, &g_free);
         let mut trial_grad = vec![0.0; n];
         for _ in 0..MAX_TRIALS {
-            let p = eigen.solve(&g_free, self.radius);
+            let (p, hits_boundary) = model.solve(self.radius);
             let mut trial = x.to_vec();
             for (&i, pi) in free.iter().zip(&p) {
                 trial[i] += pi;
@@ -108,7 +110,6 @@ impl Optimizer for Newton {
                 return Ok(StepStatus::Converged);
             }
             let s: Vec<f64> = trial.iter().zip(x.iter()).map(|(t, v)| t - v).collect();
-            let step_norm = dot(&s, &s).sqrt();
             let hs: Vec<f64> = (0..n).map(|i| dot(&hess[i * n..(i + 1) * n], &s)).collect();
             let predicted = -(dot(grad, &s) + 0.5 * dot(&s, &hs));
             let ratio = match obj.trial(&trial, &mut trial_grad)? {
@@ -128,8 +129,8 @@ impl Optimizer for Newton {
                 _ => f64::NEG_INFINITY,
             };
             if ratio < 0.25 {
-                self.radius = 0.25 * step_norm.min(self.radius);
-            } else if ratio > 0.75 && step_norm >= 0.99 * self.radius {
+                self.radius *= 0.25;
+            } else if ratio > 0.75 && hits_boundary {
                 self.radius = (2.0 * self.radius).min(self.max_radius);
             }
             if ratio > self.eta {
