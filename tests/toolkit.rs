@@ -388,7 +388,7 @@ fn newton_and_lbfgs_reach_the_rosenbrock_minimum() {
     // torch's default tolerances stop L-BFGS ~2e-5 short; tighter ones
     // reach the minimum to the last digits.
     for (opt, within) in [
-        ("newton steps=100 tol=1e-10", 1e-9),
+        ("newton steps=100 gtol=1e-10", 1e-9),
         ("lbfgs line_search=\"strong_wolfe\" steps=100", 1e-4),
         (
             "lbfgs line_search=\"strong_wolfe\" tolerance_grad=1e-12 \
@@ -575,7 +575,7 @@ fn plot_uses_a_log_scale_when_the_loss_spans_decades() {
         &["--plot", path.to_str().unwrap()],
         "param x = -1.2\nparam y = 1\n\
          loss = (1 - x)^2 + 100 * (y - x^2)^2\n\
-         minimize with newton steps=50 tol=1e-12\n",
+         minimize with newton steps=50 gtol=1e-12\n",
     );
     assert!(out.status.success());
     let svg = std::fs::read_to_string(&path).unwrap();
