@@ -33,7 +33,7 @@ pub(super) const OPTIONS: &[OptionSpec] = &[
     spec("radius", DefaultValue::Number(1.0)),
     spec("max_radius", DefaultValue::Number(1e10)),
     spec("eta", DefaultValue::Number(0.15)),
-    spec("gtol", DefaultValue::Number(1e-8)),
+    spec("gtol", DefaultValue::Number(1e-10)),
 ];
 
 /// Trials within one step before it reports that x cannot move (each
