@@ -113,7 +113,10 @@ fn suite(label: &str, minimize: &str) -> Vec<String> {
     let problems = problems();
     assert_eq!(problems.len(), 36, "36 standard instances");
     println!("\n{label}: `{minimize}`");
-    println!("{:<26} {:>14} {:>12}  summary", "problem", "final loss", "f*");
+    println!(
+        "{:<26} {:>14} {:>12}  summary",
+        "problem", "final loss", "f*"
+    );
     let mut missed = Vec::new();
     for p in &problems {
         let r = run(p, minimize);

@@ -30,7 +30,10 @@ impl Stop {
             Stop::Tol(t) => format!("every gradient entry below tol {}", format_scalar(*t, 4)),
             Stop::LineSearchFailed => "the line search found no better point".into(),
             Stop::SmallGradient(option, t) => {
-                format!("every gradient entry within {option} {}", format_scalar(*t, 4))
+                format!(
+                    "every gradient entry within {option} {}",
+                    format_scalar(*t, 4)
+                )
             }
             Stop::Converged => "converged, no further progress possible".into(),
         }

@@ -134,11 +134,11 @@ impl Projected {
         } else {
             self.history.direction(&pg)
         };
-        for i in 0..n {
+        for (i, di) in d.iter_mut().enumerate() {
             let (lo, hi) = self.bounds.interval(i);
-            let leaving = (at.x[i] <= lo && d[i] < 0.0) || (at.x[i] >= hi && d[i] > 0.0);
+            let leaving = (at.x[i] <= lo && *di < 0.0) || (at.x[i] >= hi && *di > 0.0);
             if self.bounds.blocked(&at.x, &at.g, i) || leaving {
-                d[i] = 0.0;
+                *di = 0.0;
             }
         }
         let gtd = dot(&at.g, &d);

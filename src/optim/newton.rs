@@ -215,8 +215,14 @@ mod tests {
         };
         let mut x = [0.0, 0.0];
         let status = run(&mut newton(), &mut bowl, &mut x, 50);
-        assert!(matches!(status, StepStatus::SmallGradient { .. }), "{status:?}");
-        assert!((x[0] - 0.5).abs() < 1e-14 && (x[1] - 0.25).abs() < 1e-12, "{x:?}");
+        assert!(
+            matches!(status, StepStatus::SmallGradient { .. }),
+            "{status:?}"
+        );
+        assert!(
+            (x[0] - 0.5).abs() < 1e-14 && (x[1] - 0.25).abs() < 1e-12,
+            "{x:?}"
+        );
     }
 
     #[test]

@@ -82,7 +82,9 @@ impl Subproblem {
         let n = self.n;
         let (gl, gu) = self.gershgorin;
         let mut ub = (self.g_norm / radius + (-gl).min(self.h_fro).min(self.h_inf)).max(0.0);
-        let min_diag = (0..n).map(|i| self.h[i * n + i]).fold(f64::INFINITY, f64::min);
+        let min_diag = (0..n)
+            .map(|i| self.h[i * n + i])
+            .fold(f64::INFINITY, f64::min);
         let mut lb = (-min_diag)
             .max(self.g_norm / radius - gu.min(self.h_fro).min(self.h_inf))
             .max(0.0);
@@ -91,10 +93,15 @@ impl Subproblem {
                 lb = lb.max(last_lb);
             }
         }
-        let safeguard = |lb: f64, ub: f64| (lb * ub).abs().sqrt().max(lb + UPDATE_COEFF * (ub - lb));
+        let safeguard =
+            |lb: f64, ub: f64| (lb * ub).abs().sqrt().max(lb + UPDATE_COEFF * (ub - lb));
         let mut lambda = if lb == 0.0 { 0.0 } else { safeguard(lb, ub) };
         // Steepest descent to the boundary if nothing better is found.
-        let mut p: Vec<f64> = self.g.iter().map(|v| -v * radius / self.g_norm.max(f64::MIN_POSITIVE)).collect();
+        let mut p: Vec<f64> = self
+            .g
+            .iter()
+            .map(|v| -v * radius / self.g_norm.max(f64::MIN_POSITIVE))
+            .collect();
         let mut hits_boundary = true;
         let mut factor = None;
         for _ in 0..MAX_ITER {
@@ -114,14 +121,16 @@ impl Subproblem {
                     }
                     let w = solve_lower_t(&u, n, &step);
                     let w_norm = norm(&w);
-                    let lambda_new = lambda + (p_norm / w_norm).powi(2) * (p_norm - radius) / radius;
+                    let lambda_new =
+                        lambda + (p_norm / w_norm).powi(2) * (p_norm - radius) / radius;
                     if p_norm < radius {
                         // Inside: complete the step along the lowest
                         // singular vector, if that is nearly optimal.
                         let (s_min, z) = smallest_singular_value(&u, n);
                         let (ta, tb) = boundary_intersections(&step, &z, radius);
                         let t = if ta.abs() < tb.abs() { ta } else { tb };
-                        let quadratic = dot(&step, &mat_vec(&self.h, n, &step)) + lambda * dot(&step, &step);
+                        let quadratic =
+                            dot(&step, &mat_vec(&self.h, n, &step)) + lambda * dot(&step, &step);
                         let relative_error =
                             t * t * s_min * s_min / (quadratic + lambda * radius * radius);
                         p = step;
@@ -255,9 +264,7 @@ fn smallest_singular_value(u: &[f64], n: usize) -> (f64, Vec<f64>) {
     for k in 0..n {
         let ukk = u[k * n + k];
         let (wp, wm) = ((1.0 - p[k]) / ukk, (-1.0 - p[k]) / ukk);
-        let grow = |wk: f64| -> f64 {
-            (k + 1..n).map(|i| (p[i] + u[k * n + i] * wk).abs()).sum()
-        };
+        let grow = |wk: f64| -> f64 { (k + 1..n).map(|i| (p[i] + u[k * n + i] * wk).abs()).sum() };
         let wk = if wp.abs() + grow(wp) >= wm.abs() + grow(wm) {
             wp
         } else {
@@ -331,7 +338,11 @@ mod tests {
                 model(&h, &g, &[radius * a.cos(), radius * a.sin()])
             })
             .fold(f64::INFINITY, f64::min);
-        assert!(model(&h, &g, &p) <= 0.8 * best, "{} vs {best}", model(&h, &g, &p));
+        assert!(
+            model(&h, &g, &p) <= 0.8 * best,
+            "{} vs {best}",
+            model(&h, &g, &p)
+        );
     }
 
     #[test]
@@ -346,6 +357,9 @@ mod tests {
     #[test]
     fn cholesky_reports_the_first_bad_pivot() {
         assert!(cholesky_upper(&[4.0, 2.0, 2.0, 3.0], 2, 0.0).is_ok());
-        assert!(matches!(cholesky_upper(&[1.0, 0.0, 0.0, -2.0], 2, 0.0), Err((1, _))));
+        assert!(matches!(
+            cholesky_upper(&[1.0, 0.0, 0.0, -2.0], 2, 0.0),
+            Err((1, _))
+        ));
     }
 }
