@@ -384,6 +384,24 @@ fn every_prints_a_line_every_n_steps_for_every_optimizer() {
 }
 
 #[test]
+fn second_order_methods_stop_on_their_gradient_tolerance() {
+    for (opt, message) in [
+        ("newton", "every gradient entry within gtol 1.0000e-10"),
+        (
+            "lbfgs",
+            "every gradient entry within tolerance_grad 1.0000e-07",
+        ),
+    ] {
+        let doc = json(&format!(
+            "param x = [1, 2]\nloss = sum((x - [3, -1])^2) + x[0]^4\nminimize with {opt} steps=50\n"
+        ));
+        let run = &doc["minimizes"][0];
+        assert_eq!(run["stop"], "gtol", "{opt}: {run}");
+        assert_eq!(run["message"], message, "{opt}: {run}");
+    }
+}
+
+#[test]
 fn newton_and_lbfgs_reach_the_rosenbrock_minimum() {
     // torch's default tolerances stop L-BFGS ~2e-5 short; tighter ones
     // reach the minimum to the last digits.
