@@ -384,11 +384,29 @@ fn every_prints_a_line_every_n_steps_for_every_optimizer() {
 }
 
 #[test]
+fn second_order_methods_stop_on_their_gradient_tolerance() {
+    for (opt, message) in [
+        ("newton", "every gradient entry within gtol 1.0000e-10"),
+        (
+            "lbfgs",
+            "every gradient entry within tolerance_grad 1.0000e-07",
+        ),
+    ] {
+        let doc = json(&format!(
+            "param x = [1, 2]\nloss = sum((x - [3, -1])^2) + x[0]^4\nminimize with {opt} steps=50\n"
+        ));
+        let run = &doc["minimizes"][0];
+        assert_eq!(run["stop"], "gtol", "{opt}: {run}");
+        assert_eq!(run["message"], message, "{opt}: {run}");
+    }
+}
+
+#[test]
 fn newton_and_lbfgs_reach_the_rosenbrock_minimum() {
     // torch's default tolerances stop L-BFGS ~2e-5 short; tighter ones
     // reach the minimum to the last digits.
     for (opt, within) in [
-        ("newton steps=100 tol=1e-10", 1e-9),
+        ("newton steps=100 gtol=1e-10", 1e-9),
         ("lbfgs line_search=\"strong_wolfe\" steps=100", 1e-4),
         (
             "lbfgs line_search=\"strong_wolfe\" tolerance_grad=1e-12 \
@@ -575,7 +593,7 @@ fn plot_uses_a_log_scale_when_the_loss_spans_decades() {
         &["--plot", path.to_str().unwrap()],
         "param x = -1.2\nparam y = 1\n\
          loss = (1 - x)^2 + 100 * (y - x^2)^2\n\
-         minimize with newton steps=50 tol=1e-12\n",
+         minimize with newton steps=50 gtol=1e-12\n",
     );
     assert!(out.status.success());
     let svg = std::fs::read_to_string(&path).unwrap();

@@ -29,6 +29,12 @@ impl Stop {
             Stop::Target(t) => format!("loss reached the target {}", format_scalar(*t, 4)),
             Stop::Tol(t) => format!("every gradient entry below tol {}", format_scalar(*t, 4)),
             Stop::LineSearchFailed => "the line search found no better point".into(),
+            Stop::SmallGradient(option, t) => {
+                format!(
+                    "every gradient entry within {option} {}",
+                    format_scalar(*t, 4)
+                )
+            }
             Stop::Converged => "converged, no further progress possible".into(),
         }
     }
@@ -43,6 +49,8 @@ enum Stop {
     Target(f64),
     Tol(f64),
     LineSearchFailed,
+    /// The optimizer's own gradient tolerance (its option's name, value).
+    SmallGradient(&'static str, f64),
     Converged,
 }
 
@@ -154,6 +162,9 @@ impl Interp {
         let (lo, hi) = self.flat_bounds(&params);
         let mut opt = optim::build(opt_name, &own.values, x.len())
             .map_err(|e| option_error(e, opt_name, optimizer.span, &own.values, &own.spans))?;
+        if lo.iter().chain(&hi).any(|b| b.is_finite()) {
+            opt.set_bounds(&lo, &hi);
+        }
 
         let sign = if maximize { -1.0 } else { 1.0 };
         let verb = opt_name.to_string();
@@ -496,6 +507,10 @@ fn run(
             }
             StepStatus::Converged => {
                 stop = Some(Stop::Converged);
+                break;
+            }
+            StepStatus::SmallGradient { option, tol } => {
+                stop = Some(Stop::SmallGradient(option, tol));
                 break;
             }
         }

@@ -211,6 +211,18 @@ impl Objective for LossObjective<'_> {
         Ok(self.sign * loss)
     }
 
+    fn trial(&mut self, x: &[f64], grad: &mut [f64]) -> Result<Option<f64>, Interrupt> {
+        match self.eval(x, grad) {
+            Ok(f) => Ok(Some(f)),
+            Err(Interrupt) if self.went_non_finite() => {
+                // The optimizer shrinks its step: not an error.
+                self.error = None;
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> Result<(), Interrupt> {
         self.compute(x, true)?;
         let n = x.len();

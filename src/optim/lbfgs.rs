@@ -1,10 +1,14 @@
 //! L-BFGS, as `torch.optim.LBFGS`: one `step` runs up to `max_iter`
 //! quasi-Newton iterations on the flat parameter vector, with a fixed step
-//! or torch's strong-Wolfe line search.
+//! or torch's strong-Wolfe line search. With bounds, the projected variant
+//! of [`lbfgs_b`](super::lbfgs_b) runs instead, on the same curvature
+//! history, so no point it tries leaves the box.
 
 use std::collections::VecDeque;
 
+use super::bounds::Bounds;
 use super::kernels::{abs_max, abs_sum, add_scaled, dot};
+use super::lbfgs_b::{Projected, Settings};
 use super::options::{spec, DefaultValue, OptionError, OptionSpec, Options};
 use super::strong_wolfe::{self, Len};
 use super::{Interrupt, Objective, Optimizer, StepStatus};
@@ -29,61 +33,58 @@ struct Lbfgs {
     max_eval: usize,
     tolerance_grad: f64,
     tolerance_change: f64,
-    history_size: usize,
     strong_wolfe: bool,
     /// Iterations over all steps; the first one ever starts from -g.
     n_iter: u64,
     /// Last direction and step length, kept across steps as torch does.
     d: Vec<f64>,
     t: f64,
-    /// Curvature history, oldest first: y = Δg, s = Δx, rho = 1/(y·s).
+    history: History,
+    prev_flat_grad: Vec<f64>,
+    /// With bounds: the projected variant that replaces torch's iteration.
+    bounded: Option<Projected>,
+}
+
+/// The curvature pairs of L-BFGS and the inverse-Hessian guess they make.
+pub(super) struct History {
+    size: usize,
+    /// Oldest first: y = Δg, s = Δx, rho = 1/(y·s).
     old_dirs: VecDeque<Vec<f64>>,
     old_stps: VecDeque<Vec<f64>>,
     ro: VecDeque<f64>,
     /// Scale of the initial inverse-Hessian guess, y·s / y·y.
     h_diag: f64,
-    prev_flat_grad: Vec<f64>,
 }
 
-pub(super) fn build(o: &Options, _n: usize) -> Result<Box<dyn Optimizer>, OptionError> {
-    let max_iter = o.count("max_iter")?;
-    let line_search = o.choice(
-        "line_search",
-        &["none", "strong_wolfe"],
-        "\"none\" or \"strong_wolfe\"",
-    )?;
-    Ok(Box::new(Lbfgs {
-        lr: o.non_negative("lr")?,
-        max_iter,
-        max_eval: o.derived_count("max_eval", max_iter * 5 / 4)?,
-        tolerance_grad: o.non_negative("tolerance_grad")?,
-        tolerance_change: o.non_negative("tolerance_change")?,
-        history_size: o.count("history_size")?,
-        strong_wolfe: line_search == "strong_wolfe",
-        n_iter: 0,
-        d: Vec::new(),
-        t: 0.0,
-        old_dirs: VecDeque::new(),
-        old_stps: VecDeque::new(),
-        ro: VecDeque::new(),
-        h_diag: 1.0,
-        prev_flat_grad: Vec::new(),
-    }))
-}
+impl History {
+    pub(super) fn new(size: usize) -> History {
+        History {
+            size,
+            old_dirs: VecDeque::new(),
+            old_stps: VecDeque::new(),
+            ro: VecDeque::new(),
+            h_diag: 1.0,
+        }
+    }
 
-impl Lbfgs {
-    /// Records the last step's curvature pair (if it is positive enough) and
-    /// returns the two-loop direction -H·g.
-    fn direction(&mut self, g: &[f64]) -> Vec<f64> {
-        let y: Vec<f64> = g
-            .iter()
-            .zip(&self.prev_flat_grad)
-            .map(|(a, b)| a - b)
-            .collect();
-        let s: Vec<f64> = self.d.iter().map(|di| di * self.t).collect();
+    /// Forgets every pair.
+    pub(super) fn clear(&mut self) {
+        self.old_dirs.clear();
+        self.old_stps.clear();
+        self.ro.clear();
+        self.h_diag = 1.0;
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.ro.is_empty()
+    }
+
+    /// Records the pair (y, s) if its curvature y·s is positive enough,
+    /// dropping the oldest one when full.
+    pub(super) fn push(&mut self, y: Vec<f64>, s: Vec<f64>) {
         let ys = dot(&y, &s);
         if ys > MIN_CURVATURE {
-            if self.old_dirs.len() == self.history_size {
+            if self.old_dirs.len() == self.size {
                 self.old_dirs.pop_front();
                 self.old_stps.pop_front();
                 self.ro.pop_front();
@@ -93,6 +94,10 @@ impl Lbfgs {
             self.old_stps.push_back(s);
             self.ro.push_back(1.0 / ys);
         }
+    }
+
+    /// The two-loop recursion: -H·g for the inverse-Hessian guess H.
+    pub(super) fn direction(&self, g: &[f64]) -> Vec<f64> {
         let mut q: Vec<f64> = g.iter().map(|v| -v).collect();
         let mut al = vec![0.0; self.old_dirs.len()];
         for i in (0..al.len()).rev() {
@@ -108,6 +113,54 @@ impl Lbfgs {
     }
 }
 
+pub(super) fn build(o: &Options, _n: usize) -> Result<Box<dyn Optimizer>, OptionError> {
+    let max_iter = o.count("max_iter")?;
+    let line_search = o.choice(
+        "line_search",
+        &["none", "strong_wolfe"],
+        "\"none\" or \"strong_wolfe\"",
+    )?;
+    Ok(Box::new(Lbfgs {
+        lr: o.non_negative("lr")?,
+        max_iter,
+        max_eval: o.derived_count("max_eval", max_iter * 5 / 4)?,
+        tolerance_grad: o.non_negative("tolerance_grad")?,
+        tolerance_change: o.non_negative("tolerance_change")?,
+        strong_wolfe: line_search == "strong_wolfe",
+        n_iter: 0,
+        d: Vec::new(),
+        t: 0.0,
+        history: History::new(o.count("history_size")?),
+        prev_flat_grad: Vec::new(),
+        bounded: None,
+    }))
+}
+
+impl Lbfgs {
+    fn settings(&self) -> Settings {
+        Settings {
+            lr: self.lr,
+            max_iter: self.max_iter,
+            max_eval: self.max_eval,
+            tolerance_grad: self.tolerance_grad,
+            tolerance_change: self.tolerance_change,
+        }
+    }
+
+    /// Records the last step's curvature pair and returns the two-loop
+    /// direction -H·g.
+    fn direction(&mut self, g: &[f64]) -> Vec<f64> {
+        let y: Vec<f64> = g
+            .iter()
+            .zip(&self.prev_flat_grad)
+            .map(|(a, b)| a - b)
+            .collect();
+        let s: Vec<f64> = self.d.iter().map(|di| di * self.t).collect();
+        self.history.push(y, s);
+        self.history.direction(g)
+    }
+}
+
 impl Optimizer for Lbfgs {
     fn step(
         &mut self,
@@ -118,8 +171,15 @@ impl Optimizer for Lbfgs {
     ) -> Result<StepStatus, Interrupt> {
         let mut loss = loss;
         let mut flat_grad = grad.to_vec();
+        let settings = self.settings();
+        if let Some(projected) = &mut self.bounded {
+            return projected.step(&settings, x, loss, grad, obj);
+        }
         if abs_max(&flat_grad) <= self.tolerance_grad {
-            return Ok(StepStatus::Converged);
+            return Ok(StepStatus::SmallGradient {
+                option: "tolerance_grad",
+                tol: self.tolerance_grad,
+            });
         }
         let mut current_evals = 1;
         let mut moved = false;
@@ -129,10 +189,7 @@ impl Optimizer for Lbfgs {
             self.n_iter += 1;
             let first = self.n_iter == 1;
             self.d = if first {
-                self.old_dirs.clear();
-                self.old_stps.clear();
-                self.ro.clear();
-                self.h_diag = 1.0;
+                self.history.clear();
                 flat_grad.iter().map(|v| -v).collect()
             } else {
                 self.direction(&flat_grad)
@@ -207,5 +264,10 @@ impl Optimizer for Lbfgs {
         } else {
             StepStatus::Converged
         })
+    }
+
+    fn set_bounds(&mut self, lo: &[f64], hi: &[f64]) {
+        let history = History::new(self.history.size);
+        self.bounded = Some(Projected::new(Bounds::new(lo, hi), history));
     }
 }

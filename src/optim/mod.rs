@@ -6,7 +6,8 @@
 //! single-tensor code path, including where its kernels round once (a fused
 //! multiply-add, `f64::mul_add` here) and which scalars it computes in
 //! double, so that a run retraces torch's trajectory to the last bit or
-//! nearly so (see `tests/optim_refs.rs`). `newton` is ours, not torch's.
+//! nearly so (see `tests/optim_refs.rs`). `newton` is ours, not torch's, and
+//! so is `lbfgs` with bounds (`lbfgs_b`).
 //!
 //! Maximizing is the caller's business (it negates the loss), and so are the
 //! driver's own options (`steps`, `target`, `tol`, `every`): strip them
@@ -14,14 +15,17 @@
 
 mod adagrad;
 mod adam;
+mod bounds;
 mod kernels;
 mod lbfgs;
+mod lbfgs_b;
 mod nadam;
 mod newton;
 mod options;
 mod rmsprop;
 mod sgd;
 mod strong_wolfe;
+mod trust_subproblem;
 
 pub use options::{DefaultValue, OptValue, OptionError, OptionSpec, MAX_COUNT};
 
@@ -33,6 +37,14 @@ pub trait Objective {
     fn eval(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, Interrupt>;
     /// Row-major Hessian (n*n) at x. Only Newton calls it.
     fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> Result<(), Interrupt>;
+    /// Like [`eval`](Objective::eval) at a trial point of a line search or
+    /// trust region: a NaN or infinite loss or gradient there is not an
+    /// error but `None`, so the optimizer can shrink its step instead.
+    fn trial(&mut self, x: &[f64], grad: &mut [f64]) -> Result<Option<f64>, Interrupt> {
+        let f = self.eval(x, grad)?;
+        let finite = f.is_finite() && grad.iter().all(|g| g.is_finite());
+        Ok(finite.then_some(f))
+    }
 }
 
 /// The objective failed (the implementor keeps the reason) or was cancelled.
@@ -40,17 +52,22 @@ pub trait Objective {
 pub struct Interrupt;
 
 /// What a step found, beyond the new `x`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum StepStatus {
     /// `x` was updated (or may move on the next step); keep going.
     Continue,
-    /// Newton's backtracking found no step that lowers the loss enough;
-    /// `x` is unchanged.
+    /// The line search found no step that lowers the loss enough (lbfgs's
+    /// projected search, with bounds); `x` is unchanged.
     LineSearchFailed,
     /// `x` is a fixed point of this optimizer: this step left it unchanged
     /// and every further step would too (L-BFGS at its gradient or
-    /// directional-derivative tolerance, Newton at a zero step).
+    /// directional-derivative tolerance, newton when its trust region has
+    /// shrunk until x no longer changes).
     Converged,
+    /// Every entry of the (projected) gradient at `x` is within the
+    /// optimizer's gradient tolerance, the option `option` of value `tol`;
+    /// `x` is unchanged.
+    SmallGradient { option: &'static str, tol: f64 },
 }
 
 /// One optimizer with its state (moments, step count, history).
@@ -65,6 +82,13 @@ pub trait Optimizer {
         grad: &[f64],
         obj: &mut dyn Objective,
     ) -> Result<StepStatus, Interrupt>;
+
+    /// The box every param entry must stay in (-inf/inf where unbounded),
+    /// given once before the first step when some bound is finite. Methods
+    /// that evaluate trial points within a step (lbfgs, newton) keep every
+    /// one of them inside it; the others ignore it, since the driver
+    /// projects each step's result.
+    fn set_bounds(&mut self, _lo: &[f64], _hi: &[f64]) {}
 }
 
 /// Builds an optimizer from its options, or says which option is wrong.

@@ -191,7 +191,7 @@ impl<'a> Options<'a> {
         self.number_where(name, default, "a number >= 0", |v| v >= 0.0)
     }
 
-    /// A finite number > 0 (Newton's damping, which doubles from it).
+    /// A finite number > 0 (newton's trust radii).
     pub(super) fn positive(&self, name: &'static str) -> Result<f64, OptionError> {
         let default = self.number_default(name)?;
         self.number_where(name, default, "a number > 0", |v| v > 0.0)

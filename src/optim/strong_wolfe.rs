@@ -2,6 +2,10 @@
 //! `_strong_wolfe` and `_cubic_interpolate` (themselves from Lua torch's
 //! `lswolfe.lua` and `polyinterp.lua`), decision for decision.
 //!
+//! One departure from torch: a trial point whose loss or gradient is NaN or
+//! Inf is not an error but moves halfway back towards the last finite
+//! point (see `Line::at`); on finite trials the search is torch's.
+//!
 //! One detail is carried only for bit-exactness: torch holds some step
 //! lengths as 0-d tensors and others as Python floats, and `float / tensor`
 //! is computed as `tensor.reciprocal() * float`, which rounds twice. [`Len`]
@@ -16,6 +20,9 @@ use super::{Interrupt, Objective};
 const C1: f64 = 1e-4;
 /// Curvature constant of the strong Wolfe condition.
 const C2: f64 = 0.9;
+/// Halvings of a step whose point is NaN or Inf before giving up (2^-60 of
+/// the step is below any f64 resolution of x).
+const MAX_SHRINKS: usize = 60;
 
 /// A step length along the search direction, and whether torch would hold
 /// it as a tensor (anything computed from a tensor is one).
@@ -133,14 +140,29 @@ struct Line<'a> {
 }
 
 impl Line<'_> {
-    fn at(&mut self, t: Len) -> Result<Point, Interrupt> {
-        let mut trial = self.x.to_vec();
-        add_scaled(&mut trial, t.v, self.d);
+    /// The point at step `t`; where the loss or gradient is NaN or Inf
+    /// there, t moves halfway towards `toward` (a step known to be finite)
+    /// and tries again. After [`MAX_SHRINKS`] such, the objective's error
+    /// stands.
+    fn at(&mut self, t: Len, toward: Len) -> Result<Point, Interrupt> {
+        let mut t = t;
         let mut g = vec![0.0; self.x.len()];
-        let f = self.obj.eval(&trial, &mut g)?;
-        self.evals += 1;
-        let gtd = dot(&g, self.d);
-        Ok(Point { t, f, g, gtd })
+        for shrink in 0..=MAX_SHRINKS {
+            let mut trial = self.x.to_vec();
+            add_scaled(&mut trial, t.v, self.d);
+            self.evals += 1;
+            let f = if shrink == MAX_SHRINKS {
+                Some(self.obj.eval(&trial, &mut g)?)
+            } else {
+                self.obj.trial(&trial, &mut g)?
+            };
+            if let Some(f) = f {
+                let gtd = dot(&g, self.d);
+                return Ok(Point { t, f, g, gtd });
+            }
+            t = toward + (t - toward) * 0.5;
+        }
+        Err(Interrupt)
     }
 }
 
@@ -176,7 +198,7 @@ pub(super) fn search(
     let curvature_holds = |p: &Point| p.gtd.abs() <= -C2 * gtd;
 
     // Bracket an interval containing a point satisfying the Wolfe criteria.
-    let mut new = line.at(t)?;
+    let mut new = line.at(t, start.t)?;
     let mut prev = start.clone();
     let mut ls_iter = 0;
     let mut b = loop {
@@ -201,7 +223,7 @@ pub(super) fn search(
             Some(bounds),
         );
         prev = new;
-        new = line.at(next)?;
+        new = line.at(next, prev.t)?;
         ls_iter += 1;
     };
 
@@ -233,7 +255,7 @@ pub(super) fn search(
             insufficient_progress = false;
         }
 
-        let new = line.at(t)?;
+        let new = line.at(t, b[low].t)?;
         ls_iter += 1;
         if armijo_fails(&new) || new.f >= b[low].f {
             b[high] = new;

@@ -23,7 +23,8 @@
 //!                                 // numbers, or strings (line_search)
 //!   "steps": 3645,                // steps run
 //!   "stop": "target",             // why it ended: "steps" (ran them all),
-//!                                 // "target", "tol", "line_search",
+//!                                 // "target", "tol", "gtol" (the optimizer's
+//!                                 // own gradient tolerance), "line_search",
 //!                                 // "converged", "interrupted" ("other" for
 //!                                 // a reason this version does not know)
 //!   "message": "loss reached the target 1.0000e-10",  // null for "steps"
@@ -122,9 +123,10 @@ fn minimize(m: &MinimizeRecord) -> Json {
 /// A stable word for why a run stopped, from the summary line's words
 /// (the record keeps only those); "steps" when it ran them all.
 fn stop_code(stop: Option<&str>) -> &'static str {
-    const CODES: [(&str, &str); 5] = [
+    const CODES: [(&str, &str); 6] = [
         ("loss reached the target", "target"),
         ("every gradient entry below tol", "tol"),
+        ("every gradient entry within", "gtol"),
         ("the line search", "line_search"),
         ("converged", "converged"),
         ("interrupted", "interrupted"),

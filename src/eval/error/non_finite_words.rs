@@ -83,7 +83,7 @@ pub(super) fn non_finite(
 fn non_finite_help(gradient: bool, trial: bool, step: usize) -> &'static str {
     match (gradient, trial) {
         (false, false) if step == 0 => "the params' initial values already give it: start them elsewhere, bound them with `in [lo, hi]`, or guard the operation (e.g. `log(x + 1e-9)`)",
-        (_, true) => "`lbfgs` and `newton` try points within a step without keeping them inside a param's bounds; guard the operation (e.g. `log(x + 1e-9)`), start elsewhere, or use another optimizer",
+        (_, true) => "`lbfgs` without a line search takes its steps untried; use `line_search=\"strong_wolfe\"` (which shrinks a step that meets NaN), lower `lr`, or guard the operation (e.g. `log(x + 1e-9)`)",
         (true, false) => "some functions have an infinite slope at a point (`sqrt(x)` and `x^0.5` at 0, `log(x)` at 0); start the param away from it, or bound the param with `in [lo, hi]`",
         (false, false) => "lower the learning rate, bound the param with `in [lo, hi]`, or guard the operation (e.g. `log(x + 1e-9)`)",
     }
