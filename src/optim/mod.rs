@@ -16,6 +16,7 @@ mod adagrad;
 mod adam;
 mod kernels;
 mod lbfgs;
+mod lm;
 mod nadam;
 mod newton;
 mod options;
@@ -23,6 +24,7 @@ mod rmsprop;
 mod sgd;
 mod strong_wolfe;
 
+pub(crate) use lm::{enorm, qrfac};
 pub use options::{DefaultValue, OptValue, OptionError, OptionSpec, MAX_COUNT};
 
 use options::Options;
@@ -33,6 +35,19 @@ pub trait Objective {
     fn eval(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, Interrupt>;
     /// Row-major Hessian (n*n) at x. Only Newton calls it.
     fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> Result<(), Interrupt>;
+    /// The residuals at `x` into `r` (the loss being the sum of their
+    /// squares) and, when `jac` is given, their Jacobian (r.len() × x.len(),
+    /// row-major). Values that are not finite are returned as they are.
+    /// Only `lm` calls it, and the driver gives it only objectives that
+    /// have residuals; others fail.
+    fn residuals(
+        &mut self,
+        _x: &[f64],
+        _r: &mut Vec<f64>,
+        _jac: Option<&mut Vec<f64>>,
+    ) -> Result<(), Interrupt> {
+        Err(Interrupt)
+    }
 }
 
 /// The objective failed (the implementor keeps the reason) or was cancelled.
@@ -51,6 +66,9 @@ pub enum StepStatus {
     /// and every further step would too (L-BFGS at its gradient or
     /// directional-derivative tolerance, Newton at a zero step).
     Converged,
+    /// `x` is final for the reason given (in words, for the summary): a
+    /// stopping test of the optimizer's own, such as lm's ftol.
+    Stopped(&'static str),
 }
 
 /// One optimizer with its state (moments, step count, history).
@@ -119,11 +137,16 @@ const REGISTRY: &[Entry] = &[
         options: newton::OPTIONS,
         build: newton::build,
     },
+    Entry {
+        name: "lm",
+        options: lm::OPTIONS,
+        build: lm::build,
+    },
 ];
 
 /// The optimizer names `build` accepts (for a did-you-mean).
 pub const OPTIMIZERS: &[&str] = &[
-    "sgd", "adam", "adamw", "nadam", "rmsprop", "adagrad", "lbfgs", "newton",
+    "sgd", "adam", "adamw", "nadam", "rmsprop", "adagrad", "lbfgs", "newton", "lm",
 ];
 
 /// The options `optimizer` accepts with their defaults, or `None` if there

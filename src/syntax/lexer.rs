@@ -48,6 +48,8 @@ pub enum Token {
     Param,
     #[token("loss")]
     Loss,
+    #[token("residual")]
+    Residual,
     #[token("minimize")]
     Minimize,
     #[token("maximize")]
@@ -263,6 +265,7 @@ pub fn is_keyword(word: &str) -> bool {
         "let"
             | "param"
             | "loss"
+            | "residual"
             | "minimize"
             | "maximize"
             | "with"

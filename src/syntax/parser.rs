@@ -501,7 +501,11 @@ impl Ctx {
         let (name, index) = match target.node {
             // The `loss` keyword read as a name: `loss = e` defines the loss.
             Expr::Name(name) if name == "loss" && op.is_none() => {
-                return Stmt::Loss { name: None, value }
+                return Stmt::Loss {
+                    name: None,
+                    value,
+                    residual: false,
+                }
             }
             Expr::Name(name) => (Spanned::new(name, span), Vec::new()),
             Expr::Index {
