@@ -197,7 +197,11 @@ impl Interp {
     /// The standard errors of param `p` in `fit`, in its shape.
     fn stderr_of(&self, fit: &Fit, p: usize) -> Tensor {
         let value = &self.params[p].value;
-        let offset = fit.params.iter().find(|(q, _)| *q == p).map_or(0, |(_, o)| *o);
+        let offset = fit
+            .params
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map_or(0, |(_, o)| *o);
         let se: Vec<f64> = (offset..offset + value.len())
             .map(|j| fit.cov[j * fit.k + j].sqrt())
             .collect();
@@ -225,11 +229,13 @@ impl Interp {
                 "no `minimize` of a `residual` has run yet".into(),
             )
         })?;
-        let p = self.param_read(call.node(k)?).ok_or_else(|| EvalError::BadArgument {
-            span: call.span(k),
-            message: format!("`{what}` takes a param, found an expression"),
-            help: Some(format!("name the param itself, e.g. `{what}(b1)`")),
-        })?;
+        let p = self
+            .param_read(call.node(k)?)
+            .ok_or_else(|| EvalError::BadArgument {
+                span: call.span(k),
+                message: format!("`{what}` takes a param, found an expression"),
+                help: Some(format!("name the param itself, e.g. `{what}(b1)`")),
+            })?;
         if !fit.params.iter().any(|(q, _)| *q == p) {
             return Err(EvalError::no_fit(
                 call.span(k),
@@ -266,7 +272,11 @@ pub(crate) fn covariance(me: &mut Interp, call: &Call) -> Result<NodeId, EvalErr
         (0..fit.k, fit.k, fit.cov.clone())
     } else {
         let (fit, p) = me.fitted(call, 0)?;
-        let offset = fit.params.iter().find(|(q, _)| *q == p).map_or(0, |(_, o)| *o);
+        let offset = fit
+            .params
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map_or(0, |(_, o)| *o);
         let len = me.params[p].value.len();
         (offset..offset + len, fit.k, fit.cov.clone())
     };

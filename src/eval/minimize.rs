@@ -220,9 +220,8 @@ impl Interp {
             })?;
         // The Jacobian at the solution, for the fit statistics.
         let (mut residuals, mut jac) = (Vec::new(), Vec::new());
-        let solved = least_squares
-            && !maximize
-            && obj.residuals(&x, &mut residuals, Some(&mut jac)).is_ok();
+        let solved =
+            least_squares && !maximize && obj.residuals(&x, &mut residuals, Some(&mut jac)).is_ok();
         obj.error = None;
         self.store_flat(&params, &x);
         self.tape.clear();

@@ -18,9 +18,9 @@ use super::{Interrupt, Objective, Optimizer, StepStatus};
 
 /// Options and their defaults.
 pub(super) const OPTIONS: &[OptionSpec] = &[
-    spec("ftol", DefaultValue::Number(1e-10)),
-    spec("xtol", DefaultValue::Number(1e-10)),
-    spec("gtol", DefaultValue::Number(1e-10)),
+    spec("ftol", DefaultValue::Number(1e-14)),
+    spec("xtol", DefaultValue::Number(1e-14)),
+    spec("gtol", DefaultValue::Number(1e-14)),
     spec("factor", DefaultValue::Number(100.0)),
     spec("maxfev", DefaultValue::Count(0)),
 ];
@@ -57,7 +57,7 @@ struct Scale {
 
 pub(super) fn build(o: &Options, n: usize) -> Result<Box<dyn Optimizer>, OptionError> {
     let maxfev = match o.count("maxfev")? {
-        0 => 100 * (n + 1),
+        0 => 1000 * (n + 1),
         k => k,
     };
     Ok(Box::new(Lm {
@@ -93,7 +93,11 @@ fn trial_norm(obj: &mut dyn Objective, x: &[f64]) -> Result<f64, Interrupt> {
     let mut r = Vec::new();
     obj.residuals(x, &mut r, None)?;
     let norm = enorm(&r);
-    Ok(if norm.is_finite() { norm } else { f64::INFINITY })
+    Ok(if norm.is_finite() {
+        norm
+    } else {
+        f64::INFINITY
+    })
 }
 
 impl Optimizer for Lm {
@@ -288,6 +292,9 @@ mod tests {
             }
         }
         assert!(matches!(status, StepStatus::Stopped(_)), "{status:?}");
-        assert!((x[0] - 1.0).abs() < 1e-10 && (x[1] - 1.0).abs() < 1e-10, "{x:?}");
+        assert!(
+            (x[0] - 1.0).abs() < 1e-10 && (x[1] - 1.0).abs() < 1e-10,
+            "{x:?}"
+        );
     }
 }

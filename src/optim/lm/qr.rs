@@ -127,7 +127,13 @@ impl Qr {
 /// factors of A (`r`, with `ipvt`) and `qtb` = Qᵀb. On return the strict
 /// lower triangle of `r` holds the transposed triangular factor S of the
 /// damped system, and `sdiag` its diagonal.
-fn qrsolv(r: &mut [f64], n: usize, ipvt: &[usize], diag: &[f64], qtb: &[f64]) -> (Vec<f64>, Vec<f64>) {
+fn qrsolv(
+    r: &mut [f64],
+    n: usize,
+    ipvt: &[usize],
+    diag: &[f64],
+    qtb: &[f64],
+) -> (Vec<f64>, Vec<f64>) {
     let mut x = vec![0.0; n];
     let mut wa = qtb.to_vec();
     let mut sdiag = vec![0.0; n];
@@ -200,7 +206,9 @@ pub(crate) fn lmpar(
     let dwarf = f64::MIN_POSITIVE;
     // The Gauss–Newton direction (least squares if R is singular).
     let nsing = (0..n).position(|j| r[j * n + j] == 0.0).unwrap_or(n);
-    let mut wa1: Vec<f64> = (0..n).map(|j| if j < nsing { qtb[j] } else { 0.0 }).collect();
+    let mut wa1: Vec<f64> = (0..n)
+        .map(|j| if j < nsing { qtb[j] } else { 0.0 })
+        .collect();
     for j in (0..nsing).rev() {
         wa1[j] /= r[j * n + j];
         let temp = wa1[j];
@@ -261,7 +269,9 @@ pub(crate) fn lmpar(
         dxnorm = enorm(&wa2);
         let previous = fp;
         fp = dxnorm - delta;
-        if fp.abs() <= 0.1 * delta || (parl == 0.0 && fp <= previous && previous < 0.0) || iter == 10
+        if fp.abs() <= 0.1 * delta
+            || (parl == 0.0 && fp <= previous && previous < 0.0)
+            || iter == 10
         {
             break;
         }
@@ -307,9 +317,15 @@ mod tests {
         // A huge trust region: the Gauss–Newton step, par = 0.
         let (par, x) = lmpar(&mut r, 2, &qr.ipvt, &[1.0, 1.0], &qtb, 1e9, 0.0);
         // det = 35*56 - 44^2 = 24; x = [56*27 - 44*34, -44*27 + 35*34] / 24
-        let want = [(56.0 * 27.0 - 44.0 * 34.0) / 24.0, (35.0 * 34.0 - 44.0 * 27.0) / 24.0];
+        let want = [
+            (56.0 * 27.0 - 44.0 * 34.0) / 24.0,
+            (35.0 * 34.0 - 44.0 * 27.0) / 24.0,
+        ];
         assert_eq!(par, 0.0);
-        assert!((x[0] - want[0]).abs() < 1e-12 && (x[1] - want[1]).abs() < 1e-12, "{x:?}");
+        assert!(
+            (x[0] - want[0]).abs() < 1e-12 && (x[1] - want[1]).abs() < 1e-12,
+            "{x:?}"
+        );
     }
 
     #[test]
