@@ -197,6 +197,8 @@ fn json_keys_come_in_schema_and_declaration_order() {
         "steps",
         "stop",
         "message",
+        "history",
+        "fit",
     ];
     assert!(run.windows(2).all(|k| at(k[0]) < at(k[1])), "{text}");
 }

@@ -1,7 +1,8 @@
 //! Fit statistics after a `minimize` of a `residual`: the residual sum of
 //! squares, the covariance s²(JᵀJ)⁻¹ with s² = RSS/(n − k) from the
-//! Jacobian at the solution, and the standard errors, its diagonal's square
-//! roots. `stderr(p)` and `covariance()` read the last fit; the summary line
+//! Jacobian at the solution (k the rank of J: the number of param entries
+//! unless some cannot be told apart), and the standard errors, its
+//! diagonal's square roots. `stderr(p)` and `covariance()` read the last fit; the summary line
 //! and `--json` show it.
 //!
 //! (JᵀJ)⁻¹ comes from a pivoted QR of the Jacobian with unit columns, not
@@ -42,7 +43,7 @@ pub(crate) struct Fit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FitSummary {
     pub residuals: usize,
-    /// n − k.
+    /// n − k (k the Jacobian's rank).
     pub dof: i64,
     pub rss: f64,
     /// Each fitted param's standard errors, in declaration order.
@@ -50,8 +51,8 @@ pub struct FitSummary {
 }
 
 /// (JᵀJ)⁻¹ (k×k), with NaN in the rows and columns of the flat entries
-/// that cannot be told apart, and those entries (sorted).
-pub(crate) fn inverse_normal(jac: &[f64], n: usize, k: usize) -> (Vec<f64>, Vec<usize>) {
+/// that cannot be told apart; those entries (sorted); and J's rank.
+pub(crate) fn inverse_normal(jac: &[f64], n: usize, k: usize) -> (Vec<f64>, Vec<usize>, usize) {
     let norms: Vec<f64> = (0..k)
         .map(|j| enorm(&(0..n).map(|i| jac[i * k + j]).collect::<Vec<_>>()))
         .collect();
@@ -110,7 +111,7 @@ pub(crate) fn inverse_normal(jac: &[f64], n: usize, k: usize) -> (Vec<f64>, Vec<
             cov[i * k + j] = sum / (norms[i] * norms[j]);
         }
     }
-    (cov, dependent)
+    (cov, dependent, rank)
 }
 
 impl Interp {
@@ -133,8 +134,9 @@ impl Interp {
             k += self.params[p].value.len();
         }
         let rss: f64 = residuals.iter().map(|r| r * r).sum();
-        let (mut cov, dependent) = inverse_normal(jac, n, k);
-        let dof = n as i64 - k as i64;
+        // Dependent entries are one param, not several, for the noise.
+        let (mut cov, dependent, rank) = inverse_normal(jac, n, k);
+        let dof = n as i64 - rank as i64;
         let s2 = if dof > 0 { rss / dof as f64 } else { f64::NAN };
         cov.iter_mut().for_each(|c| *c *= s2);
         let owner = |j: usize| offsets.iter().rev().find(|(_, o)| *o <= j).map(|(p, _)| *p);
@@ -167,7 +169,7 @@ impl Interp {
                 Diagnostic::warning(
                     Code::W0010,
                     format!(
-                        "{n} residuals for {k} param entries leave no degrees of freedom to estimate the noise"
+                        "{n} residuals for {rank} independent param entries leave no degrees of freedom to estimate the noise"
                     ),
                     span,
                     "fitted here",
@@ -327,7 +329,8 @@ mod tests {
         // J = [[1, 0], [1, 1], [1, 2]]: JᵀJ = [[3, 3], [3, 5]], inverse
         // [[5, -3], [-3, 3]] / 6.
         let jac = [1.0, 0.0, 1.0, 1.0, 1.0, 2.0];
-        let (cov, dependent) = inverse_normal(&jac, 3, 2);
+        let (cov, dependent, rank) = inverse_normal(&jac, 3, 2);
+        assert_eq!(rank, 2);
         let want = [5.0 / 6.0, -0.5, -0.5, 0.5];
         assert!(dependent.is_empty());
         for (c, w) in cov.iter().zip(want) {
@@ -339,7 +342,8 @@ mod tests {
     fn dependent_columns_are_named_and_nan() {
         // Columns 0 and 2 are equal; column 1 is on its own.
         let jac = [1.0, 0.0, 1.0, 2.0, 1.0, 2.0, 3.0, 0.0, 3.0, 1.0, 1.0, 1.0];
-        let (cov, dependent) = inverse_normal(&jac, 4, 3);
+        let (cov, dependent, rank) = inverse_normal(&jac, 4, 3);
+        assert_eq!(rank, 2);
         assert_eq!(dependent, vec![0, 2]);
         assert!(cov[0].is_nan() && cov[2 * 3 + 2].is_nan());
         assert!(cov[3 + 1].is_finite());

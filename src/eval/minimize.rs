@@ -267,7 +267,10 @@ impl Interp {
         }
         if let Some(r) = &mut self.record {
             let mut options = own.values;
-            options.push(("steps".into(), OptValue::Number(settings.steps as f64)));
+            // lm's `steps` may be left out (it stops on its own tests).
+            if needs_steps(&verb) || settings.steps < optim::MAX_COUNT as u64 {
+                options.push(("steps".into(), OptValue::Number(settings.steps as f64)));
+            }
             for (name, v) in [
                 ("target", settings.target),
                 ("tol", settings.tol),

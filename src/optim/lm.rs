@@ -92,9 +92,9 @@ fn residuals_and_jacobian(
 fn trial_norm(obj: &mut dyn Objective, x: &[f64]) -> Result<f64, Interrupt> {
     let mut r = Vec::new();
     obj.residuals(x, &mut r, None)?;
-    let norm = enorm(&r);
-    Ok(if norm.is_finite() {
-        norm
+    // (enorm's max would skip a NaN.)
+    Ok(if r.iter().all(|v| v.is_finite()) {
+        enorm(&r)
     } else {
         f64::INFINITY
     })

@@ -226,6 +226,7 @@ impl Token {
         matches!(
             self,
             Let | Param
+                | Residual
                 | Fn
                 | For
                 | While

@@ -218,6 +218,7 @@ fn describe_expected(expected: &[String]) -> Vec<String> {
     const STMT_START: &[&str] = &[
         "\"let\"",
         "\"param\"",
+        "\"residual\"",
         "\"minimize\"",
         "\"maximize\"",
         "\"print\"",

@@ -17,7 +17,6 @@ impl EvalError {
         maximize: bool,
         residual: bool,
     ) -> Option<EvalError> {
-        let name = loss.map_or("loss", |l| l.node.as_str());
         let (message, label, help) = if maximize {
             (
                 "`lm` minimizes a sum of squares; it cannot maximize".to_string(),
@@ -26,7 +25,14 @@ impl EvalError {
             )
         } else if !residual {
             (
-                format!("`lm` needs a `residual`, but `{name}` is declared with `loss`"),
+                match loss {
+                    Some(l) => format!(
+                        "`lm` needs a `residual`, but `{}` was declared with `loss {} = ...`",
+                        l.node, l.node
+                    ),
+                    None => "`lm` needs a `residual`, but the loss was declared with `loss = ...`"
+                        .to_string(),
+                },
                 "`lm` fits residuals, not a scalar loss".to_string(),
                 format!(
                     "declare the residuals instead: `residual{} = y - model` (the loss is then the sum of their squares)",
