@@ -7,7 +7,7 @@
 //! and prints their LREs beside gradlang's, as in docs/fitting.md.
 //!
 //! ```text
-//! cargo run --release --example nist -- ../shared/data/nist [--scipy /work/venv-scipy/bin/python]
+//! cargo run --release --example nist -- NIST_FOLDER [--scipy VENV/bin/python]
 //! ```
 //!
 //! The data stay where NIST's files are: the argument is the folder holding
