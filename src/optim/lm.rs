@@ -22,7 +22,7 @@ pub(super) const OPTIONS: &[OptionSpec] = &[
     spec("xtol", DefaultValue::Number(1e-14)),
     spec("gtol", DefaultValue::Number(1e-14)),
     spec("factor", DefaultValue::Number(100.0)),
-    spec("maxfev", DefaultValue::Count(0)),
+    spec("maxfev", DefaultValue::Derived("1000 * (n + 1)")),
 ];
 
 /// The reasons a run stops, as the summary says them.
@@ -38,7 +38,7 @@ struct Lm {
     xtol: f64,
     gtol: f64,
     factor: f64,
-    /// Residual evaluations allowed; 0 means MINPACK's 100·(n + 1).
+    /// Residual evaluations allowed.
     maxfev: usize,
     /// Residual evaluations so far.
     nfev: usize,
@@ -56,10 +56,8 @@ struct Scale {
 }
 
 pub(super) fn build(o: &Options, n: usize) -> Result<Box<dyn Optimizer>, OptionError> {
-    let maxfev = match o.count("maxfev")? {
-        0 => 1000 * (n + 1),
-        k => k,
-    };
+    // MINPACK's default is 100·(n + 1); Bennett5 from Start 1 needs more.
+    let maxfev = o.derived_count("maxfev", 1000 * (n + 1))?;
     Ok(Box::new(Lm {
         ftol: o.non_negative("ftol")?,
         xtol: o.non_negative("xtol")?,
