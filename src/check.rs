@@ -105,6 +105,8 @@ struct Checker {
     script_globals: HashMap<String, Vec<Kind>>,
     /// Names defined with `loss`.
     losses: Vec<String>,
+    /// Losses that some `residual` declared (maybe: one in a branch counts).
+    residuals: Vec<String>,
     /// How many function bodies enclose the walk.
     in_fn: usize,
     /// Loops around the walk, within the current function body.
@@ -150,6 +152,7 @@ impl Checker {
             globals: HashMap::new(),
             script_globals,
             losses: Vec::new(),
+            residuals: Vec::new(),
             in_fn: 0,
             loops: 0,
             effect_call: None,
@@ -248,9 +251,19 @@ impl Checker {
                 );
             }
             Stmt::Param { name, init, bounds } => self.param(name, init, bounds.as_ref(), s.span),
-            Stmt::Loss { name, value } => {
+            Stmt::Loss {
+                name,
+                value,
+                residual,
+            } => {
                 let abs = self.expr(value);
-                if let Some(shape) = abs.shape.as_ref().filter(|s| !s.is_empty()) {
+                let name_str = name.as_ref().map_or("loss", |n| n.node.as_str());
+                if *residual {
+                    self.residuals.push(name_str.to_string());
+                } else if self.uncertain == 0 {
+                    self.residuals.retain(|r| r != name_str);
+                }
+                if let Some(shape) = abs.shape.as_ref().filter(|s| !s.is_empty() && !*residual) {
                     self.error(EvalError::LossNotScalar {
                         span: value.span,
                         shape: shape.clone(),
@@ -275,11 +288,11 @@ impl Checker {
                 value,
             } => self.assign(name, index, op.is_some(), value),
             Stmt::Minimize {
+                maximize,
                 loss,
                 optimizer,
                 opts,
-                ..
-            } => self.minimize(loss.as_ref(), optimizer, opts, s.span),
+            } => self.minimize(*maximize, loss.as_ref(), optimizer, opts, s.span),
             Stmt::Print { args, opts } => {
                 for a in args {
                     if !matches!(a.node, Expr::Str(_)) {
@@ -459,7 +472,14 @@ impl Checker {
         }
     }
 
-    fn minimize(&mut self, loss: Option<&Ident>, optimizer: &Ident, opts: &[Opt], span: Span) {
+    fn minimize(
+        &mut self,
+        maximize: bool,
+        loss: Option<&Ident>,
+        optimizer: &Ident,
+        opts: &[Opt],
+        span: Span,
+    ) {
         let mut known = Vec::with_capacity(opts.len());
         for o in opts {
             known.push(match o.value.node {
@@ -473,6 +493,13 @@ impl Checker {
                 span: loss.map_or(span, |l| l.span),
                 name: loss.map(|l| l.node.clone()),
             });
+        }
+        let known_loss = self.losses.iter().any(|l| l == loss_name);
+        if optimizer.node == "lm" && self.in_fn == 0 && known_loss {
+            let residual = self.residuals.iter().any(|r| r == loss_name);
+            if let Some(e) = EvalError::lm_misused(optimizer, loss, maximize, residual) {
+                self.error(e);
+            }
         }
         let mut errors = crate::eval::minimize_options::check_options(optimizer, opts);
         if errors.is_empty() {

@@ -21,6 +21,14 @@ const NEEDS_EVALUATION: &[(&str, &str)] = &[
         "E0228",
         "which formulas read each other follows the assignments run",
     ),
+    (
+        "E0236",
+        "which params a loss reaches is known once it is evaluated",
+    ),
+    (
+        "E0237",
+        "whether a least-squares fit ran, and of which params, follows the statements run",
+    ),
 ];
 
 /// Cases of codes `check` otherwise finds whose error here depends on
@@ -61,6 +69,10 @@ const VALUE_DEPENDENT: &[(&str, &str)] = &[
     (
         "E0229_mask_wrong_shape",
         "whether an index tensor is a mask or positions depends on its values",
+    ),
+    (
+        "E0206_stderr_of_an_expression",
+        "whether an argument is a param's own value is known when it is evaluated",
     ),
     (
         "E0229_two_index_arrays",

@@ -299,7 +299,9 @@ fn run_to_convergence(
         let loss = Rosenbrock.eval(&x, &mut grad).unwrap();
         match opt.step(&mut x, loss, &grad, &mut Rosenbrock).unwrap() {
             StepStatus::Continue => {}
-            StepStatus::Converged | StepStatus::SmallGradient { .. } => return x,
+            StepStatus::Converged | StepStatus::SmallGradient { .. } | StepStatus::Stopped(_) => {
+                return x
+            }
             StepStatus::LineSearchFailed => panic!("{optimizer}: line search failed at {x:?}"),
         }
     }

@@ -91,7 +91,16 @@ fn stmt(s: &StmtS) -> String {
                 expr(hi)
             )
         }
-        Stmt::Loss { name: n, value } => format!("(loss {} {})", name(n), expr(value)),
+        Stmt::Loss {
+            name: n,
+            value,
+            residual,
+        } => format!(
+            "({} {} {})",
+            if *residual { "residual" } else { "loss" },
+            name(n),
+            expr(value)
+        ),
         Stmt::Assign {
             name,
             index: items,
@@ -326,6 +335,8 @@ fn every_statement_form() {
         ("param p = 0.5 in [0, 1]", "(param p 0.5 in 0 1)"),
         ("loss = (A + B - 9)^2", "(loss _ (^ (- (+ A B) 9) 2))"),
         ("loss fit = mean(e)", "(loss fit (call mean e))"),
+        ("residual = y - a * x", "(residual _ (- y (* a x)))"),
+        ("residual r = [y - a, b]", "(residual r [(- y a) b])"),
         ("x = x + 1", "(assign x (+ x 1))"),
         (
             "minimize with nadam lr=0.01 steps=2000",

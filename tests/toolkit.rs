@@ -168,6 +168,45 @@ fn json_holds_prints_minimizes_and_params_as_values() {
 }
 
 #[test]
+fn json_holds_a_least_squares_fit_with_its_standard_errors() {
+    // A line through noisy points; the references are numpy's lstsq and
+    // sqrt(diag(s²(XᵀX)⁻¹)) with s² = RSS / 8.
+    let doc = json(
+        "let x = arange(10)\n\
+         let y = 2 + 3 * x + [0.3, -0.2, 0.1, -0.4, 0.25, 0.05, -0.15, 0.2, -0.1, -0.05]\n\
+         param a = 0\nparam b = 0\nresidual = y - (a + b * x)\nminimize with lm\n",
+    );
+    let run = &doc["minimizes"][0];
+    check_run(run);
+    assert_eq!(run["optimizer"], "lm");
+    assert!(run["options"].get("steps").is_none(), "{run}");
+    let fit = &run["fit"];
+    assert_eq!(fit["residuals"], 10);
+    assert_eq!(fit["dof"], 8);
+    assert!(close(num(&fit["rss"]), 0.43406060606060654, 1e-12), "{fit}");
+    assert!(close(
+        num(&fit["stderr"]["a"]["value"]),
+        0.136906998253555,
+        1e-12
+    ));
+    assert!(close(
+        num(&fit["stderr"]["b"]["value"]),
+        0.02564503041410388,
+        1e-12
+    ));
+    assert!(close(
+        num(&doc["params"]["b"]["value"]),
+        2.991515151515153,
+        1e-12
+    ));
+    let stop = run["stop"].as_str().unwrap_or_default();
+    assert!(
+        ["ftol", "xtol", "ftol_xtol", "gtol"].contains(&stop),
+        "{run}"
+    );
+}
+
+#[test]
 fn json_keys_come_in_schema_and_declaration_order() {
     let out = gradlang(
         &["--json"],
@@ -197,6 +236,8 @@ fn json_keys_come_in_schema_and_declaration_order() {
         "steps",
         "stop",
         "message",
+        "history",
+        "fit",
     ];
     assert!(run.windows(2).all(|k| at(k[0]) < at(k[1])), "{text}");
 }

@@ -39,6 +39,10 @@ pub struct Formula {
     /// Set while it is being evaluated, to catch a formula that reads
     /// itself through others.
     pub busy: Cell<bool>,
+    /// For a `residual` declaration: the loss is the sum of the squares of
+    /// `expr`'s entries, and this holds `expr`'s node from the last
+    /// evaluation (what least-squares solvers differentiate).
+    pub residual: Option<Cell<Option<NodeId>>>,
 }
 
 #[derive(Debug)]

@@ -16,11 +16,23 @@ pub(crate) use shape_words::{broadcast_help, matmul_help};
 use wording::plural;
 
 mod declared;
+mod fit_words;
 mod index_words;
 mod non_finite_words;
 mod shape_words;
 mod traceback;
 mod wording;
+
+/// Which least-squares rule an [`EvalError::Fit`] breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FitError {
+    /// `lm` on a loss that is not a `residual` (or maximizing).
+    NeedsResidual,
+    /// `lm` on params with bounds.
+    Bounds,
+    /// `stderr` or `covariance` with no least-squares fit behind it.
+    NoFit,
+}
 
 /// What was passed to `grad` (or `hessian`, `gradcheck`) in place of a param.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +135,15 @@ pub enum EvalError {
     },
     /// A loss whose value is not a single number.
     LossNotScalar { span: Span, shape: Vec<usize> },
+    /// A least-squares construct where it does not apply (E0235 to E0237;
+    /// the constructors are in error/fit_words.rs).
+    Fit {
+        kind: FitError,
+        span: Span,
+        message: String,
+        label: String,
+        help: String,
+    },
     /// `minimize` with no loss defined, or `minimize NAME` where NAME is
     /// not a loss.
     NoLoss { span: Span, name: Option<String> },
@@ -254,6 +275,11 @@ impl EvalError {
             EvalError::ShapeMismatch { .. } | EvalError::NotMatrix { .. } => Code::E0205,
             EvalError::BadArgument { .. } => Code::E0206,
             EvalError::LossNotScalar { .. } => Code::E0207,
+            EvalError::Fit { kind, .. } => match kind {
+                FitError::NeedsResidual => Code::E0235,
+                FitError::Bounds => Code::E0236,
+                FitError::NoFit => Code::E0237,
+            },
             EvalError::NoLoss { .. } => Code::E0208,
             EvalError::GradOfNonParam { .. } => Code::E0209,
             EvalError::NotScalar { .. } => Code::E0210,

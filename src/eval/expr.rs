@@ -178,12 +178,28 @@ impl Interp {
             return Err(EvalError::CircularFormula { span: f.expr.span });
         }
         let result = self.nested_scope(f.captured.clone(), f.expr.span, false, |me| {
-            me.eval(&f.expr)
+            let value = me.eval(&f.expr)?;
+            match &f.residual {
+                Some(node) => {
+                    node.set(Some(value));
+                    me.sum_of_squares(value, f.expr.span)
+                }
+                None => Ok(value),
+            }
         });
         f.busy.set(false);
         let id = result?;
         f.cache.set(Some((epoch, id)));
         Ok(id)
+    }
+
+    /// The sum of the squares of `r`'s entries: a `residual`'s loss.
+    fn sum_of_squares(&mut self, r: NodeId, span: Span) -> Result<NodeId, EvalError> {
+        let squares = self
+            .tape
+            .binary(BinaryFn::Mul, r, r)
+            .map_err(|e| self.op_error(e, "`*`", span, (span, span)))?;
+        Ok(self.tape.sum(squares, None))
     }
 
     /// Runs `body` as a function body or formula: its own locals, nested mode.

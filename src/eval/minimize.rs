@@ -5,7 +5,7 @@
 
 use super::env::Binding;
 use super::error::EvalError;
-use super::minimize_options::{driver_count, option_error};
+use super::minimize_options::{driver_count, needs_steps, option_error};
 use super::objective::LossObjective;
 use super::record::MinimizeRecord;
 use super::Interp;
@@ -36,6 +36,7 @@ impl Stop {
                 )
             }
             Stop::Converged => "converged, no further progress possible".into(),
+            Stop::Reason(why) => (*why).into(),
         }
     }
 }
@@ -52,6 +53,8 @@ enum Stop {
     /// The optimizer's own gradient tolerance (its option's name, value).
     SmallGradient(&'static str, f64),
     Converged,
+    /// The optimizer's own test, in words.
+    Reason(&'static str),
 }
 
 /// A `minimize` with its loss found and its options read.
@@ -99,6 +102,12 @@ impl Interp {
                 })
             }
         };
+        if optimizer.node == "lm" {
+            let residual = matches!(&binding, Binding::Formula(f) if f.residual.is_some());
+            if let Some(e) = EvalError::lm_misused(optimizer, loss, maximize, residual) {
+                return Err(e);
+            }
+        }
         let (settings, own) = self.minimize_options(optimizer, opts)?;
         let run = Run {
             maximize,
@@ -144,6 +153,12 @@ impl Interp {
                 help: Some("declare what should be optimized with `param NAME = ...` and use it in the loss".into()),
             });
         }
+        if opt_name == "lm" {
+            if let Some(p) = params.iter().find(|&&i| self.params[i].bounds.is_some()) {
+                return Err(EvalError::lm_bounds(optimizer.span, &self.params[*p].name));
+            }
+        }
+        self.fit = None;
         let used_elsewhere = self.params_of_other_losses(loss_name);
         let unused: Vec<Diagnostic> = (0..self.params.len())
             .filter(|i| !params.contains(i) && !used_elsewhere.contains(i))
@@ -168,6 +183,7 @@ impl Interp {
 
         let sign = if maximize { -1.0 } else { 1.0 };
         let verb = opt_name.to_string();
+        let least_squares = matches!(&binding, Binding::Formula(f) if f.residual.is_some());
         let mut obj = LossObjective::new(self, binding, params.clone(), sign, loss_span);
         let mut grad = vec![0.0; x.len()];
         if let Some(o) = &mut obj.interp.observer {
@@ -213,6 +229,11 @@ impl Interp {
                     help: None,
                 })
             })?;
+        // The Jacobian at the solution, for the fit statistics.
+        let (mut residuals, mut jac) = (Vec::new(), Vec::new());
+        let solved =
+            least_squares && !maximize && obj.residuals(&x, &mut residuals, Some(&mut jac)).is_ok();
+        obj.error = None;
         self.store_flat(&params, &x);
         self.tape.clear();
 
@@ -227,6 +248,10 @@ impl Interp {
             line += &format!(" (stopped early: {why})");
         }
         self.emit(&line);
+        let fit = solved.then(|| self.record_fit(&params, &residuals, &jac, span));
+        if let Some(fit) = &fit {
+            self.emit(&fit.line());
+        }
         if last > initial {
             let (verb_past, way) = if maximize {
                 ("fell", "lower")
@@ -253,7 +278,10 @@ impl Interp {
         }
         if let Some(r) = &mut self.record {
             let mut options = own.values;
-            options.push(("steps".into(), OptValue::Number(settings.steps as f64)));
+            // lm's `steps` may be left out (it stops on its own tests).
+            if needs_steps(&verb) || settings.steps < optim::MAX_COUNT as u64 {
+                options.push(("steps".into(), OptValue::Number(settings.steps as f64)));
+            }
             for (name, v) in [
                 ("target", settings.target),
                 ("tol", settings.tol),
@@ -274,6 +302,7 @@ impl Interp {
                 initial_loss: sign * initial,
                 final_loss: sign * last,
                 history,
+                fit,
             });
         }
         match non_finite {
@@ -333,8 +362,11 @@ impl Interp {
                 }
             }
         }
-        settings.steps =
-            steps.ok_or_else(|| EvalError::missing_steps(optimizer.span, &optimizer.node))?;
+        settings.steps = match steps {
+            Some(steps) => steps,
+            None if !needs_steps(&optimizer.node) => optim::MAX_COUNT as u64,
+            None => return Err(EvalError::missing_steps(optimizer.span, &optimizer.node)),
+        };
         Ok((settings, OwnOptions { values: own, spans }))
     }
 
@@ -511,6 +543,10 @@ fn run(
             }
             StepStatus::SmallGradient { option, tol } => {
                 stop = Some(Stop::SmallGradient(option, tol));
+                break;
+            }
+            StepStatus::Stopped(why) => {
+                stop = Some(Stop::Reason(why));
                 break;
             }
         }

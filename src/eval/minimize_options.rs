@@ -73,10 +73,16 @@ pub fn check_options(optimizer: &Ident, opts: &[Opt]) -> Vec<EvalError> {
     let misspelt = errors
         .iter()
         .any(|e| matches!(e, EvalError::UnknownOption { suggestion: Some(s), .. } if s == "steps"));
-    if !misspelt && !opts.iter().any(|o| o.name.node == "steps") {
+    if !misspelt && needs_steps(name) && !opts.iter().any(|o| o.name.node == "steps") {
         errors.push(EvalError::missing_steps(optimizer.span, name));
     }
     errors
+}
+
+/// Whether `minimize with optimizer` must say how many `steps` to take:
+/// all but `lm`, which stops on its own tests (and `maxfev`).
+pub(crate) fn needs_steps(optimizer: &str) -> bool {
+    optimizer != "lm"
 }
 
 /// The value of `steps` or `every` (`name`), `v` at `span`: a whole number

@@ -8,6 +8,7 @@ pub(crate) mod calculus;
 pub mod env;
 pub mod error;
 mod expr;
+pub mod fit;
 mod loops;
 mod minimize;
 pub mod minimize_options;
@@ -63,6 +64,8 @@ pub struct Interp {
     base_dir: std::path::PathBuf,
     /// Names of the defined losses (the unnamed one is `loss`).
     losses: Vec<String>,
+    /// The last least-squares fit, for `stderr` and `covariance`.
+    pub(crate) fit: Option<fit::Fit>,
     /// Prints and minimize runs as values, when a front end asked for them.
     pub(crate) record: Option<record::Record>,
     pub(crate) observer: Option<Box<dyn record::Observer>>,
@@ -113,6 +116,7 @@ impl Interp {
             read_late: Default::default(),
             base_dir: std::path::PathBuf::from("."),
             losses: Vec::new(),
+            fit: None,
             record: None,
             observer: None,
             interrupt: None,
@@ -200,7 +204,11 @@ impl Interp {
             Stmt::Param { name, init, bounds } => {
                 self.declare_param(&name.node, init, bounds.as_ref(), span)?
             }
-            Stmt::Loss { name, value } => self.define_loss(name.as_ref(), value)?,
+            Stmt::Loss {
+                name,
+                value,
+                residual,
+            } => self.define_loss(name.as_ref(), value, *residual)?,
             Stmt::Assign {
                 name,
                 index,
@@ -278,17 +286,30 @@ impl Interp {
 
     /// `loss = value` or `loss NAME = value`: always a formula, even inside
     /// a function, since `minimize` evaluates it again at every step.
-    fn define_loss(&mut self, name: Option<&Ident>, value: &ExprS) -> Result<(), EvalError> {
+    /// `loss NAME = value`, or with `residual`, `residual NAME = value`:
+    /// the loss is then the sum of the squares of `value`'s entries.
+    fn define_loss(
+        &mut self,
+        name: Option<&Ident>,
+        value: &ExprS,
+        residual: bool,
+    ) -> Result<(), EvalError> {
         let name = name.map_or("loss", |n| n.node.as_str()).to_string();
         let id = self.eval(value)?;
         let shape = self.tape.shape(id).to_vec();
-        if !shape.is_empty() {
+        if !shape.is_empty() && !residual {
             return Err(EvalError::LossNotScalar {
                 span: value.span,
                 shape,
             });
         }
-        let binding = Binding::Formula(Rc::new(self.formula(value, id, Some(&name))?));
+        let mut formula = self.formula(value, id, Some(&name))?;
+        if residual {
+            formula.residual = Some(std::cell::Cell::new(None));
+            // The cached node is the residual's, not the loss's.
+            formula.cache.set(None);
+        }
+        let binding = Binding::Formula(Rc::new(formula));
         self.scopes.define(&name, binding);
         if !self.losses.contains(&name) {
             self.losses.push(name);
@@ -340,6 +361,7 @@ impl Interp {
             captured,
             cache: std::cell::Cell::new(Some((self.tape.epoch(), id))),
             busy: std::cell::Cell::new(false),
+            residual: None,
         })
     }
 

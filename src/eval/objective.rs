@@ -38,6 +38,9 @@ pub(super) struct LossObjective<'a> {
     /// Whether the first evaluation of a large problem may record the tape's
     /// structure without its values (see `record`).
     lean: bool,
+    /// For a `residual`'s loss: the residuals' node (what `lm` and the fit
+    /// statistics differentiate).
+    residual: Option<NodeId>,
 }
 
 /// Values with this many entries or more count as large (512 KiB).
@@ -67,6 +70,7 @@ impl<'a> LossObjective<'a> {
             grads: Vec::new(),
             outputs: Vec::new(),
             lean: true,
+            residual: None,
         }
     }
 
@@ -142,6 +146,9 @@ impl<'a> LossObjective<'a> {
         self.grads = tape.grad_structure(root, &leaves, structure_only.then_some(LARGE));
         self.leaves = leaves;
         self.root = root;
+        if let Binding::Formula(f) = &self.binding {
+            self.residual = f.residual.as_ref().and_then(|c| c.get());
+        }
         self.outputs = self.grads.clone();
         self.outputs.push(root);
         self.tape_len = tape.len();
@@ -221,6 +228,33 @@ impl Objective for LossObjective<'_> {
             }
             Err(e) => Err(e),
         }
+    }
+
+    fn residuals(
+        &mut self,
+        x: &[f64],
+        r: &mut Vec<f64>,
+        jac: Option<&mut Vec<f64>>,
+    ) -> Result<(), Interrupt> {
+        self.compute(x, true)?;
+        let Some(node) = self.residual else {
+            return Err(Interrupt);
+        };
+        r.clear();
+        r.extend(self.interp.tape.value(node).iter());
+        let Some(jac) = jac else {
+            return Ok(());
+        };
+        jac.clear();
+        for row in self.interp.tape.entry_gradients(node, &self.leaves) {
+            for g in row {
+                jac.extend(self.interp.tape.value(g).iter());
+            }
+        }
+        if let Some(bad) = jac.iter().find(|v| !v.is_finite()) {
+            self.check_finite(*bad, "Jacobian")?;
+        }
+        Ok(())
     }
 
     fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> Result<(), Interrupt> {

@@ -27,6 +27,8 @@ pub struct MinimizeRecord {
     pub final_loss: f64,
     /// The loss before each step, then the final loss.
     pub history: Vec<f64>,
+    /// For a `residual`'s loss: the RSS and standard errors at the end.
+    pub fit: Option<super::fit::FitSummary>,
 }
 
 /// Everything a script printed and optimized, in order.

@@ -19,6 +19,7 @@ mod bounds;
 mod kernels;
 mod lbfgs;
 mod lbfgs_b;
+mod lm;
 mod nadam;
 mod newton;
 mod options;
@@ -27,6 +28,7 @@ mod sgd;
 mod strong_wolfe;
 mod trust_subproblem;
 
+pub(crate) use lm::{enorm, qrfac};
 pub use options::{DefaultValue, OptValue, OptionError, OptionSpec, MAX_COUNT};
 
 use options::Options;
@@ -44,6 +46,20 @@ pub trait Objective {
         let f = self.eval(x, grad)?;
         let finite = f.is_finite() && grad.iter().all(|g| g.is_finite());
         Ok(finite.then_some(f))
+    }
+
+    /// The residuals at `x` into `r` (the loss being the sum of their
+    /// squares) and, when `jac` is given, their Jacobian (r.len() × x.len(),
+    /// row-major). Values that are not finite are returned as they are.
+    /// Only `lm` calls it, and the driver gives it only objectives that
+    /// have residuals; others fail.
+    fn residuals(
+        &mut self,
+        _x: &[f64],
+        _r: &mut Vec<f64>,
+        _jac: Option<&mut Vec<f64>>,
+    ) -> Result<(), Interrupt> {
+        Err(Interrupt)
     }
 }
 
@@ -68,6 +84,9 @@ pub enum StepStatus {
     /// optimizer's gradient tolerance, the option `option` of value `tol`;
     /// `x` is unchanged.
     SmallGradient { option: &'static str, tol: f64 },
+    /// `x` is final for the reason given (in words, for the summary): a
+    /// stopping test of the optimizer's own, such as lm's ftol.
+    Stopped(&'static str),
 }
 
 /// One optimizer with its state (moments, step count, history).
@@ -143,11 +162,16 @@ const REGISTRY: &[Entry] = &[
         options: newton::OPTIONS,
         build: newton::build,
     },
+    Entry {
+        name: "lm",
+        options: lm::OPTIONS,
+        build: lm::build,
+    },
 ];
 
 /// The optimizer names `build` accepts (for a did-you-mean).
 pub const OPTIMIZERS: &[&str] = &[
-    "sgd", "adam", "adamw", "nadam", "rmsprop", "adagrad", "lbfgs", "newton",
+    "sgd", "adam", "adamw", "nadam", "rmsprop", "adagrad", "lbfgs", "newton", "lm",
 ];
 
 /// The options `optimizer` accepts with their defaults, or `None` if there

@@ -28,6 +28,11 @@ pub const KEYWORDS: &[(&str, &str, &str)] = &[
         "define the (unnamed or named) scalar objective",
     ),
     (
+        "residual",
+        "residual [NAME] = expr",
+        "define a least-squares objective, the sum of squares of expr's entries",
+    ),
+    (
         "minimize",
         "minimize [NAME] with OPTIMIZER option=value ...",
         "run an optimizer on the loss's params",

@@ -24,20 +24,27 @@
 //!   "steps": 3645,                // steps run
 //!   "stop": "target",             // why it ended: "steps" (ran them all),
 //!                                 // "target", "tol", "gtol" (the optimizer's
-//!                                 // own gradient tolerance), "line_search",
-//!                                 // "converged", "interrupted" ("other" for
+//!                                 // own gradient tolerance; lm's too),
+//!                                 // "line_search", "converged",
+//!                                 // "interrupted", and lm's
+//!                                 // "ftol", "xtol", "ftol_xtol",
+//!                                 // "maxfev", "rounding" ("other" for
 //!                                 // a reason this version does not know)
 //!   "message": "loss reached the target 1.0000e-10",  // null for "steps"
 //!   "initial_loss": 24.2, "final_loss": 9.93e-11,     // NUMBERs
-//!   "history": [24.2, ...]        // the loss before each step, then the final
+//!   "history": [24.2, ...],       // the loss before each step, then the final
 //!                                 // one; the maximized value for maximize
+//!   "fit": null | FIT             // for a `residual`'s loss
 //! }
+//! FIT    = {"residuals": 11, "dof": 7, "rss": NUMBER,
+//!           "stderr": {"NAME": TENSOR, ...}}  // fitted params, declaration order
 //! ```
 //!
 //! Objects are written with their keys in the order above, one per line
 //! unless short; arrays of numbers stay on one line, so a long history is
 //! one line, not thousands.
 
+use crate::eval::fit::FitSummary;
 use crate::eval::record::{MinimizeRecord, PrintItem, Record};
 use crate::eval::Param;
 use crate::optim::OptValue;
@@ -117,14 +124,41 @@ fn minimize(m: &MinimizeRecord) -> Json {
             "history".into(),
             Json::Arr(m.history.iter().map(|&v| Json::Num(v)).collect()),
         ),
+        ("fit".into(), m.fit.as_ref().map_or(Json::Null, fit)),
+    ])
+}
+
+fn fit(f: &FitSummary) -> Json {
+    Json::Obj(vec![
+        ("residuals".into(), Json::Int(f.residuals as i64)),
+        ("dof".into(), Json::Int(f.dof)),
+        ("rss".into(), Json::Num(f.rss)),
+        (
+            "stderr".into(),
+            Json::Obj(
+                f.stderr
+                    .iter()
+                    .map(|(name, t)| (name.clone(), tensor(t)))
+                    .collect(),
+            ),
+        ),
     ])
 }
 
 /// A stable word for why a run stopped, from the summary line's words
 /// (the record keeps only those); "steps" when it ran them all.
 fn stop_code(stop: Option<&str>) -> &'static str {
-    const CODES: [(&str, &str); 6] = [
+    const CODES: [(&str, &str); 12] = [
         ("loss reached the target", "target"),
+        (
+            "the sum of squares changed by less than ftol and",
+            "ftol_xtol",
+        ),
+        ("the sum of squares changed by less than ftol", "ftol"),
+        ("the step was smaller than xtol", "xtol"),
+        ("the residuals are orthogonal", "gtol"),
+        ("maxfev", "maxfev"),
+        ("no further improvement possible", "rounding"),
         ("every gradient entry below tol", "tol"),
         ("every gradient entry within", "gtol"),
         ("the line search", "line_search"),

@@ -162,10 +162,13 @@ pub enum Stmt {
         /// `in [lo, hi]`
         bounds: Option<(ExprS, ExprS)>,
     },
-    /// `loss = e` (name None) or `loss NAME = e`.
+    /// `loss = e` (name None) or `loss NAME = e`; with `residual` true,
+    /// `residual = e` or `residual NAME = e`: the loss is the sum of the
+    /// squares of `e`'s entries, and least-squares solvers see `e` itself.
     Loss {
         name: Option<Ident>,
         value: ExprS,
+        residual: bool,
     },
     /// `NAME = expr`, `NAME += expr` (also `-=`, `*=`, `/=`), or the same
     /// on entries, `NAME[i, j] = expr`: changes an existing `let` name, or

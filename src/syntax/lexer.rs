@@ -48,6 +48,8 @@ pub enum Token {
     Param,
     #[token("loss")]
     Loss,
+    #[token("residual")]
+    Residual,
     #[token("minimize")]
     Minimize,
     #[token("maximize")]
@@ -224,6 +226,7 @@ impl Token {
         matches!(
             self,
             Let | Param
+                | Residual
                 | Fn
                 | For
                 | While
@@ -263,6 +266,7 @@ pub fn is_keyword(word: &str) -> bool {
         "let"
             | "param"
             | "loss"
+            | "residual"
             | "minimize"
             | "maximize"
             | "with"

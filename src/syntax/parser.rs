@@ -218,6 +218,7 @@ fn describe_expected(expected: &[String]) -> Vec<String> {
     const STMT_START: &[&str] = &[
         "\"let\"",
         "\"param\"",
+        "\"residual\"",
         "\"minimize\"",
         "\"maximize\"",
         "\"print\"",
@@ -501,7 +502,11 @@ impl Ctx {
         let (name, index) = match target.node {
             // The `loss` keyword read as a name: `loss = e` defines the loss.
             Expr::Name(name) if name == "loss" && op.is_none() => {
-                return Stmt::Loss { name: None, value }
+                return Stmt::Loss {
+                    name: None,
+                    value,
+                    residual: false,
+                }
             }
             Expr::Name(name) => (Spanned::new(name, span), Vec::new()),
             Expr::Index {

@@ -562,4 +562,23 @@ pub(super) static TABLE: &[Builtin] = &[
     linalg::matrix!(eigvalsh, "eigenvalues of a symmetric matrix, ascending"),
     linalg::matrix!(eigh, "eigenvectors of a symmetric matrix, as columns"),
     linalg::matrix!(svdvals, "singular values, descending"),
+    // least-squares statistics (of the last `minimize` of a `residual`)
+    Builtin {
+        name: "stderr",
+        signature: "stderr(p)",
+        summary: "standard errors of a fitted param, of p's shape",
+        arity: Arity::Exactly(1),
+        options: &[],
+        shape: ShapeRule::SameAsFirst,
+        run: crate::eval::fit::stderr,
+    },
+    Builtin {
+        name: "covariance",
+        signature: "covariance(p)",
+        summary: "covariance of the fitted entries: all (no argument) or p's",
+        arity: Arity::Between(0, 1),
+        options: &[],
+        shape: ShapeRule::Unknown,
+        run: crate::eval::fit::covariance,
+    },
 ];

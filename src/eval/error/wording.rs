@@ -192,6 +192,13 @@ impl EvalError {
                 Diagnostic::error(code, message.clone(), *span, "this value"),
                 help,
             ),
+            EvalError::Fit {
+                span,
+                message,
+                label,
+                help,
+                ..
+            } => Diagnostic::error(code, message.clone(), *span, label.clone()).with_help(help.clone()),
             EvalError::LossNotScalar { span, shape } => Diagnostic::error(
                 code,
                 format!(
