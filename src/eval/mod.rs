@@ -3,6 +3,7 @@
 
 mod assign;
 mod bad_data;
+pub(crate) mod batch;
 pub mod builtins;
 pub(crate) mod calculus;
 pub mod env;

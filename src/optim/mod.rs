@@ -20,6 +20,7 @@ mod nadam;
 mod newton;
 mod options;
 mod rmsprop;
+pub mod schedule;
 mod sgd;
 mod strong_wolfe;
 
@@ -65,6 +66,10 @@ pub trait Optimizer {
         grad: &[f64],
         obj: &mut dyn Objective,
     ) -> Result<StepStatus, Interrupt>;
+
+    /// Sets the learning rate of the next steps, as a torch scheduler sets
+    /// `param_group["lr"]`.
+    fn set_lr(&mut self, lr: f64);
 }
 
 /// Builds an optimizer from its options, or says which option is wrong.

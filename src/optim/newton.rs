@@ -111,6 +111,10 @@ impl Newton {
 }
 
 impl Optimizer for Newton {
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
     fn step(
         &mut self,
         x: &mut [f64],
