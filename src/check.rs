@@ -361,6 +361,11 @@ impl Checker {
             Stmt::Seed(e) => {
                 self.expr(e);
             }
+            Stmt::Save(path) | Stmt::Load(path) => {
+                if let Err(e) = crate::eval::params_file::file_name(path) {
+                    self.error(e);
+                }
+            }
             Stmt::Assert { cond, message } => {
                 self.expr(cond);
                 if let Some(m) = message.as_ref().filter(|m| !matches!(m.node, Expr::Str(_))) {

@@ -13,6 +13,7 @@ mod loops;
 mod minimize;
 pub mod minimize_options;
 mod objective;
+pub(crate) mod params_file;
 pub mod record;
 pub(crate) mod subscript;
 
@@ -235,6 +236,8 @@ impl Interp {
             Stmt::While { cond, body } => self.exec_while(cond, body)?,
             Stmt::Break => self.exit_loop(loops::LoopExit::Break, span)?,
             Stmt::Continue => self.exit_loop(loops::LoopExit::Continue, span)?,
+            Stmt::Save(path) => self.save_params(path)?,
+            Stmt::Load(path) => self.load_params(path)?,
             Stmt::Seed(e) => {
                 let seed = self.eval_count(e, "a seed", crate::optim::MAX_COUNT)?;
                 self.rng = Rng::new(seed);

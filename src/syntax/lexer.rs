@@ -74,6 +74,10 @@ pub enum Token {
     In,
     #[token("seed")]
     Seed,
+    #[token("save")]
+    Save,
+    #[token("load")]
+    Load,
     #[token("assert")]
     Assert,
     #[token("and")]
@@ -233,6 +237,8 @@ impl Token {
                 | Minimize
                 | Maximize
                 | Seed
+                | Save
+                | Load
                 | Assert
         )
     }
@@ -276,6 +282,8 @@ pub fn is_keyword(word: &str) -> bool {
             | "continue"
             | "in"
             | "seed"
+            | "save"
+            | "load"
             | "assert"
             | "and"
             | "or"
