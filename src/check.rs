@@ -362,7 +362,8 @@ impl Checker {
                 self.expr(e);
             }
             Stmt::Save(path) | Stmt::Load(path) => {
-                if let Err(e) = crate::eval::params_file::file_name(path) {
+                let saving = matches!(s.node, Stmt::Save(_));
+                if let Err(e) = crate::eval::params_file::file_name(path, saving) {
                     self.error(e);
                 }
             }

@@ -125,6 +125,7 @@ impl Interp {
             span,
         } = job;
         let opt_name = optimizer.node.as_str();
+        // The batched data is checked before the loss reads it.
 
         // Which params the loss reaches, at their current values.
         let root = self.eval_binding(&binding, loss_span)?;

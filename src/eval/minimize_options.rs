@@ -49,11 +49,17 @@ pub fn check_options(optimizer: &Ident, opts: &[Opt]) -> Vec<EvalError> {
             continue;
         }
         if !valid.contains(&option) {
+            // The schedules' own options are listed only when one is meant.
+            let listed = own
+                .iter()
+                .copied()
+                .chain(DRIVER_OPTIONS)
+                .chain(["schedule"]);
             errors.push(EvalError::UnknownOption {
                 name: option.to_string(),
                 span: o.name.span,
                 context: format!("`{name}`"),
-                valid: valid.iter().map(|s| s.to_string()).collect(),
+                valid: listed.map(String::from).collect(),
                 suggestion: did_you_mean(option, valid.iter().copied()).map(String::from),
             });
             continue;

@@ -32,20 +32,25 @@ pub(crate) enum Format {
 impl Interp {
     /// `save "FILE"`.
     pub(super) fn save_params(&mut self, path: &ExprS) -> Result<(), EvalError> {
-        let (name, format) = file_name(path)?;
+        let (name, format) = file_name(path, true)?;
         let entries = self.named_params();
         let bytes = match format {
             Format::SafeTensors => to_safetensors(&entries),
             Format::Json => Ok(to_json(&entries)),
         }
         .map_err(|reason| write_error(path.span, &name, reason))?;
-        std::fs::write(self.base_dir.join(&name), bytes)
-            .map_err(|e| write_error(path.span, &name, io_reason(&e)))
+        let full = self.base_dir.join(&name);
+        let missing = full.parent().is_some_and(|f| !f.is_dir());
+        if let (true, Some(folder)) = (missing, std::path::Path::new(&name).parent()) {
+            let reason = format!("the folder `{}` does not exist", folder.display());
+            return Err(write_error(path.span, &name, reason));
+        }
+        std::fs::write(full, bytes).map_err(|e| write_error(path.span, &name, io_reason(&e)))
     }
 
     /// `load "FILE"`.
     pub(super) fn load_params(&mut self, path: &ExprS) -> Result<(), EvalError> {
-        let (name, format) = file_name(path)?;
+        let (name, format) = file_name(path, false)?;
         let read_error = |reason: String| {
             EvalError::File {
             span: path.span,
@@ -133,7 +138,7 @@ impl Interp {
 
 /// The file name `save`/`load` was given and its format (`gradlang check`
 /// asks too).
-pub(crate) fn file_name(path: &ExprS) -> Result<(String, Format), EvalError> {
+pub(crate) fn file_name(path: &ExprS, saving: bool) -> Result<(String, Format), EvalError> {
     let Expr::Str(name) = &path.node else {
         return Err(EvalError::BadArgument {
             span: path.span,
@@ -145,18 +150,21 @@ pub(crate) fn file_name(path: &ExprS) -> Result<(String, Format), EvalError> {
         Format::SafeTensors
     } else if name.ends_with(".json") {
         Format::Json
+    } else if saving {
+        return Err(write_error(path.span, name, unknown_format()));
     } else {
         return Err(EvalError::File {
             span: path.span,
             path: name.clone(),
-            reason: "its format is not known".into(),
-            help: Some(
-                "name it `....safetensors` (for PyTorch, JAX, NumPy) or `....json` (readable)"
-                    .into(),
-            ),
+            reason: unknown_format(),
+            help: Some("`load` reads `.safetensors` and `.json` files".into()),
         });
     };
     Ok((name.clone(), format))
+}
+
+fn unknown_format() -> String {
+    "the name ends in neither `.safetensors` nor `.json`".into()
 }
 
 fn write_error(span: Span, path: &str, reason: String) -> EvalError {

@@ -227,6 +227,8 @@ fn describe_expected(expected: &[String]) -> Vec<String> {
         "\"break\"",
         "\"continue\"",
         "\"seed\"",
+        "\"save\"",
+        "\"load\"",
         "\"assert\"",
     ];
     // `x += 1` and its kin: "an operator" and `=` cover them in words.

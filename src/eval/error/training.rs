@@ -81,7 +81,7 @@ impl TrainingError {
                 *span,
                 "this file",
             )
-            .with_help("check that the directory exists and is writable"),
+            .with_help("name a `.safetensors` or `.json` file in a folder that exists and can be written; paths are relative to the script's folder"),
         }
     }
 }
