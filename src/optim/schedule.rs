@@ -202,7 +202,7 @@ impl Schedule {
         self.epoch += 1;
         let (k, lr) = (self.epoch as f64, self.lr);
         self.lr = match &self.kind {
-            Kind::Step { step_size, gamma } if self.epoch % step_size == 0 => lr * gamma,
+            Kind::Step { step_size, gamma } if self.epoch.is_multiple_of(*step_size) => lr * gamma,
             Kind::Step { .. } => lr,
             Kind::Exponential { gamma } => lr * gamma,
             Kind::Cosine { t_max, eta_min } => {
