@@ -288,11 +288,17 @@ impl Interp {
                 ("target", settings.target),
                 ("tol", settings.tol),
                 ("every", settings.every.map(|e| e as f64)),
+                ("batch", settings.batch.as_ref().map(|b| b.0 as f64)),
             ] {
                 if let Some(v) = v {
                     options.push((name.into(), OptValue::Number(v)));
                 }
             }
+            if let Some((_, names)) = &settings.batch {
+                let names: Vec<&str> = names.iter().map(|n| n.node.as_str()).collect();
+                options.push(("over".into(), OptValue::Str(names.join(", "))));
+            }
+            options.extend(settings.schedule.values);
             history.push(sign * last);
             r.minimizes.push(MinimizeRecord {
                 optimizer: verb,
