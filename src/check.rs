@@ -374,6 +374,12 @@ impl Checker {
             Stmt::Seed(e) => {
                 self.expr(e);
             }
+            Stmt::Save(path) | Stmt::Load(path) => {
+                let saving = matches!(s.node, Stmt::Save(_));
+                if let Err(e) = crate::eval::params_file::file_name(path, saving) {
+                    self.error(e);
+                }
+            }
             Stmt::Assert { cond, message } => {
                 self.expr(cond);
                 if let Some(m) = message.as_ref().filter(|m| !matches!(m.node, Expr::Str(_))) {
@@ -484,6 +490,10 @@ impl Checker {
         for o in opts {
             known.push(match o.value.node {
                 Expr::Str(_) => None,
+                _ if o.name.node == "over" => {
+                    self.over(&o.value);
+                    None
+                }
                 _ => self.expr(&o.value).value,
             });
         }
@@ -508,6 +518,25 @@ impl Checker {
         for e in errors {
             self.error(e);
         }
+    }
+
+    /// The names `over=` batches: data with rows, all with as many.
+    fn over(&mut self, value: &ExprS) {
+        use crate::eval::batch::{check_over, over_names, Role};
+        let Ok(names) = over_names(value) else {
+            return;
+        };
+        let errors = check_over(&names, |n| match self.lookup(n) {
+            None => Role::Unknown,
+            Some(Entry {
+                kind: Kind::Param, ..
+            }) => Role::Param,
+            Some(Entry {
+                kind: Kind::Fn(_), ..
+            }) => Role::Function,
+            Some(Entry { abs, .. }) => Role::Data(abs.shape),
+        });
+        errors.into_iter().for_each(|e| self.error(e));
     }
 
     fn unknown_option(&mut self, o: &Opt, context: &str, valid: &[&str]) {

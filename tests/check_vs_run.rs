@@ -15,6 +15,10 @@ const NEEDS_EVALUATION: &[(&str, &str)] = &[
     ("E0213", "an assertion tests computed values"),
     ("E0214", "recursion depth depends on values (the base case)"),
     ("E0215", "reading a file happens when the script runs"),
+    (
+        "E0242",
+        "which params a file holds is known once `load` reads it",
+    ),
     ("E0226", "a formula chain grows with loop iterations run"),
     ("E0227", "an interrupt happens while running"),
     (
@@ -77,6 +81,10 @@ const VALUE_DEPENDENT: &[(&str, &str)] = &[
     (
         "E0229_two_index_arrays",
         "whether an index tensor is a mask or positions depends on its values",
+    ),
+    (
+        "E0241_over_formula",
+        "whether a `let` is data or a formula depends on what it reads when it runs",
     ),
 ];
 

@@ -145,6 +145,8 @@ fn stmt(s: &StmtS) -> String {
         Stmt::Break => "(break)".into(),
         Stmt::Continue => "(continue)".into(),
         Stmt::Seed(e) => format!("(seed {})", expr(e)),
+        Stmt::Save(e) => format!("(save {})", expr(e)),
+        Stmt::Load(e) => format!("(load {})", expr(e)),
         Stmt::Assert {
             cond,
             message: None,
@@ -367,6 +369,8 @@ fn every_statement_form() {
         ),
         ("for i in 0..n+1 { }", "(for i (.. 0 (+ n 1)) {_})"),
         ("seed 42", "(seed 42)"),
+        ("save \"m.safetensors\"", "(save \"m.safetensors\")"),
+        ("load \"m.json\"", "(load \"m.json\")"),
         ("assert x > 0", "(assert (> x 0))"),
         (
             "assert x > 0, \"x must be positive\"",

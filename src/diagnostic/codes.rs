@@ -107,6 +107,9 @@ codes! {
     E0235 "`lm` needs a `residual`",
     E0236 "`lm` with bounded params",
     E0237 "no least-squares fit to report on",
+    E0240 "mini-batch rows do not match",
+    E0241 "bad mini-batch option",
+    E0242 "a loaded param is missing or mis-shaped",
     W0001 "a param the loss does not depend on",
     W0002 "a `let` that is never used",
     W0003 "the loss rose during `minimize`",
@@ -115,4 +118,5 @@ codes! {
     W0006 "data holds NaN or infinity",
     W0009 "params a least-squares fit cannot tell apart",
     W0010 "no degrees of freedom left for standard errors",
+    W0011 "a loaded file holds a name that is no param",
 }

@@ -21,6 +21,7 @@ mod index_words;
 mod non_finite_words;
 mod shape_words;
 mod traceback;
+mod training;
 mod wording;
 
 /// Which least-squares rule an [`EvalError::Fit`] breaks.
@@ -33,6 +34,7 @@ pub enum FitError {
     /// `stderr` or `covariance` with no least-squares fit behind it.
     NoFit,
 }
+pub use training::TrainingError;
 
 /// What was passed to `grad` (or `hessian`, `gradcheck`) in place of a param.
 #[derive(Debug, Clone, PartialEq)]
@@ -183,6 +185,8 @@ pub enum EvalError {
     /// A formula that reads itself through other formulas; `span` is its
     /// expression.
     CircularFormula { span: Span },
+    /// Mini-batches, `save` and `load` (error/training.rs).
+    Training(TrainingError),
     /// A file that could not be read or understood (`csv`).
     File {
         span: Span,
@@ -305,6 +309,7 @@ impl EvalError {
             EvalError::FormulaTooDeep { .. } => Code::E0226,
             EvalError::Interrupted { .. } => Code::E0227,
             EvalError::CircularFormula { .. } => Code::E0228,
+            EvalError::Training(e) => e.code(),
         }
     }
 

@@ -3,9 +3,10 @@
 //! re-evaluates the loss on a cleared tape at every point the optimizer
 //! asks about, and applies the stopping rules, bounds and summary line.
 
+use super::batch::{over_names, Batches};
 use super::env::Binding;
 use super::error::EvalError;
-use super::minimize_options::{driver_count, needs_steps, option_error};
+use super::minimize_options::{driver_count, needs_steps, option_error, OwnOptions};
 use super::objective::LossObjective;
 use super::record::MinimizeRecord;
 use super::Interp;
@@ -14,6 +15,7 @@ use crate::autodiff::NodeId;
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::format::format_scalar;
+use crate::optim::schedule::Schedule;
 use crate::optim::{self, Interrupt, Objective, OptValue, StepStatus};
 use crate::syntax::ast::{Expr, Ident, Opt};
 use crate::syntax::span::Span;
@@ -69,17 +71,15 @@ struct Run<'a> {
     span: Span,
 }
 
-/// The optimizer's own options, with their spans for error reports.
-struct OwnOptions {
-    values: Vec<(String, OptValue)>,
-    spans: Vec<Span>,
-}
-
 struct Settings {
     steps: u64,
     target: Option<f64>,
     tol: Option<f64>,
     every: Option<u64>,
+    /// `batch=` and the names `over=` lists.
+    batch: Option<(u64, Vec<Ident>)>,
+    /// The schedule options.
+    schedule: OwnOptions,
 }
 
 impl Interp {
@@ -142,6 +142,7 @@ impl Interp {
             span,
         } = job;
         let opt_name = optimizer.node.as_str();
+        // The batched data is checked before the loss reads it.
 
         // Which params the loss reaches, at their current values.
         let root = self.eval_binding(&binding, loss_span)?;
@@ -180,6 +181,20 @@ impl Interp {
         if lo.iter().chain(&hi).any(|b| b.is_finite()) {
             opt.set_bounds(&lo, &hi);
         }
+        let lr = own.values.iter().find_map(|(n, v)| match v {
+            OptValue::Number(v) if n == "lr" => Some(*v),
+            _ => None,
+        });
+        let mut schedule = settings
+            .schedule
+            .build(opt_name, optimizer.span, lr, settings.steps)?;
+        if let Some(s) = &schedule {
+            opt.set_lr(s.lr());
+        }
+        let mut batches = match &settings.batch {
+            Some((size, names)) => Some(Batches::new(self, names, *size)?),
+            None => None,
+        };
 
         let sign = if maximize { -1.0 } else { 1.0 };
         let verb = opt_name.to_string();
@@ -190,17 +205,31 @@ impl Interp {
             o.start(&verb, settings.steps);
         }
         let mut history = Vec::new();
+        // With mini-batches the summary's losses are over all the rows.
+        let full_initial = match batches {
+            Some(_) => obj.eval_loss(&x).ok().map(|l| sign * l),
+            None => None,
+        };
+        let mut last_batch = None;
         let outcome = run(
             &mut *opt,
             &mut obj,
             &mut x,
             &mut grad,
             &settings,
-            &lo,
-            &hi,
+            (&lo, &hi),
             &verb,
             &mut history,
+            Plan {
+                batches: batches.as_mut(),
+                schedule: schedule.as_mut(),
+                last_batch: &mut last_batch,
+            },
         );
+        if let Some(b) = &batches {
+            b.restore(obj.interp);
+            obj.rebind();
+        }
         // Before any diagnostic is printed: a progress bar must be gone.
         if let Some(o) = &mut obj.interp.observer {
             o.finish();
@@ -210,7 +239,7 @@ impl Interp {
             .clone()
             .filter(|e| matches!(e, EvalError::NonFinite { .. }));
         let (initial, steps_run, stop) = match outcome {
-            Ok(v) => v,
+            Ok((initial, steps, stop)) => (full_initial.unwrap_or(initial), steps, stop),
             Err(Interrupt) => {
                 return Err(error.unwrap_or_else(|| EvalError::Misplaced {
                     span,
@@ -239,11 +268,23 @@ impl Interp {
 
         let stop = stop.map(|s| s.describe());
         let mut line = format!(
-            "{verb}: {steps_run} step{}, loss {} -> {}",
-            if steps_run == 1 { "" } else { "s" },
+            "{verb}: {steps_run} step{}",
+            if steps_run == 1 { "" } else { "s" }
+        );
+        if let Some(b) = &batches {
+            line += &format!(" in batches of {} ({} per epoch)", b.size(), b.per_epoch());
+        }
+        line += &format!(
+            ", loss {} -> {}",
             format_scalar(sign * initial, 4),
             format_scalar(sign * last, 4)
         );
+        if let Some(b) = &batches {
+            line += &format!(" on all {} rows", b.rows());
+            if let Some(l) = last_batch {
+                line += &format!(", last batch {}", format_scalar(sign * l, 4));
+            }
+        }
         if let Some(why) = &stop {
             line += &format!(" (stopped early: {why})");
         }
@@ -286,11 +327,17 @@ impl Interp {
                 ("target", settings.target),
                 ("tol", settings.tol),
                 ("every", settings.every.map(|e| e as f64)),
+                ("batch", settings.batch.as_ref().map(|b| b.0 as f64)),
             ] {
                 if let Some(v) = v {
                     options.push((name.into(), OptValue::Number(v)));
                 }
             }
+            if let Some((_, names)) = &settings.batch {
+                let names: Vec<&str> = names.iter().map(|n| n.node.as_str()).collect();
+                options.push(("over".into(), OptValue::Str(names.join(", "))));
+            }
+            options.extend(settings.schedule.values);
             history.push(sign * last);
             r.minimizes.push(MinimizeRecord {
                 optimizer: verb,
@@ -323,6 +370,8 @@ impl Interp {
             target: None,
             tol: None,
             every: None,
+            batch: None,
+            schedule: OwnOptions::default(),
         };
         if let Some(e) = super::minimize_options::check_options(optimizer, opts)
             .into_iter()
@@ -331,13 +380,20 @@ impl Interp {
             return Err(e);
         }
         let mut steps = None;
-        let mut own = Vec::new();
-        let mut spans = Vec::new();
+        let (mut own, mut batch, mut over) = (OwnOptions::default(), None, Vec::new());
         for o in opts {
             let name = o.name.node.as_str();
+            let target = if crate::optim::schedule::is_option(name) {
+                &mut settings.schedule
+            } else {
+                &mut own
+            };
             if let Expr::Str(s) = &o.value.node {
-                own.push((name.to_string(), OptValue::Str(s.clone())));
-                spans.push(o.value.span);
+                target.push(name, OptValue::Str(s.clone()), o.value.span);
+                continue;
+            }
+            if name == "over" {
+                over = over_names(&o.value)?;
                 continue;
             }
             let id = self.eval(&o.value)?;
@@ -354,12 +410,15 @@ impl Interp {
             match name {
                 "steps" => steps = Some(driver_count(name, v, o.value.span)?),
                 "every" => settings.every = Some(driver_count(name, v, o.value.span)?),
+                "batch" => batch = Some(driver_count(name, v, o.value.span)?),
                 "target" => settings.target = Some(v),
                 "tol" => settings.tol = Some(v),
-                _ => {
-                    own.push((name.to_string(), OptValue::Number(v)));
-                    spans.push(o.value.span);
+                _ if crate::optim::schedule::is_option(name) => {
+                    settings
+                        .schedule
+                        .push(name, OptValue::Number(v), o.value.span)
                 }
+                _ => own.push(name, OptValue::Number(v), o.value.span),
             }
         }
         settings.steps = match steps {
@@ -367,7 +426,8 @@ impl Interp {
             None if !needs_steps(&optimizer.node) => optim::MAX_COUNT as u64,
             None => return Err(EvalError::missing_steps(optimizer.span, &optimizer.node)),
         };
-        Ok((settings, OwnOptions { values: own, spans }))
+        settings.batch = batch.map(|b| (b, over));
+        Ok((settings, own))
     }
 
     /// The params that the losses other than `name` depend on (so W0001
@@ -441,6 +501,14 @@ impl Interp {
     }
 }
 
+/// What changes from step to step besides the params: the mini-batch,
+/// the learning rate, and the last batch's loss (for the summary).
+struct Plan<'a> {
+    batches: Option<&'a mut Batches>,
+    schedule: Option<&'a mut Schedule>,
+    last_batch: &'a mut Option<f64>,
+}
+
 /// The optimization loop; returns the initial loss, the steps run and why
 /// it stopped early, if it did.
 #[allow(clippy::too_many_arguments)]
@@ -450,10 +518,10 @@ fn run(
     x: &mut [f64],
     grad: &mut [f64],
     s: &Settings,
-    lo: &[f64],
-    hi: &[f64],
+    (lo, hi): (&[f64], &[f64]),
     verb: &str,
     history: &mut Vec<f64>,
+    mut plan: Plan,
 ) -> Result<(f64, u64, Option<Stop>), Interrupt> {
     let mut initial = None;
     let mut steps_run = 0;
@@ -464,6 +532,10 @@ fn run(
     let mut last_good = x.to_vec();
     while steps_run < s.steps {
         obj.step = steps_run as usize;
+        if let Some(b) = plan.batches.as_deref_mut() {
+            b.bind(obj.interp, steps_run);
+            obj.rebind();
+        }
         let loss = match obj.eval(x, grad) {
             Ok(loss) => loss,
             Err(Interrupt) if initial.is_some() && obj.went_non_finite() => {
@@ -474,6 +546,9 @@ fn run(
             Err(e) => return Err(e),
         };
         initial.get_or_insert(loss);
+        if plan.batches.is_some() {
+            *plan.last_batch = Some(loss);
+        }
         if let Some(o) = &mut obj.interp.observer {
             o.step(steps_run, obj.sign * loss);
         }
@@ -485,10 +560,17 @@ fn run(
         }
         if let Some(every) = s.every {
             if steps_run % every == 0 && steps_run > 0 {
-                let line = format!(
-                    "{verb} step {steps_run}: loss {}",
-                    format_scalar(obj.sign * loss, 4)
-                );
+                let line = match plan.batches.as_deref() {
+                    Some(b) => format!(
+                        "{verb} step {steps_run} (epoch {}): batch loss {}",
+                        steps_run / b.per_epoch() + 1,
+                        format_scalar(obj.sign * loss, 4)
+                    ),
+                    None => format!(
+                        "{verb} step {steps_run}: loss {}",
+                        format_scalar(obj.sign * loss, 4)
+                    ),
+                };
                 obj.interp.emit(&line);
                 obj.interp.flush();
             }
@@ -531,6 +613,10 @@ fn run(
             *v = clamp_scalar(*v, l, h);
         }
         steps_run += 1;
+        if let Some(sched) = plan.schedule.as_deref_mut() {
+            sched.step();
+            opt.set_lr(sched.lr());
+        }
         match status {
             StepStatus::Continue => {}
             StepStatus::LineSearchFailed => {

@@ -3,6 +3,7 @@
 
 mod assign;
 mod bad_data;
+pub(crate) mod batch;
 pub mod builtins;
 pub(crate) mod calculus;
 pub mod env;
@@ -13,6 +14,7 @@ mod loops;
 mod minimize;
 pub mod minimize_options;
 mod objective;
+pub(crate) mod params_file;
 pub mod record;
 pub(crate) mod subscript;
 
@@ -242,6 +244,8 @@ impl Interp {
             Stmt::While { cond, body } => self.exec_while(cond, body)?,
             Stmt::Break => self.exit_loop(loops::LoopExit::Break, span)?,
             Stmt::Continue => self.exit_loop(loops::LoopExit::Continue, span)?,
+            Stmt::Save(path) => self.save_params(path)?,
+            Stmt::Load(path) => self.load_params(path)?,
             Stmt::Seed(e) => {
                 let seed = self.eval_count(e, "a seed", crate::optim::MAX_COUNT)?;
                 self.rng = Rng::new(seed);

@@ -156,6 +156,12 @@ impl<'a> LossObjective<'a> {
         Ok(structure_only)
     }
 
+    /// Makes the next evaluation run the interpreter again: the data it
+    /// reads has changed (a new mini-batch), so the recorded tape is stale.
+    pub(super) fn rebind(&mut self) {
+        self.replaying = false;
+    }
+
     /// Whether the last failure was a NaN or Inf (a stop reason, reported
     /// after the summary) rather than an error in the script.
     pub(super) fn went_non_finite(&self) -> bool {

@@ -23,9 +23,11 @@ pub struct MinimizeRecord {
     pub steps: u64,
     /// Why it stopped before `steps`, in words; None when it ran them all.
     pub stop: Option<String>,
+    /// Over all rows with mini-batches, as the summary line prints.
     pub initial_loss: f64,
     pub final_loss: f64,
-    /// The loss before each step, then the final loss.
+    /// The loss before each step, then the final loss. With mini-batches
+    /// the per-step entries are batch losses and the last is over all rows.
     pub history: Vec<f64>,
     /// For a `residual`'s loss: the RSS and standard errors at the end.
     pub fit: Option<super::fit::FitSummary>,

@@ -39,6 +39,10 @@ pub(super) fn build(o: &Options, n: usize) -> Result<Box<dyn Optimizer>, OptionE
 }
 
 impl Optimizer for Adagrad {
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
     fn step(
         &mut self,
         x: &mut [f64],

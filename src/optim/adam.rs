@@ -66,6 +66,10 @@ fn build(o: &Options, n: usize, decoupled: bool) -> Result<Box<dyn Optimizer>, O
 }
 
 impl Optimizer for Adam {
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
     fn step(
         &mut self,
         x: &mut [f64],

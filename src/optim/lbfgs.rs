@@ -162,6 +162,10 @@ impl Lbfgs {
 }
 
 impl Optimizer for Lbfgs {
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
     fn step(
         &mut self,
         x: &mut [f64],

@@ -24,6 +24,7 @@ mod nadam;
 mod newton;
 mod options;
 mod rmsprop;
+pub mod schedule;
 mod sgd;
 mod strong_wolfe;
 mod trust_subproblem;
@@ -108,6 +109,11 @@ pub trait Optimizer {
     /// one of them inside it; the others ignore it, since the driver
     /// projects each step's result.
     fn set_bounds(&mut self, _lo: &[f64], _hi: &[f64]) {}
+
+    /// Sets the learning rate of the next steps, as a torch scheduler sets
+    /// `param_group["lr"]`. Methods without an `lr` (newton, lm) keep the
+    /// default: `check_options` refuses a schedule for them.
+    fn set_lr(&mut self, _lr: f64) {}
 }
 
 /// Builds an optimizer from its options, or says which option is wrong.

@@ -57,6 +57,10 @@ impl NAdam {
 }
 
 impl Optimizer for NAdam {
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
     fn step(
         &mut self,
         x: &mut [f64],

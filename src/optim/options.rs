@@ -191,6 +191,36 @@ impl<'a> Options<'a> {
         self.number_where(name, default, "a number >= 0", |v| v >= 0.0)
     }
 
+    /// A finite number >= 0 whose default the caller computed (a
+    /// `DefaultValue::Derived` in the table).
+    pub(super) fn non_negative_or(
+        &self,
+        name: &'static str,
+        default: f64,
+    ) -> Result<f64, OptionError> {
+        self.number_where(name, default, "a number >= 0", |v| v >= 0.0)
+    }
+
+    /// A finite number satisfying `ok` (`expected` says which), with the
+    /// table's default.
+    pub(super) fn number_in(
+        &self,
+        name: &'static str,
+        ok: impl Fn(f64) -> bool,
+        expected: &'static str,
+    ) -> Result<f64, OptionError> {
+        let default = self.number_default(name)?;
+        self.number_where(name, default, expected, ok)
+    }
+
+    /// The number given for `name`, if one was.
+    pub(super) fn given_number(&self, name: &str) -> Option<f64> {
+        match self.find(name) {
+            Some((_, OptValue::Number(v))) => Some(*v),
+            _ => None,
+        }
+    }
+
     /// A finite number > 0 (newton's trust radii).
     pub(super) fn positive(&self, name: &'static str) -> Result<f64, OptionError> {
         let default = self.number_default(name)?;

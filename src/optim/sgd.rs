@@ -41,6 +41,10 @@ pub(super) fn build(o: &Options, _n: usize) -> Result<Box<dyn Optimizer>, Option
 }
 
 impl Optimizer for Sgd {
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
     fn step(
         &mut self,
         x: &mut [f64],

@@ -94,6 +94,16 @@ pub const KEYWORDS: &[(&str, &str, &str)] = &[
         "restart the random generator from a whole number >= 0",
     ),
     (
+        "save",
+        "save \"FILE.safetensors\"  or  save \"FILE.json\"",
+        "write every param to a file (PyTorch, JAX and NumPy read .safetensors)",
+    ),
+    (
+        "load",
+        "load \"FILE.safetensors\"  or  load \"FILE.json\"",
+        "set the params from a file written by save (or by Python's safetensors)",
+    ),
+    (
         "assert",
         "assert cond [, message]",
         "stop with E0213 unless every entry of cond is non-zero",

@@ -213,6 +213,10 @@ pub enum Stmt {
         body: Block,
     },
     Seed(ExprS),
+    /// `save "FILE"`: writes every param to a .safetensors or .json file.
+    Save(ExprS),
+    /// `load "FILE"`: sets the params from such a file, by name.
+    Load(ExprS),
     Assert {
         cond: ExprS,
         message: Option<ExprS>,

@@ -76,6 +76,10 @@ pub enum Token {
     In,
     #[token("seed")]
     Seed,
+    #[token("save")]
+    Save,
+    #[token("load")]
+    Load,
     #[token("assert")]
     Assert,
     #[token("and")]
@@ -236,6 +240,8 @@ impl Token {
                 | Minimize
                 | Maximize
                 | Seed
+                | Save
+                | Load
                 | Assert
         )
     }
@@ -280,6 +286,8 @@ pub fn is_keyword(word: &str) -> bool {
             | "continue"
             | "in"
             | "seed"
+            | "save"
+            | "load"
             | "assert"
             | "and"
             | "or"

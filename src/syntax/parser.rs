@@ -228,6 +228,8 @@ fn describe_expected(expected: &[String]) -> Vec<String> {
         "\"break\"",
         "\"continue\"",
         "\"seed\"",
+        "\"save\"",
+        "\"load\"",
         "\"assert\"",
     ];
     // `x += 1` and its kin: "an operator" and `=` cover them in words.
@@ -406,7 +408,7 @@ impl Ctx {
             Stmt::For { range, body, .. } => d(range).max(self.depth(body.span)),
             Stmt::While { cond, body } => d(cond).max(self.depth(body.span)),
             Stmt::Break | Stmt::Continue => 0,
-            Stmt::Seed(e) | Stmt::Expr(e) => d(e),
+            Stmt::Seed(e) | Stmt::Save(e) | Stmt::Load(e) | Stmt::Expr(e) => d(e),
             Stmt::Assert { cond, message } => d(cond).max(message.as_ref().map_or(0, d)),
         };
         1 + inner

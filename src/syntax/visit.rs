@@ -40,7 +40,9 @@ pub fn walk_stmt(s: &StmtS, v: &mut impl Visitor) {
             v.dropped(value);
             walk_expr(value, v);
         }
-        Stmt::Loss { value, .. } | Stmt::Seed(value) => walk_expr(value, v),
+        Stmt::Loss { value, .. } | Stmt::Seed(value) | Stmt::Save(value) | Stmt::Load(value) => {
+            walk_expr(value, v)
+        }
         Stmt::Param { name, init, bounds } => {
             v.param(name, s.span);
             walk_expr(init, v);

@@ -15,6 +15,7 @@ impl EvalError {
     pub fn to_diagnostic(&self) -> Diagnostic {
         let code = self.code();
         match self {
+            EvalError::Training(e) => e.to_diagnostic(),
             EvalError::UnknownName {
                 name,
                 span,
