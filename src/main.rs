@@ -1,4 +1,5 @@
-//! The `gradlang` command: `run` a script, `check` it, or open the REPL.
+//! The `gradlang` command: `run` a script, `check` it, serve editors
+//! (`lsp`), or open the REPL.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -37,6 +38,8 @@ enum Command {
         /// The script to check.
         file: PathBuf,
     },
+    /// Serve the Language Server Protocol on stdin and stdout, for editors.
+    Lsp,
 }
 
 /// `--plot`'s file: the chart is SVG, so a name ending in another image
@@ -162,6 +165,7 @@ fn run(cli: Cli) -> i32 {
             Ok((name, bytes, _)) => gradlang::check::check_source(&name, &bytes, &mut reporter),
             Err(code) => code,
         },
+        Some(Command::Lsp) => gradlang::lsp::run(),
         None if std::io::stdin().is_terminal() => gradlang::repl::run(cli.seed),
         None => {
             // Not a terminal: run the input as a script, no prompts or colours.

@@ -3,6 +3,7 @@
 //! spans, and the syntax errors.
 
 pub mod ast;
+pub mod cursor;
 pub mod error;
 pub mod lexer;
 pub mod parser;
@@ -10,4 +11,4 @@ pub mod span;
 pub mod visit;
 
 pub use error::SyntaxError;
-pub use parser::{is_incomplete, parse};
+pub use parser::{is_incomplete, parse, parse_recovering};
