@@ -8,6 +8,8 @@
 //! - [`tensor`]: f64 tensors with a heap-free scalar path and broadcasting.
 //! - [`optim`]: the optimizers, one file each, on flat parameter vectors.
 //! - [`format`]: PyTorch-style printing of tensors.
+//! - [`fmt`]: `gradlang fmt`, the source formatter (comments kept beside
+//!   the tokens by [`syntax::trivia`]).
 //! - [`diagnostic`]: the one place errors become text.
 //! - [`rng`]: the portable random generator.
 //! - Front ends: [`driver`] (run a whole script), [`check`], [`repl`],
@@ -23,6 +25,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod driver;
 pub mod eval;
+pub mod fmt;
 pub mod format;
 pub mod lint;
 pub mod lsp;

@@ -1,5 +1,5 @@
-//! The `gradlang` command: `run` a script, `check` it, serve editors
-//! (`lsp`), or open the REPL.
+//! The `gradlang` command: `run` a script, `check` it, `fmt` it, serve
+//! editors (`lsp`), or open the REPL.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -37,6 +37,17 @@ enum Command {
     Check {
         /// The script to check.
         file: PathBuf,
+    },
+    /// Rewrite scripts in the canonical style (docs/formatting.md).
+    Fmt {
+        /// Write nothing: list the files that are not formatted and exit
+        /// with 1 if there are any.
+        #[arg(long)]
+        check: bool,
+        /// The scripts to format in place (`-` reads standard input and
+        /// writes standard output).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Serve the Language Server Protocol on stdin and stdout, for editors.
     Lsp,
@@ -165,6 +176,9 @@ fn run(cli: Cli) -> i32 {
             Ok((name, bytes, _)) => gradlang::check::check_source(&name, &bytes, &mut reporter),
             Err(code) => code,
         },
+        Some(Command::Fmt { check, files }) => {
+            gradlang::fmt::command::run(&files, check, &mut reporter)
+        }
         Some(Command::Lsp) => gradlang::lsp::run(),
         None if std::io::stdin().is_terminal() => gradlang::repl::run(cli.seed),
         None => {

@@ -1,6 +1,7 @@
 //! No input can panic gradlang: random and mutated scripts go through the
 //! whole pipeline in-process — UTF-8 decoding, the parser, `gradlang check`,
-//! the evaluator (including `minimize`) and the diagnostic renderer.
+//! the evaluator (including `minimize`), the diagnostic renderer and the
+//! formatter (which must also be idempotent).
 //!
 //! Four kinds of input, from a fixed seed so a run is reproducible:
 //! - scripts built from the grammar (statements and nested expressions over
@@ -63,6 +64,20 @@ fn exercise(bytes: &[u8]) {
         color: true,
     };
     gradlang::check::check_source("fuzz.gl", bytes, &mut coloured);
+    if let Ok(src) = std::str::from_utf8(bytes) {
+        formats_safely(src);
+    }
+}
+
+/// `gradlang fmt` refuses what does not parse, and formats what does without
+/// changing its tokens (its own check would say so), idempotently.
+fn formats_safely(src: &str) {
+    use gradlang::fmt::{format_source, FormatError};
+    match format_source(src) {
+        Ok(once) => assert_eq!(format_source(&once).as_ref(), Ok(&once), "not idempotent"),
+        Err(FormatError::Syntax(_)) => assert!(gradlang::syntax::parse(src).is_err()),
+        Err(e) => panic!("{e}"),
+    }
 }
 
 /// Bounds the work a script can ask for: every run of digits is cut to its

@@ -184,7 +184,7 @@ impl Token {
     }
 
     /// Whether a newline right after this token continues the statement.
-    fn continues_line(&self) -> bool {
+    pub(crate) fn continues_line(&self) -> bool {
         use Token::*;
         matches!(
             self,

@@ -1,6 +1,6 @@
 //! Source text to syntax tree: the lexer (tokens and the newline rules), the
 //! parser (grammar, error recovery, errors in words), the AST with byte
-//! spans, and the syntax errors.
+//! spans, the syntax errors, and the comments beside the tokens (trivia).
 
 pub mod ast;
 pub mod cursor;
@@ -8,6 +8,7 @@ pub mod error;
 pub mod lexer;
 pub mod parser;
 pub mod span;
+pub mod trivia;
 pub mod visit;
 
 pub use error::SyntaxError;
