@@ -11,7 +11,8 @@
 //! - [`document`]: an open document's parse, diagnostics and [`index`];
 //! - [`index`]: what each name refers to, scope by scope;
 //! - the features: [`hover`], [`complete`] (completion, signature help),
-//!   [`navigate`] (definition, references, rename), [`symbols`].
+//!   [`navigate`] (definition, references, rename), [`symbols`],
+//!   [`formatting`] (through `gradlang fmt`'s formatter).
 //!
 //! This file holds the lifecycle (initialize, shutdown, exit, and the
 //! errors for requests out of turn) and the dispatch of each method to its
@@ -20,6 +21,7 @@
 
 mod complete;
 mod document;
+mod formatting;
 mod hover;
 mod index;
 mod navigate;
@@ -37,8 +39,8 @@ use lsp_types::notification::{
     Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, PrepareRenameRequest,
-    References, Rename, Request as _, SignatureHelpRequest,
+    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    PrepareRenameRequest, References, Rename, Request as _, SignatureHelpRequest,
 };
 use lsp_types::{
     CompletionOptions, CompletionResponse, DiagnosticRelatedInformation, DiagnosticSeverity,
@@ -324,6 +326,7 @@ fn initialize_result() -> InitializeResult {
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             })),
             document_symbol_provider: Some(OneOf::Left(true)),
+            document_formatting_provider: Some(OneOf::Left(true)),
             ..ServerCapabilities::default()
         },
         server_info: Some(ServerInfo {
@@ -431,6 +434,12 @@ fn answer(documents: &HashMap<String, Document>, req: Request) -> Result<Value, 
             Ok(documents
                 .get(p.text_document.uri.as_str())
                 .map(|doc| DocumentSymbolResponse::Nested(symbols::outline(doc))))
+        }),
+        Formatting::METHOD => reply::<Formatting>(req.params, |p| {
+            match documents.get(p.text_document.uri.as_str()) {
+                Some(doc) => formatting::format(doc).map(Some).map_err(failed),
+                None => Ok(None),
+            }
         }),
         method => Err(error(
             ErrorCode::MethodNotFound,
