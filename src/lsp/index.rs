@@ -361,16 +361,15 @@ impl Visitor for Walk {
         self.refer(&name.node, name.span);
     }
 
-    fn function(&mut self, name: &Ident, stmt: Span) {
-        self.define(name, DefKind::Function, stmt, Vec::new());
+    fn function(&mut self, name: &Ident, params: &[Ident], stmt: Span) {
+        let params = params.iter().map(|p| p.node.clone()).collect();
+        self.define(name, DefKind::Function, stmt, params);
     }
 
     fn open_scope(&mut self, span: Span, scope: Scope<'_>) {
         match scope {
             Scope::Function(params) => {
-                if let Some(def) = self.index.defs.last_mut() {
-                    def.params = params.iter().map(|p| p.node.clone()).collect();
-                }
+                // `function` has just defined the function itself.
                 let fn_stmt = self.index.defs.last().map_or(span, |d| d.stmt);
                 self.frames.push((span, Vec::new(), Some(self.base)));
                 self.base = self.frames.len() - 1;
@@ -399,5 +398,90 @@ impl Visitor for Walk {
             self.base = base;
             self.in_fn -= 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definitions (by line) each occurrence of `name` resolves to,
+    /// in source order: `(line of the occurrence, [lines of definitions])`.
+    fn resolved(src: &str, name: &str) -> Vec<(usize, Vec<usize>)> {
+        let program = crate::syntax::parse(src).expect("test scripts parse");
+        let index = Index::build(&program, &HashMap::new(), src.len());
+        let line = |offset: usize| src[..offset].matches('\n').count() + 1;
+        let mut out = Vec::new();
+        for (at, _) in src.match_indices(name) {
+            let word = |i: usize| {
+                src.as_bytes()
+                    .get(i)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            };
+            if word(at + name.len()) || (at > 0 && word(at - 1)) {
+                continue;
+            }
+            let defs = match index.at(at) {
+                Some((span, symbol)) => index.definitions(symbol, span.start),
+                None => Vec::new(),
+            };
+            out.push((
+                line(at),
+                defs.iter()
+                    .map(|&d| line(index.defs[d].span.start))
+                    .collect(),
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn blocks_hide_outer_names_and_bodies_see_every_global() {
+        let src = "let k = 1\nfn f(x) = x + k + late\nif k > 0 {\n  let k = k + 1\n  print k\n}\nprint k\nlet late = 2\n";
+        // Line 4's value reads the outer k (line 1); line 5 reads the local.
+        assert_eq!(
+            resolved(src, "k"),
+            [
+                (1, vec![1]),
+                (2, vec![1]),
+                (3, vec![1]),
+                (4, vec![4]),
+                (4, vec![1]),
+                (5, vec![4]),
+                (7, vec![1])
+            ]
+        );
+        // A body may read a global defined after it.
+        assert_eq!(resolved(src, "late"), [(2, vec![8]), (8, vec![8])]);
+    }
+
+    #[test]
+    fn function_parameters_and_loop_variables_are_local() {
+        let src = "param w = 1\nfn g(w) = w * 2\nfor w in 0..2 { print w }\nprint w, g(w)\n";
+        assert_eq!(
+            resolved(src, "w"),
+            [
+                (1, vec![1]),
+                (2, vec![2]),
+                (2, vec![2]),
+                (3, vec![3]),
+                (3, vec![3]),
+                (4, vec![1]),
+                (4, vec![1])
+            ]
+        );
+    }
+
+    #[test]
+    fn lets_that_read_params_are_formulas() {
+        let src =
+            "param p = 1\nlet d = 2\nlet f = p * d\nlet g = f + 1\nfn h(x) = x * p\nlet q = h(d)\n";
+        let program = crate::syntax::parse(src).expect("parses");
+        let index = Index::build(&program, &HashMap::new(), src.len());
+        let kind = |name: &str| index.defs.iter().find(|d| d.name == name).map(|d| d.kind);
+        assert_eq!(kind("d"), Some(DefKind::Data));
+        assert_eq!(kind("f"), Some(DefKind::Formula));
+        assert_eq!(kind("g"), Some(DefKind::Formula));
+        assert_eq!(kind("q"), Some(DefKind::Formula));
     }
 }

@@ -34,8 +34,8 @@ pub trait Visitor {
     fn assigned(&mut self, _name: &Ident) {}
     /// The name called by a call, before its arguments.
     fn callee(&mut self, _name: &Ident) {}
-    /// `fn NAME(...)`, before its body: the body may call it.
-    fn function(&mut self, _name: &Ident, _stmt: Span) {}
+    /// `fn NAME(params)`, before its body: the body may call it.
+    fn function(&mut self, _name: &Ident, _params: &[Ident], _stmt: Span) {}
     /// A scope opens at `span`; [`Visitor::close_scope`] ends it.
     fn open_scope(&mut self, _span: Span, _scope: Scope<'_>) {}
     /// The innermost open scope ends.
@@ -93,7 +93,7 @@ pub fn walk_stmt(s: &StmtS, v: &mut impl Visitor) {
             opts.iter().for_each(|o| walk_expr(&o.value, v));
         }
         Stmt::Fn { name, params, body } => {
-            v.function(name, s.span);
+            v.function(name, params, s.span);
             let span = match &**body {
                 FnBody::Expr(e) => e.span,
                 FnBody::Block(b) => b.span,
