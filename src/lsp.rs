@@ -447,3 +447,53 @@ fn answer(documents: &HashMap<String, Document>, req: Request) -> Result<Value, 
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every feature at every position of every example and error script
+    /// (most of which do not parse or do not check) answers without a
+    /// panic.
+    #[test]
+    fn every_feature_answers_everywhere_without_panicking() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let uri: Uri = "file:///x.gl".parse().expect("a URI");
+        let mut scripts = 0;
+        let dirs = [
+            "examples",
+            "tests/errors",
+            "tests/warnings",
+            "tests/semantics",
+            "tests/toolkit",
+            "tests/lsp",
+        ];
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                if path.extension().is_none_or(|e| e != "gl") {
+                    continue;
+                }
+                scripts += 1;
+                let doc = Document::new(text.clone(), 1);
+                let _ = symbols::outline(&doc);
+                let _ = formatting::format(&doc);
+                for offset in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                    let _ = hover::hover(&doc, offset);
+                    let _ = complete::complete(&doc, offset);
+                    let _ = complete::signature_help(&doc, offset);
+                    let _ = navigate::definition(&doc, &uri, offset);
+                    let _ = navigate::references(&doc, &uri, offset, true);
+                    let _ = navigate::rename(&doc, &uri, offset, "renamed");
+                }
+            }
+        }
+        assert!(scripts > 50, "only {scripts} scripts found");
+    }
+}

@@ -32,8 +32,11 @@ pub struct OpenCall {
 /// Where the identifier ending at the end of `before` starts.
 pub fn word_start(before: &str) -> usize {
     before
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1)
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| c.is_ascii_alphanumeric() || c == '_')
+        .last()
+        .map_or(before.len(), |(i, _)| i)
 }
 
 /// The tokens of `src`, skipping what does not lex.
@@ -130,6 +133,14 @@ mod tests {
         assert_eq!(call("clamp(x, [1, 2], "), Some(("clamp".into(), 2)));
         assert_eq!(call("(1 + "), None);
         assert_eq!(call("f(x)"), None);
+    }
+
+    #[test]
+    fn words_start_on_a_character_boundary() {
+        assert_eq!(word_start("print é"), 8);
+        assert_eq!(word_start("print éab"), 8);
+        assert_eq!(word_start("ab"), 0);
+        assert_eq!(word_start(""), 0);
     }
 
     #[test]
