@@ -2,7 +2,8 @@
 //! and its shape where `check` knows it; on a builtin, calculus form or
 //! keyword, what `:help` says of it (its signature and summary from the
 //! builtin table); on an optimizer, its options with their defaults; on
-//! a constant, its value.
+//! one of its options in a `minimize`, that option's default; on a
+//! constant, its value.
 
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 
@@ -11,7 +12,7 @@ use super::index::{Def, DefKind};
 use crate::eval::builtins::CONSTANTS;
 use crate::eval::DRIVER_OPTIONS;
 use crate::optim;
-use crate::syntax::cursor::tokens;
+use crate::syntax::cursor::{tokens, want_at, Want};
 use crate::syntax::lexer::Token;
 use crate::syntax::span::Span;
 
@@ -27,8 +28,29 @@ pub fn hover(doc: &Document, offset: usize) -> Option<Hover> {
         return Some(markdown(text, doc, span));
     }
     let (word, span) = word_at(&doc.text, offset)?;
-    let text = help(&word)?;
+    let text = match want_at(&doc.text[..span.start]) {
+        Want::OptionOf(optimizer) => option_help(&optimizer, &word)?,
+        _ => help(&word)?,
+    };
     Some(markdown(text, doc, span))
+}
+
+/// What hover says of option `name` of `minimize with OPTIMIZER`.
+fn option_help(optimizer: &str, name: &str) -> Option<String> {
+    let what = match optim::options(optimizer)?.iter().find(|s| s.name == name) {
+        Some(spec) => format!("`{optimizer}` option, default {}", spec.default),
+        None if name == "steps" => "how many steps to take at most (required)".to_string(),
+        None if DRIVER_OPTIONS.contains(&name) => {
+            "an option of every `minimize` (see `:help minimize`)".to_string()
+        }
+        None => return None,
+    };
+    Some(format!(
+        "```gradlang
+{name}=
+```
+{what}"
+    ))
 }
 
 fn markdown(value: String, doc: &Document, span: Span) -> Hover {

@@ -1,7 +1,8 @@
 //! Go to definition, find references and rename, over the [`Index`]: a
 //! top-level name is one symbol wherever it is defined or read (function
 //! bodies included), a local one is its own. Rename refuses what would
-//! not be a valid name, and the unnamed loss, whose name is the keyword.
+//! not be a valid name, a name already visible where the symbol is used,
+//! and the unnamed loss, whose name is the keyword.
 
 use std::collections::HashMap;
 
@@ -65,9 +66,23 @@ pub fn rename(
             "`{new_name}` is a keyword and cannot name anything"
         ));
     }
-    let edits = doc
-        .index
-        .occurrences(symbol, true)
+    let spans = doc.index.occurrences(symbol, true);
+    // A name already visible where the renamed one is used would be
+    // captured, or would capture it.
+    let taken = spans.iter().find_map(|span| {
+        doc.index
+            .visible_at(span.start)
+            .into_iter()
+            .find(|d| d.name == new_name && d.symbol != symbol)
+    });
+    if let Some(def) = taken {
+        let line = doc.lines.position(&doc.text, def.span.start).line + 1;
+        return Err(format!(
+            "`{new_name}` is already a {} here (defined on line {line}); choose another name",
+            def.kind.describe()
+        ));
+    }
+    let edits = spans
         .into_iter()
         .map(|span| TextEdit::new(doc.range(span), new_name.to_string()))
         .collect();
