@@ -25,7 +25,7 @@ pub(crate) mod shapes;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::diagnostic::{did_you_mean, Diagnostic, Severity};
 use crate::driver::{parse_reported, Reporter, EXIT_SCRIPT_ERROR};
 use crate::eval::env::FnDef;
 use crate::eval::error::EvalError;
@@ -43,10 +43,7 @@ pub fn check_source(path: &str, bytes: &[u8], reporter: &mut Reporter) -> i32 {
         Ok(parsed) => parsed,
         Err(code) => return code,
     };
-    let errors = check_program(&program);
-    let mut diags: Vec<Diagnostic> = crate::lint::script_warnings(&program);
-    diags.extend(errors.iter().map(EvalError::to_diagnostic));
-    diags.sort_by_key(|d| d.primary.0.start);
+    let diags = diagnostics(&analyze(&program).errors, &program);
     for d in diags.iter().take(MAX_REPORTED) {
         reporter.report(d, path, src);
     }
@@ -57,15 +54,40 @@ pub fn check_source(path: &str, bytes: &[u8], reporter: &mut Reporter) -> i32 {
             diags.len() - MAX_REPORTED
         );
     }
-    if errors.is_empty() {
-        0
-    } else {
+    if diags.iter().any(|d| d.severity == Severity::Error) {
         EXIT_SCRIPT_ERROR
+    } else {
+        0
     }
+}
+
+/// What `gradlang check` reports for a parsed program: the lints'
+/// warnings and `errors` (from [`analyze`]), in source order. The
+/// language server publishes the same list.
+pub fn diagnostics(errors: &[EvalError], program: &Program) -> Vec<Diagnostic> {
+    let mut diags: Vec<Diagnostic> = crate::lint::script_warnings(program);
+    diags.extend(errors.iter().map(EvalError::to_diagnostic));
+    diags.sort_by_key(|d| d.primary.0.start);
+    diags
 }
 
 /// Every error `check` finds in a parsed program, in source order.
 pub fn check_program(program: &Program) -> Vec<EvalError> {
+    analyze(program).errors
+}
+
+/// What reading a program without running it finds.
+pub struct Analysis {
+    /// Every error, in source order.
+    pub errors: Vec<EvalError>,
+    /// The shape each name outside function bodies has where it is
+    /// defined (by the span of the name in its `let`, `param` or `for`),
+    /// where it is known.
+    pub shapes: HashMap<Span, Vec<usize>>,
+}
+
+/// Checks `program`: its errors, and the shapes known along the way.
+pub fn analyze(program: &Program) -> Analysis {
     let mut checker = Checker::new(program);
     for stmt in &program.stmts {
         checker.stmt(stmt);
@@ -76,7 +98,10 @@ pub fn check_program(program: &Program) -> Vec<EvalError> {
         .map(|e| e.with_later_declaration(program))
         .collect();
     errors.sort_by_key(|e| e.to_diagnostic().primary.0.start);
-    errors
+    Analysis {
+        errors,
+        shapes: checker.shapes,
+    }
 }
 
 /// What a name means.
@@ -120,6 +145,9 @@ struct Checker {
     /// Function bodies analysed with their arguments' shapes.
     calls: calls::Calls,
     errors: Vec<EvalError>,
+    /// Known shapes of names outside function bodies, by the span of the
+    /// name where it is defined (see [`Analysis::shapes`]).
+    shapes: HashMap<Span, Vec<usize>>,
 }
 
 impl Checker {
@@ -159,6 +187,7 @@ impl Checker {
             uncertain: 0,
             calls: calls::Calls::default(),
             errors: Vec::new(),
+            shapes: HashMap::new(),
         }
     }
 
@@ -193,6 +222,13 @@ impl Checker {
             kind,
             abs: Abs::unknown(),
         })
+    }
+
+    /// Notes the shape `name_span`'s definition gives it, outside bodies.
+    fn note_shape(&mut self, name_span: Span, abs: &Abs) {
+        if let (0, Some(shape)) = (self.in_fn, &abs.shape) {
+            self.shapes.insert(name_span, shape.clone());
+        }
     }
 
     fn define(&mut self, name: &str, entry: Entry) {
@@ -242,6 +278,7 @@ impl Checker {
         match &s.node {
             Stmt::Let { name, value } => {
                 let abs = self.expr(value);
+                self.note_shape(name.span, &abs);
                 self.define(
                     &name.node,
                     Entry {
@@ -338,6 +375,7 @@ impl Checker {
                 }
                 self.uncertain += 1;
                 self.loops += 1;
+                self.note_shape(var.span, &Abs::scalar(None));
                 self.in_block(|me| {
                     me.define(
                         &var.node,
@@ -416,6 +454,7 @@ impl Checker {
             kind: Kind::Param,
             abs: Abs::shaped(abs.shape.clone()),
         };
+        self.note_shape(name.span, &entry.abs);
         match self.lookup(&name.node) {
             // Re-declaring replaces the param in place, so every formula
             // that reads it may change shape: forget what is known.

@@ -13,7 +13,8 @@
 //! - [`diagnostic`]: the one place errors become text.
 //! - [`rng`]: the portable random generator.
 //! - Front ends: [`driver`] (run a whole script), [`check`], [`repl`],
-//!   [`report`] (`--json`, `--plot`), [`progress`]; `main.rs` is the CLI.
+//!   [`lsp`] (the language server), [`report`] (`--json`, `--plot`),
+//!   [`progress`]; `main.rs` is the CLI.
 
 // Errors carry their spans and words by value; they are the cold path, so
 // their size in `Result` is not worth boxing for.
@@ -27,6 +28,7 @@ pub mod eval;
 pub mod fmt;
 pub mod format;
 pub mod lint;
+pub mod lsp;
 pub mod optim;
 pub mod progress;
 pub mod repl;

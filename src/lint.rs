@@ -29,7 +29,7 @@ pub fn unused_lets(program: &Program) -> Vec<Diagnostic> {
         fn read(&mut self, name: &str, _span: Span) {
             self.reads.insert(name.to_string());
         }
-        fn let_binding(&mut self, name: &Ident) {
+        fn let_binding(&mut self, name: &Ident, _stmt: Span) {
             self.lets.push((name.node.clone(), name.span));
         }
     }

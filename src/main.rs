@@ -1,5 +1,5 @@
-//! The `gradlang` command: `run` a script, `check` it, `fmt` it, or open
-//! the REPL.
+//! The `gradlang` command: `run` a script, `check` it, `fmt` it, serve
+//! editors (`lsp`), or open the REPL.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -49,6 +49,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Serve the Language Server Protocol on stdin and stdout, for editors.
+    Lsp,
 }
 
 /// `--plot`'s file: the chart is SVG, so a name ending in another image
@@ -177,6 +179,7 @@ fn run(cli: Cli) -> i32 {
         Some(Command::Fmt { check, files }) => {
             gradlang::fmt::command::run(&files, check, &mut reporter)
         }
+        Some(Command::Lsp) => gradlang::lsp::run(),
         None if std::io::stdin().is_terminal() => gradlang::repl::run(cli.seed),
         None => {
             // Not a terminal: run the input as a script, no prompts or colours.

@@ -25,6 +25,7 @@ use super::commands::{resolve, COMMANDS, DRIVER_OPTIONS};
 use super::help::KEYWORDS;
 use crate::eval::builtins;
 use crate::optim::{option_names, OPTIMIZERS};
+use crate::syntax::cursor::{open_brackets, open_call, tokens, want_at, word_start, Want};
 use crate::syntax::is_incomplete;
 use crate::syntax::lexer::{is_keyword, Token};
 
@@ -57,17 +58,6 @@ pub(super) struct Helper {
 }
 
 impl rustyline::Helper for Helper {}
-
-/// What may come at the cursor.
-#[derive(Debug, PartialEq)]
-enum Want {
-    /// After `minimize ... with`.
-    Optimizer,
-    /// An option of this optimizer (`lr=`), after `with NAME`.
-    OptionOf(String),
-    /// A keyword or any name.
-    Anything,
-}
 
 impl Helper {
     pub fn new(color: bool) -> Self {
@@ -203,7 +193,7 @@ impl Hinter for Helper {
                 }
             }
         }
-        let (signature, summary) = self.signature(&open_call(line)?)?;
+        let (signature, summary) = self.signature(&open_call(line)?.name)?;
         let summary = if summary.is_empty() {
             String::new()
         } else {
@@ -297,68 +287,6 @@ pub(super) fn wants_more(input: &str) -> bool {
 
 fn is_command(line: &str) -> bool {
     line.trim_start().starts_with(':')
-}
-
-/// Where the identifier ending at the end of `before` starts.
-fn word_start(before: &str) -> usize {
-    before
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1)
-}
-
-/// The tokens of `src`, skipping what does not lex.
-fn tokens(src: &str) -> impl Iterator<Item = (Token, std::ops::Range<usize>)> + '_ {
-    Token::lexer(src)
-        .spanned()
-        .filter_map(|(t, range)| t.ok().map(|t| (t, range)))
-}
-
-/// What may be typed after `before` (the text up to the current word).
-fn want_at(before: &str) -> Want {
-    let statement = &before[before.rfind(['\n', ';']).map_or(0, |i| i + 1)..];
-    let toks: Vec<Token> = tokens(statement).map(|(t, _)| t).collect();
-    if !matches!(toks.first(), Some(Token::Minimize | Token::Maximize)) {
-        return Want::Anything;
-    }
-    let Some(with) = toks.iter().position(|t| *t == Token::With) else {
-        return Want::Anything;
-    };
-    match (&toks[with + 1..], toks.last()) {
-        ([], _) => Want::Optimizer,
-        (_, Some(Token::Assign)) => Want::Anything,
-        ([Token::Ident(opt), ..], _) if option_names(opt).is_some() => Want::OptionOf(opt.clone()),
-        _ => Want::Anything,
-    }
-}
-
-/// How many brackets are open at the end of `src`.
-fn open_brackets(src: &str) -> usize {
-    tokens(src).fold(0usize, |depth, (t, _)| match t {
-        Token::LParen | Token::LBracket | Token::LBrace => depth + 1,
-        Token::RParen | Token::RBracket | Token::RBrace => depth.saturating_sub(1),
-        _ => depth,
-    })
-}
-
-/// The function whose call's parentheses the end of `line` is inside.
-fn open_call(line: &str) -> Option<String> {
-    let mut stack: Vec<Option<String>> = Vec::new();
-    let mut previous = None;
-    for (t, _) in tokens(line) {
-        match &t {
-            Token::LParen => stack.push(match previous.take() {
-                Some(Token::Ident(name)) => Some(name),
-                _ => None,
-            }),
-            Token::LBracket | Token::LBrace => stack.push(None),
-            Token::RParen | Token::RBracket | Token::RBrace => {
-                stack.pop();
-            }
-            _ => {}
-        }
-        previous = Some(t);
-    }
-    stack.pop().flatten()
 }
 
 /// Where the bracket matching the one at (or just before) `pos` is.
@@ -585,12 +513,5 @@ mod tests {
         assert_eq!(partner("f((1), 2)", 9), Some(1));
         assert_eq!(partner("f((1), 2", 1), None);
         assert_eq!(partner("\"(\"", 1), None);
-    }
-
-    #[test]
-    fn the_open_call_is_the_innermost() {
-        assert_eq!(open_call("sum(exp(x"), Some("exp".into()));
-        assert_eq!(open_call("sum(exp(x), "), Some("sum".into()));
-        assert_eq!(open_call("(1 + "), None);
     }
 }

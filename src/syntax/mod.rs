@@ -3,6 +3,7 @@
 //! spans, the syntax errors, and the comments beside the tokens (trivia).
 
 pub mod ast;
+pub mod cursor;
 pub mod error;
 pub mod lexer;
 pub mod parser;
@@ -11,4 +12,4 @@ pub mod trivia;
 pub mod visit;
 
 pub use error::SyntaxError;
-pub use parser::{is_incomplete, parse};
+pub use parser::{is_incomplete, parse, parse_recovering};

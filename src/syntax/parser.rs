@@ -43,6 +43,13 @@ pub fn parse(src: &str) -> Result<Program, Vec<SyntaxError>> {
     }
 }
 
+/// Like [`parse`], but also gives what was recovered around the errors
+/// (the statements that failed dropped), for tools that work on text being
+/// edited; `None` when the parser could not finish at all.
+pub fn parse_recovering(src: &str) -> (Option<Program>, Vec<SyntaxError>) {
+    run(src)
+}
+
 /// Whether `src` is the start of something longer: it ends inside an open
 /// bracket or block, or right after a binary operator or a comma, and has no
 /// other error. The REPL then asks for another line.
