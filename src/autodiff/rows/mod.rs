@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 mod compile;
 mod kernels;
+mod products;
 
 use kernels::Ctx;
 
@@ -29,8 +30,11 @@ use crate::tensor::Tensor;
 /// Fewer rows than this are left to the node-by-node replay (already at
 /// 20 rows the fused one is faster: 0.75 against 1.14 µs per polyfit step).
 const MIN_ROWS: usize = 16;
-/// Wider rows are left to the node-by-node replay.
+/// Computed rows wider than this are left to the node-by-node replay.
 const MAX_COLS: usize = 64;
+/// Data and params are read in place, never copied into a register, so
+/// they may be wider (the 784 pixels of an image): at most this many.
+const MAX_HELD_COLS: usize = 4096;
 /// A value computed node by node between passes may have at most this
 /// many entries; a larger one that is not rows leaves the tape unfused.
 const MAX_SMALL: usize = 4096;
