@@ -305,7 +305,10 @@ impl Compiler<'_> {
 
     /// Where held node `x` sits among the buffers `pass` reads in place.
     fn held_slot(&mut self, x: usize, pass: usize) -> usize {
-        let held = &mut self.pass_mut(pass).held;
+        let cols = self.nodes[x].value.len() / self.rows;
+        let p = self.pass_mut(pass);
+        p.widest_held = p.widest_held.max(cols);
+        let held = &mut p.held;
         held.iter().position(|&h| h == x).unwrap_or_else(|| {
             held.push(x);
             held.len() - 1
