@@ -7,6 +7,9 @@ use super::OpError;
 use crate::tensor::Tensor;
 use crate::vecmath;
 
+/// A function applied over a slice into another (as [`crate::vecmath`]'s).
+type SliceFn = fn(&[f64], &mut [f64]);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnaryFn {
     Neg,
@@ -127,7 +130,7 @@ impl UnaryFn {
 
     /// The slice version of a function [`crate::vecmath`] computes
     /// (torch's softplus threshold included).
-    fn vectorized(self) -> Option<fn(&[f64], &mut [f64])> {
+    fn vectorized(self) -> Option<SliceFn> {
         Some(match self {
             UnaryFn::Exp => vecmath::exp,
             UnaryFn::Log => vecmath::log,
