@@ -275,6 +275,9 @@ fn main() {
         .filter(|case| filter.as_ref().is_none_or(|f| case.id.contains(f.as_str())))
         .map(|case| (case, bench_case(&mut c, case)))
         .collect();
+    if !bench_mode() {
+        println!("\n(test mode: one step per case, a smoke test, not a measurement)");
+    }
     println!(
         "\n== neural networks, per Adam step (median {}) ==",
         common::clock_name()
