@@ -36,3 +36,4 @@ pub mod report;
 pub mod rng;
 pub mod syntax;
 pub mod tensor;
+pub mod vecmath;

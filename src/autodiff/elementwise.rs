@@ -5,6 +5,10 @@ use super::op::{Contributions, Op};
 use super::tape::{NodeId, Tape};
 use super::OpError;
 use crate::tensor::Tensor;
+use crate::vecmath;
+
+/// A function applied over a slice into another (as [`crate::vecmath`]'s).
+type SliceFn = fn(&[f64], &mut [f64]);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnaryFn {
@@ -82,27 +86,17 @@ impl UnaryFn {
     pub fn apply(self, x: f64) -> f64 {
         match self {
             UnaryFn::Neg => -x,
-            UnaryFn::Exp => x.exp(),
-            UnaryFn::Log => x.ln(),
+            UnaryFn::Exp | UnaryFn::Log | UnaryFn::Tanh | UnaryFn::Sigmoid => self.one(x),
+            UnaryFn::Softplus | UnaryFn::Log1p | UnaryFn::Expm1 => self.one(x),
             UnaryFn::Sqrt => x.sqrt(),
             UnaryFn::Sin => x.sin(),
             UnaryFn::Cos => x.cos(),
             UnaryFn::Tan => x.tan(),
-            UnaryFn::Tanh => x.tanh(),
-            UnaryFn::Sigmoid => sigmoid(x),
             UnaryFn::Relu => {
                 if x > 0.0 || x.is_nan() {
                     x
                 } else {
                     0.0
-                }
-            }
-            // torch's threshold: above 20 softplus(x) is x to double precision.
-            UnaryFn::Softplus => {
-                if x > 20.0 {
-                    x
-                } else {
-                    x.exp().ln_1p()
                 }
             }
             UnaryFn::Abs => x.abs(),
@@ -118,6 +112,42 @@ impl UnaryFn {
             }
             f => super::staples::unary_apply(f, x),
         }
+    }
+
+    /// The function over a slice at once: vectorized where
+    /// [`crate::vecmath`] has it, with the same bits as [`UnaryFn::apply`]
+    /// value by value.
+    pub(crate) fn apply_slice(self, x: &[f64], out: &mut [f64]) {
+        match self.vectorized() {
+            Some(f) => f(x, out),
+            None => {
+                for (o, &x) in out.iter_mut().zip(x) {
+                    *o = self.apply(x);
+                }
+            }
+        }
+    }
+
+    /// The slice version of a function [`crate::vecmath`] computes
+    /// (torch's softplus threshold included).
+    fn vectorized(self) -> Option<SliceFn> {
+        Some(match self {
+            UnaryFn::Exp => vecmath::exp,
+            UnaryFn::Log => vecmath::log,
+            UnaryFn::Tanh => vecmath::tanh,
+            UnaryFn::Sigmoid => vecmath::sigmoid,
+            UnaryFn::Softplus => vecmath::softplus,
+            UnaryFn::Log1p => vecmath::log1p,
+            UnaryFn::Expm1 => vecmath::expm1,
+            _ => return None,
+        })
+    }
+
+    /// A function of [`UnaryFn::vectorized`] on one value.
+    fn one(self, x: f64) -> f64 {
+        let mut y = [0.0];
+        self.apply_slice(&[x], &mut y);
+        y[0]
     }
 
     /// The gradient for the input, or None where it is zero everywhere.
@@ -181,15 +211,6 @@ impl UnaryFn {
             UnaryFn::Sign => return None,
             f => return super::staples::unary_backward(f, tape, x, y, g),
         })
-    }
-}
-
-fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
     }
 }
 

@@ -22,8 +22,6 @@ pub(super) fn unary_apply(f: UnaryFn, x: f64) -> f64 {
         UnaryFn::Atanh => x.atanh(),
         UnaryFn::Log2 => x.log2(),
         UnaryFn::Log10 => x.log10(),
-        UnaryFn::Log1p => x.ln_1p(),
-        UnaryFn::Expm1 => x.exp_m1(),
         // The standard library has no erf; libm's is the musl/FreeBSD one,
         // accurate to an ulp or so.
         UnaryFn::Erf => libm::erf(x),

@@ -3,11 +3,12 @@
 
 use super::*;
 
-/// `(cols, rank)` when `shape` is `[rows]` or `[rows, cols]` with few columns.
-fn row_shape(shape: &[usize], rows: usize) -> Option<(usize, usize)> {
+/// `(cols, rank)` when `shape` is `[rows]` or `[rows, cols]` with at most
+/// `max_cols` columns.
+fn row_shape(shape: &[usize], rows: usize, max_cols: usize) -> Option<(usize, usize)> {
     match *shape {
         [n] if n == rows => Some((1, 1)),
-        [n, c] if n == rows && (1..=MAX_COLS).contains(&c) => Some((c, 2)),
+        [n, c] if n == rows && (1..=max_cols).contains(&c) => Some((c, 2)),
         _ => None,
     }
 }
@@ -16,7 +17,7 @@ fn row_shape(shape: &[usize], rows: usize) -> Option<(usize, usize)> {
 pub(super) fn compile(nodes: &[Node], outputs: &[NodeId]) -> Option<RowProgram> {
     let largest = nodes.iter().max_by_key(|n| n.value.len())?;
     let rows = *largest.value.shape().first()?;
-    if rows < MIN_ROWS || row_shape(largest.value.shape(), rows).is_none() {
+    if rows < MIN_ROWS || row_shape(largest.value.shape(), rows, MAX_HELD_COLS).is_none() {
         return None;
     }
     let mut c = Compiler {
@@ -70,8 +71,11 @@ impl Compiler<'_> {
         self.nodes[i].value.shape()
     }
 
+    /// Node `i`'s `(cols, rank)` if it is rows: held ones may be wider.
     fn row_shape(&self, i: usize) -> Option<(usize, usize)> {
-        row_shape(self.shape(i), self.rows)
+        let held = matches!(self.nodes[i].op, Op::Const | Op::Leaf { .. });
+        let max_cols = if held { MAX_HELD_COLS } else { MAX_COLS };
+        row_shape(self.shape(i), self.rows, max_cols)
     }
 
     /// The pass from which a node's value can be read.
@@ -301,7 +305,10 @@ impl Compiler<'_> {
 
     /// Where held node `x` sits among the buffers `pass` reads in place.
     fn held_slot(&mut self, x: usize, pass: usize) -> usize {
-        let held = &mut self.pass_mut(pass).held;
+        let cols = self.nodes[x].value.len() / self.rows;
+        let p = self.pass_mut(pass);
+        p.widest_held = p.widest_held.max(cols);
+        let held = &mut p.held;
         held.iter().position(|&h| h == x).unwrap_or_else(|| {
             held.push(x);
             held.len() - 1

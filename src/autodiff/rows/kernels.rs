@@ -1,6 +1,7 @@
 //! Running one part of a pass: each kernel over a chunk of rows at a
 //! time, with broadcasting, and the reductions accumulated as it goes.
 
+use super::products::{gram, row_times, strided_dot};
 use super::*;
 
 impl Arg {
@@ -137,7 +138,10 @@ impl Ctx<'_> {
         let v = |a: &Arg| self.view(*a, rows, regs, cols);
         match kernel {
             Kernel::Unary(UnaryFn::Neg, x) => map(v(x), cols, out, |x| -x),
-            Kernel::Unary(f, x) => map(v(x), cols, out, |x| f.apply(x)),
+            Kernel::Unary(f, x) => match v(x) {
+                View::Full(x) => f.apply_slice(x, out),
+                x => map(x, cols, out, |x| f.apply(x)),
+            },
             Kernel::Binary(f, x, y) => binary(*f, v(x), v(y), cols, out),
             Kernel::Compare(f, x, y) => zip(v(x), v(y), cols, out, |x, y| f.apply(x, y)),
             Kernel::Clamp(x, lo, hi) => {
@@ -212,28 +216,6 @@ impl Ctx<'_> {
     }
 }
 
-/// `Σ x[i·sx] · y[i·sy]` over the rows (`y` absent: `Σ x[i·sx]`), with
-/// four partial sums so the additions overlap.
-fn strided_dot(x: &[f64], sx: usize, y: Option<&[f64]>, sy: usize) -> f64 {
-    let n = x.len().div_ceil(sx);
-    let term = |i: usize| match y {
-        Some(y) => x[i * sx] * y[i * sy],
-        None => x[i * sx],
-    };
-    let mut s = [0.0; 4];
-    let quads = n / 4;
-    for q in 0..quads {
-        for (l, s) in s.iter_mut().enumerate() {
-            *s += term(4 * q + l);
-        }
-    }
-    let mut total = (s[0] + s[1]) + (s[2] + s[3]);
-    for i in 4 * quads..n {
-        total += term(i);
-    }
-    total
-}
-
 /// `Σ x` with four partial sums, so the additions overlap.
 fn sum(x: &[f64]) -> f64 {
     let mut s = [0.0; 4];
@@ -245,85 +227,6 @@ fn sum(x: &[f64]) -> f64 {
         }
     }
     (s[0] + s[1]) + (s[2] + s[3]) + rest
-}
-
-/// `acc[t] += Σ_r a[r][t] · b[r]` for rows of `K` values and one column
-/// `b` (the gradient `Xᵀ g` of a linear model), two rows at a time.
-fn gram_column<const K: usize>(a: &[f64], b: &[f64], acc: &mut [f64]) {
-    let (mut s0, mut s1) = ([0.0; K], [0.0; K]);
-    let pairs = a.chunks_exact(2 * K).zip(b.chunks_exact(2));
-    for (rows, g) in pairs {
-        for t in 0..K {
-            s0[t] += rows[t] * g[0];
-            s1[t] += rows[K + t] * g[1];
-        }
-    }
-    if b.len() % 2 == 1 {
-        let (row, g) = (&a[a.len() - K..], b[b.len() - 1]);
-        for t in 0..K {
-            s0[t] += row[t] * g;
-        }
-    }
-    for t in 0..K {
-        acc[t] += s0[t] + s1[t];
-    }
-}
-
-/// `aᵀ b` over a chunk, added to `acc` (k x m).
-fn gram(a: &[f64], k: usize, b: &[f64], m: usize, acc: &mut [f64]) {
-    match (k, m) {
-        (1, 1) => gram_column::<1>(a, b, acc),
-        (2, 1) => gram_column::<2>(a, b, acc),
-        (3, 1) => gram_column::<3>(a, b, acc),
-        (4, 1) => gram_column::<4>(a, b, acc),
-        _ => {
-            for t in 0..k {
-                for j in 0..m {
-                    acc[t * m + j] += strided_dot(&a[t..], k, Some(&b[j..]), m);
-                }
-            }
-        }
-    }
-}
-
-/// Each row of `K` values times the column `w`.
-fn rows_times_column<const K: usize>(a: &[f64], w: &[f64], out: &mut [f64]) {
-    let mut wk = [0.0; K];
-    wk.copy_from_slice(&w[..K]);
-    for (o, row) in out.iter_mut().zip(a.chunks_exact(K)) {
-        let mut s = 0.0;
-        for t in 0..K {
-            s += row[t] * wk[t];
-        }
-        *o = s;
-    }
-}
-
-/// Each row of `a` (k values) times the k x m matrix `w` (m x k if `tb`).
-fn row_times(a: &[f64], w: &[f64], k: usize, m: usize, tb: bool, out: &mut [f64]) {
-    // A k x 1 column reads the same either way.
-    match (k, m) {
-        (1, 1) => return rows_times_column::<1>(a, w, out),
-        (2, 1) => return rows_times_column::<2>(a, w, out),
-        (3, 1) => return rows_times_column::<3>(a, w, out),
-        (4, 1) => return rows_times_column::<4>(a, w, out),
-        _ => {}
-    }
-    let mut wt = vec![0.0; k * m];
-    for j in 0..m {
-        for t in 0..k {
-            wt[j * k + t] = if tb { w[j * k + t] } else { w[t * m + j] };
-        }
-    }
-    for (o, row) in out.chunks_exact_mut(m).zip(a.chunks_exact(k)) {
-        for (j, o) in o.iter_mut().enumerate() {
-            *o = row
-                .iter()
-                .zip(&wt[j * k..j * k + k])
-                .map(|(x, y)| x * y)
-                .sum();
-        }
-    }
 }
 
 fn map(a: View, cols: usize, out: &mut [f64], f: impl Fn(f64) -> f64) {

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 mod compile;
 mod kernels;
+mod products;
 
 use kernels::Ctx;
 
@@ -29,8 +30,11 @@ use crate::tensor::Tensor;
 /// Fewer rows than this are left to the node-by-node replay (already at
 /// 20 rows the fused one is faster: 0.75 against 1.14 µs per polyfit step).
 const MIN_ROWS: usize = 16;
-/// Wider rows are left to the node-by-node replay.
+/// Computed rows wider than this are left to the node-by-node replay.
 const MAX_COLS: usize = 64;
+/// Data and params are read in place, never copied into a register, so
+/// they may be wider (the 784 pixels of an image): at most this many.
+const MAX_HELD_COLS: usize = 4096;
 /// A value computed node by node between passes may have at most this
 /// many entries; a larger one that is not rows leaves the tape unfused.
 const MAX_SMALL: usize = 4096;
@@ -40,6 +44,8 @@ const MAX_SMALL: usize = 4096;
 const CHUNK: usize = 1024;
 /// Entries per register at most: wide rows come in shorter chunks.
 const CHUNK_ENTRIES: usize = 16 * 1024;
+/// Entries of the widest held rows per chunk at most (512 KB).
+const HELD_CHUNK_ENTRIES: usize = 64 * 1024;
 /// Rows per unit of parallel work. Fixed, so that sums are added in the
 /// same order whatever the number of threads.
 const PART: usize = 1 << 14;
@@ -130,13 +136,18 @@ struct Pass {
     stores: Vec<(usize, usize)>,
     /// Work per row, to decide whether threads pay.
     cost: usize,
+    /// Columns of the widest rows read in place.
+    widest_held: usize,
 }
 
 impl Pass {
-    /// Rows per chunk: fewer for wide registers.
+    /// Rows per chunk: fewer for wide registers, and for wide data, whose
+    /// chunk is read twice (`X @ W` forward, `Xᵀ dZ` backward) and should
+    /// still be in L2 the second time.
     fn chunk(&self) -> usize {
         let widest = self.regs.iter().copied().max().unwrap_or(1);
-        (CHUNK_ENTRIES / widest).clamp(16, CHUNK)
+        let rows = (CHUNK_ENTRIES / widest).min(HELD_CHUNK_ENTRIES / self.widest_held.max(1));
+        rows.clamp(16, CHUNK)
     }
 }
 
