@@ -10,6 +10,7 @@
 //! - [`format`]: PyTorch-style printing of tensors.
 //! - [`diagnostic`]: the one place errors become text.
 //! - [`rng`]: the portable random generator.
+//! - [`export`]: a script as a standalone JAX program (`export --jax`).
 //! - Front ends: [`driver`] (run a whole script), [`check`], [`repl`],
 //!   [`report`] (`--json`, `--plot`), [`progress`]; `main.rs` is the CLI.
 
@@ -22,6 +23,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod driver;
 pub mod eval;
+pub mod export;
 pub mod format;
 pub mod lint;
 pub mod optim;
