@@ -20,6 +20,38 @@ use std::process::Command;
 
 use serde_json::Value;
 
+/// Scripts the exporter refuses on purpose, with the code it must give and
+/// why. (examples/classifier.gl comes with the training branch's
+/// mini-batches and schedules, which the export does not do yet; an entry
+/// whose script is absent is not checked.)
+const REFUSED: &[(&str, &str, &str)] = &[(
+    "examples/classifier.gl",
+    "E0251",
+    "mini-batches and learning-rate schedules are not exported yet",
+)];
+
+/// True for a script in [`REFUSED`], after checking that the export
+/// refuses it with the code listed.
+fn refused(script: &str, out: &Path) -> bool {
+    let Some((_, code, why)) = REFUSED.iter().find(|(s, _, _)| *s == script) else {
+        return false;
+    };
+    let py = out.join("refused.py");
+    let export = gradlang(&[
+        "export",
+        "--jax",
+        script,
+        "-o",
+        py.to_str().expect("utf-8 path"),
+    ]);
+    let stderr = String::from_utf8_lossy(&export.stderr);
+    assert!(
+        !export.status.success() && stderr.contains(&format!("[{code}]")),
+        "{script} should be refused with {code} ({why}); export said:\n{stderr}"
+    );
+    true
+}
+
 /// Runs every exported program in one Python process (importing JAX and
 /// compiling takes most of the time; the import is paid once), each with
 /// its own stdout, stderr and exit code.
@@ -342,7 +374,11 @@ fn exported_programs_match_gradlang() {
     }
     scripts.sort();
     assert!(scripts.len() >= 17, "found only {} scripts", scripts.len());
-    let cases: Vec<Case> = scripts.iter().map(|s| Case::new(s, &out)).collect();
+    let cases: Vec<Case> = scripts
+        .iter()
+        .filter(|s| !refused(s, &out))
+        .map(|s| Case::new(s, &out))
+        .collect();
     let all: Vec<&Case> = cases.iter().collect();
     let sharded: Vec<&Case> = cases
         .iter()

@@ -368,7 +368,20 @@ impl Exporter {
             match o.name.node.as_str() {
                 "steps" | "every" => driver.push(format!("{}=int({v})", o.name.node)),
                 "target" | "tol" => driver.push(format!("{}={v}", o.name.node)),
-                name => own.push(format!("{}: {v}", py_str(name))),
+                name if crate::optim::option_names(&optimizer.node)
+                    .is_some_and(|names| names.contains(&name)) =>
+                {
+                    own.push(format!("{}: {v}", py_str(name)))
+                }
+                _ => {
+                    return Err(refuse(
+                        Code::E0251,
+                        o.name.span,
+                        "this `minimize` option cannot be exported to JAX yet",
+                        "not exported",
+                        "the export runs full-batch steps at a fixed lr; export the script without this option",
+                    ))
+                }
             }
         }
         if maximize {

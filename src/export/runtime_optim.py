@@ -184,6 +184,24 @@ def _compiled_run(f, opt, lo, hi, target, tol, sign):
     return init, jax.jit(run)
 
 
+def _time_run(run, x, s, D, steps):
+    """With GRADLANG_EXPORT_TIMING=1: the compile time and the wall and CPU
+    time per step of the compiled loop, on stderr (docs/scaling-out.md)."""
+    import time
+
+    args = (x, s, jnp.asarray(0), D, jnp.asarray(steps))
+    t0 = time.perf_counter()
+    compiled = run.lower(*args).compile()
+    t1, c1 = time.perf_counter(), time.process_time()
+    jax.block_until_ready(compiled(*args))
+    t2, c2 = time.perf_counter(), time.process_time()
+    print(
+        "timing: compile %.3f s, %d steps, %.4f ms/step wall, %.4f ms/step cpu"
+        % (t1 - t0, steps, (t2 - t1) * 1e3 / steps, (c2 - c1) * 1e3 / steps),
+        file=sys.stderr,
+    )
+
+
 def _summary(verb, steps, initial, last, why):
     line = "%s: %d step%s, loss %s -> %s" % (
         verb,
@@ -229,6 +247,8 @@ def _minimize(P, D, verb, loss, names, bounds, steps, options, target=None, tol=
     if verb in _FIRST_ORDER:
         init, run = _compiled_run(f, _FIRST_ORDER[verb](**options), lo, hi, target, tol, sign)
         s, k, stop = init(x), 0, 0
+        if os.environ.get("GRADLANG_EXPORT_TIMING") == "1":
+            _time_run(run, x, s, D, steps)
         while True:
             limit = steps if every is None else min(steps, (k // every + 1) * every)
             x, s, k, stop = run(x, s, jnp.asarray(k), D, jnp.asarray(limit))
