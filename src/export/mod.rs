@@ -74,9 +74,19 @@ pub fn export_jax(
     for stmt in &program.stmts {
         ex.statement(interp, stmt)?;
     }
+    let npz = npz::npz(&ex.arrays).ok_or_else(|| {
+        let span = program.stmts.first().map_or_else(Default::default, |s| s.span);
+        refuse(
+            Code::E0251,
+            span,
+            "the script's data is too large to export",
+            "its data takes more than 4 GiB",
+            "the .npz writer has no zip64; export a smaller sample and load the full data in Python",
+        )
+    })?;
     Ok(Export {
         python: ex.render(script, npz_name),
-        npz: npz::npz(&ex.arrays),
+        npz,
     })
 }
 
@@ -445,7 +455,7 @@ impl Exporter {
              # {script}, exported by `gradlang export --jax` (gradlang {}).\n\
              # Tested with Python 3.11 and {} (export/requirements.txt).\n\
              # Its data (CSV files, random draws) is in {npz_name}, beside this file.\n\
-             # One CPU, several GPUs or a multi-host job run it unchanged: see docs/export.md.\n\
+             # One CPU, several GPUs or a multi-host job run it unchanged: see gradlang's docs/scaling-out.md.\n\
              # Usage: python3 THIS.py [--safetensors PARAMS.safetensors]\n\n",
             env!("CARGO_PKG_VERSION"),
             pins.join(", ")

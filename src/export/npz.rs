@@ -51,9 +51,13 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
-/// The `.npz` bytes holding `arrays` as `NAME.npy` each. Sizes past 4 GiB
-/// would need zip64, which this writer does not do: the caller checks.
-pub fn npz(arrays: &[(String, Tensor)]) -> Vec<u8> {
+/// The `.npz` bytes holding `arrays` as `NAME.npy` each, or `None` past
+/// 4 GiB in all, which would need zip64 (this writer does not do it).
+pub fn npz(arrays: &[(String, Tensor)]) -> Option<Vec<u8>> {
+    let total: usize = arrays.iter().map(|(_, t)| t.len() * 8 + 256).sum();
+    if total > u32::MAX as usize {
+        return None;
+    }
     let mut out = Vec::new();
     let mut central = Vec::new();
     for (name, t) in arrays {
@@ -98,7 +102,7 @@ pub fn npz(arrays: &[(String, Tensor)]) -> Vec<u8> {
     out.extend((central.len() as u32).to_le_bytes());
     out.extend(start.to_le_bytes());
     out.extend(0u16.to_le_bytes());
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -109,6 +113,17 @@ mod tests {
     fn crc_of_the_check_string() {
         // The standard check value of CRC-32/ISO-HDLC.
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn an_archive_ends_with_its_directory() {
+        let t = Tensor::from_shape_vec(&[2], vec![1.0, 2.0]);
+        let bytes = npz(&[("a".into(), t)]).unwrap_or_default();
+        assert_eq!(&bytes[..4], b"PK\x03\x04");
+        // End of central directory: one entry.
+        let end = &bytes[bytes.len() - 22..];
+        assert_eq!(&end[..4], b"PK\x05\x06");
+        assert_eq!(u16::from_le_bytes([end[10], end[11]]), 1);
     }
 
     #[test]

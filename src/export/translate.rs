@@ -533,3 +533,65 @@ impl crate::syntax::visit::Visitor for Names<'_> {
         self.0.push(name.to_string());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn translate(src: &str, kinds: &[(&str, Kind)]) -> Result<String, Diagnostic> {
+        let kinds: HashMap<String, Kind> = kinds.iter().map(|(n, k)| (n.to_string(), *k)).collect();
+        let program = crate::syntax::parse(&format!("print {src}"))
+            .unwrap_or_else(|_| panic!("{src} parses"));
+        let Stmt::Print { args, .. } = &program.stmts[0].node else {
+            panic!("a print statement");
+        };
+        Translator::new(&kinds).expr(&args[0])
+    }
+
+    #[test]
+    fn names_read_their_dicts() {
+        let kinds = [
+            ("w", Kind::Param),
+            ("X", Kind::Data),
+            ("n", Kind::Scalar),
+            ("f", Kind::Formula),
+        ];
+        assert_eq!(
+            translate("X @ w + n * f", &kinds).ok().as_deref(),
+            Some("(jnp.matmul(D[\"X\"], P[\"w\"]) + (S[\"n\"] * f_f(P, D)))")
+        );
+    }
+
+    #[test]
+    fn a_whole_exponent_stays_an_integer() {
+        assert_eq!(translate("2^3", &[]).ok().as_deref(), Some("(2.0 ** 3)"));
+        assert_eq!(
+            translate("2^0.5", &[]).ok().as_deref(),
+            Some("_pow(2.0, 0.5)")
+        );
+    }
+
+    #[test]
+    fn nested_grads_get_their_own_params_dict() {
+        let got = translate("grad(grad(x^3, x), x)", &[("x", Kind::Param)]).ok();
+        assert_eq!(
+            got.as_deref(),
+            Some("_grad(lambda P1: _grad(lambda P2: (P2[\"x\"] ** 3), P1, \"x\"), P, \"x\")")
+        );
+    }
+
+    #[test]
+    fn refusals_carry_their_codes() {
+        let code = |src: &str| translate(src, &[("w", Kind::Param)]).err().map(|d| d.code);
+        assert_eq!(code("if w > 0 { w } else { -w }"), Some(Code::E0250));
+        assert_eq!(code("w * randn(3)"), Some(Code::E0252));
+        assert_eq!(code("{ let a = w\n a }"), Some(Code::E0251));
+    }
+
+    #[test]
+    fn python_literals() {
+        assert_eq!(py_str("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+        assert_eq!(py_num(1e-10), "1e-10");
+        assert_eq!(py_num(f64::INFINITY), "float(\"inf\")");
+    }
+}
