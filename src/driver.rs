@@ -106,6 +106,51 @@ pub fn run_source(interp: &mut Interp, path: &str, bytes: &[u8], reporter: &mut 
     0
 }
 
+/// `gradlang export --jax`: runs the script to export it to `output` (a
+/// Python program) and the .npz of its data beside it; returns the exit code.
+pub fn export_jax(
+    interp: &mut Interp,
+    path: &str,
+    bytes: &[u8],
+    output: &Path,
+    reporter: &mut Reporter,
+) -> i32 {
+    let (src, program) = match parse_reported(path, bytes, reporter) {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
+    };
+    let npz_path = output.with_extension("npz");
+    let npz_name = npz_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "data.npz".into());
+    let exported = crate::export::export_jax(interp, &program, path, &npz_name);
+    for warning in interp.take_warnings() {
+        reporter.report(&warning, path, src);
+    }
+    let exported = match exported {
+        Ok(e) => e,
+        Err(diag) => {
+            reporter.report(&diag, path, src);
+            return EXIT_SCRIPT_ERROR;
+        }
+    };
+    for (file, data) in [
+        (output, exported.python.as_bytes()),
+        (npz_path.as_path(), &exported.npz),
+    ] {
+        if let Err(e) = std::fs::write(file, data) {
+            let _ = writeln!(
+                reporter.err,
+                "error: cannot write `{}`: {e}",
+                file.display()
+            );
+            return EXIT_USAGE;
+        }
+    }
+    0
+}
+
 /// The directory relative paths in a script at `path` are resolved from.
 pub fn script_dir(path: &Path) -> std::path::PathBuf {
     match path.parent() {

@@ -12,6 +12,7 @@
 //!   the tokens by [`syntax::trivia`]).
 //! - [`diagnostic`]: the one place errors become text.
 //! - [`rng`]: the portable random generator.
+//! - [`export`]: a script as a standalone JAX program (`export --jax`).
 //! - Front ends: [`driver`] (run a whole script), [`check`], [`repl`],
 //!   [`lsp`] (the language server), [`report`] (`--json`, `--plot`),
 //!   [`progress`]; `main.rs` is the CLI.
@@ -25,6 +26,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod driver;
 pub mod eval;
+pub mod export;
 pub mod fmt;
 pub mod format;
 pub mod lint;

@@ -33,6 +33,18 @@ enum Command {
         /// The script to run.
         file: PathBuf,
     },
+    /// Write the script as a standalone Python program on JAX (its data
+    /// in an .npz beside it); see docs/export.md.
+    Export {
+        /// Export to JAX (the one target there is).
+        #[arg(long, required = true)]
+        jax: bool,
+        /// The program to write (default: the script's name with .py).
+        #[arg(short = 'o', long = "output", value_name = "OUT.py")]
+        output: Option<PathBuf>,
+        /// The script to export.
+        file: PathBuf,
+    },
     /// Parse a script and resolve its names without running it.
     Check {
         /// The script to check.
@@ -171,6 +183,20 @@ fn run(cli: Cli) -> i32 {
                 }
             }
             code
+        }
+        Some(Command::Export {
+            jax: _,
+            output,
+            file,
+        }) => {
+            let (name, bytes, dir) = match read_script(&file) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            let output = output.unwrap_or_else(|| file.with_extension("py"));
+            let mut interp = Interp::new(cli.seed, Box::new(std::io::sink()));
+            interp.set_base_dir(dir);
+            driver::export_jax(&mut interp, &name, &bytes, &output, &mut reporter)
         }
         Some(Command::Check { file }) => match read_script(&file) {
             Ok((name, bytes, _)) => gradlang::check::check_source(&name, &bytes, &mut reporter),

@@ -22,6 +22,18 @@ const NEEDS_EVALUATION: &[(&str, &str)] = &[
     ("E0226", "a formula chain grows with loop iterations run"),
     ("E0227", "an interrupt happens while running"),
     (
+        "E0250",
+        "only `export --jax` refuses it; `run` and `check` accept it",
+    ),
+    (
+        "E0251",
+        "only `export --jax` refuses it; `run` and `check` accept it",
+    ),
+    (
+        "E0252",
+        "only `export --jax` refuses it; `run` and `check` accept it",
+    ),
+    (
         "E0228",
         "which formulas read each other follows the assignments run",
     ),
