@@ -12,6 +12,11 @@
 //! - [`rng`]: the portable random generator.
 //! - Front ends: [`driver`] (run a whole script), [`check`], [`repl`],
 //!   [`report`] (`--json`, `--plot`), [`progress`]; `main.rs` is the CLI.
+//!
+//! The `cli` feature (on by default) holds what needs a terminal or
+//! threads: [`repl`], [`progress`] and the thread pool of the fused replay.
+//! Without it the library builds for wasm32-unknown-unknown (the browser
+//! playground in playground/wasm), where no clock, thread or file is used.
 
 // Errors carry their spans and words by value; they are the cold path, so
 // their size in `Result` is not worth boxing for.
@@ -25,7 +30,9 @@ pub mod eval;
 pub mod format;
 pub mod lint;
 pub mod optim;
+#[cfg(feature = "cli")]
 pub mod progress;
+#[cfg(feature = "cli")]
 pub mod repl;
 pub mod report;
 pub mod rng;

@@ -8,6 +8,7 @@ pub(crate) mod calculus;
 pub mod env;
 pub mod error;
 mod expr;
+pub mod files;
 mod loops;
 mod minimize;
 pub mod minimize_options;
@@ -59,8 +60,8 @@ pub struct Interp {
     /// Names some formula looks up when evaluated: assigning one makes
     /// cached formula values stale.
     read_late: std::collections::HashSet<String>,
-    /// Directory that relative paths (csv) are resolved against.
-    base_dir: std::path::PathBuf,
+    /// Where `csv` reads files: the disk or a table given by the embedder.
+    pub(crate) files: files::Files,
     /// Names of the defined losses (the unnamed one is `loss`).
     losses: Vec<String>,
     /// Prints and minimize runs as values, when a front end asked for them.
@@ -111,7 +112,7 @@ impl Interp {
             in_expr: 0,
             param_updates: 0,
             read_late: Default::default(),
-            base_dir: std::path::PathBuf::from("."),
+            files: files::Files::default(),
             losses: Vec::new(),
             record: None,
             observer: None,
@@ -152,7 +153,13 @@ impl Interp {
 
     /// Where relative file paths in the script are looked up.
     pub fn set_base_dir(&mut self, dir: std::path::PathBuf) {
-        self.base_dir = dir;
+        self.files = files::Files::Disk(dir);
+    }
+
+    /// The only files the script can read, by name: no file system is
+    /// touched (the browser playground's dropped files).
+    pub fn set_files(&mut self, table: std::collections::BTreeMap<String, Vec<u8>>) {
+        self.files = files::Files::Memory(table);
     }
 
     /// Runs one top-level statement; an expression statement's value is
