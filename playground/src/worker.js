@@ -21,19 +21,19 @@ globalThis.gradlangWrite = (stream, text) => {
 async function start(message) {
   await loaded;
   runId = message.id;
-  const files = new Files();
   try {
+    const files = new Files();
     for (const f of message.files) files.add(f.name, f.bytes);
     const t0 = performance.now();
     const result = JSON.parse(run(message.source, message.name, files));
     const ms = performance.now() - t0;
+    files.free();
     self.postMessage({ type: 'done', id: runId, result, ms });
   } catch (e) {
     // A trap (the browser's stack exhausted, say) leaves the instance in
-    // an unknown state: the page replaces this worker.
+    // an unknown state (`files` still borrowed): the page replaces this
+    // worker.
     self.postMessage({ type: 'crash', id: runId, message: String(e && e.message ? e.message : e) });
-  } finally {
-    files.free();
   }
 }
 

@@ -149,9 +149,16 @@ describe('the playground page', () => {
     const svg = await plot.evaluate(async (img) => (await fetch(img.src)).text());
     assert.match(svg, /<polyline/);
     assert.match(svg, /nadam/);
-    const ms = Number(await page.getAttribute('[data-testid="status"]', 'data-ms'));
-    t.diagnostic(`puzzle: ${ms.toFixed(1)} ms in the browser's worker`);
-    console.log(`# puzzle-ms ${ms.toFixed(2)}`);
+    // The first run's time includes compiling the WebAssembly it reaches
+    // (V8 compiles lazily); the following runs are the interpreter's own.
+    const times = [Number(await page.getAttribute('[data-testid="status"]', 'data-ms'))];
+    for (let i = 0; i < 5; i += 1) {
+      await run(page);
+      assert.equal((await output(page)).stdout, golden(path.join(repo, 'examples/puzzle.golden')).stdout);
+      times.push(Number(await page.getAttribute('[data-testid="status"]', 'data-ms')));
+    }
+    const warm = Math.min(...times.slice(1));
+    t.diagnostic(`puzzle in the browser's worker: first run ${times[0].toFixed(1)} ms, then ${warm.toFixed(1)} ms (best of 5)`);
     assert.deepEqual(page.problems, []);
     await page.close();
   });
@@ -211,6 +218,19 @@ describe('the playground page', () => {
     await page.close();
   });
 
+  it('stops recursion at the browser\'s lower limit with E0214, not a crash', async () => {
+    const page = await open();
+    // Natively the limit is 400 calls; the browser's stack allows 200
+    // (docs/language.md, Limits).
+    await setEditor(page, 'fn f(n) = if n > 0 {\n    let a = 2 * n\n    f(n - 1) + a - a + 1\n} else { 0 }\nprint f(199)\nprint f(1000)\n');
+    await run(page);
+    assert.equal(await page.getAttribute('[data-testid="status"]', 'data-state'), 'error');
+    const got = await output(page);
+    assert.equal(got.stdout, '199.\n');
+    assert.match(got.stderr, /\[E0214\] Error: calls nested more than 200 deep/);
+    await page.close();
+  });
+
   it('stops a long run, and the next run works at once', async () => {
     const page = await open();
     await setEditor(page, 'print "start"\nlet i = 0\nwhile true {\n    i += 1\n}\n');
@@ -234,9 +254,9 @@ describe('the playground page', () => {
 
   it('opens a share link with the script in it', async () => {
     const page = await open();
+    // Not only ASCII: the link must keep every byte.
     const script = 'print "héllo, 𝑥"   # ünïcode\nprint 6 * 7\n';
     await setEditor(page, script);
-    // Not ASCII, to check the link keeps every byte.
     await page.click('[data-testid="share"]');
     const link = page.locator('[data-testid="share-link"]');
     await link.waitFor({ state: 'visible' });

@@ -30,12 +30,19 @@ use env::{FnDef, Formula, Scopes};
 pub use error::EvalError;
 pub use minimize_options::DRIVER_OPTIONS;
 
+/// Whether this build runs in a browser (the playground), where the
+/// engine's stack of about 1 MiB, not the interpreter thread's 256 MiB,
+/// bounds recursion: the limits below are lower there, measured in
+/// Chromium with a margin (a body of a few statements crashed at 300
+/// calls, a chain of formulas at 900).
+const IN_BROWSER: bool = cfg!(target_arch = "wasm32");
+
 /// How deep user functions may recurse before an error.
-pub const MAX_CALL_DEPTH: usize = 400;
+pub const MAX_CALL_DEPTH: usize = if IN_BROWSER { 200 } else { 400 };
 /// How deep formulas and calls may nest in all (a formula built by a
 /// top-level loop refers to the one before it); sized to the interpreter
 /// thread's stack.
-pub const MAX_NESTING: usize = 20_000;
+pub const MAX_NESTING: usize = if IN_BROWSER { 500 } else { 20_000 };
 
 pub struct Interp {
     pub(crate) tape: Tape,
