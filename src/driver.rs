@@ -32,6 +32,26 @@ impl Reporter<'_> {
     }
 }
 
+/// What a run does with its diagnostics: [`Reporter`] writes them as text;
+/// an embedder (the browser playground) also keeps them as values, to mark
+/// their spans in its editor.
+pub trait Sink {
+    /// One diagnostic about `src`, the script named `path`.
+    fn report(&mut self, diag: &Diagnostic, path: &str, src: &str);
+    /// A line among the diagnostics that is not one (how many were left out).
+    fn line(&mut self, text: &str);
+}
+
+impl Sink for Reporter<'_> {
+    fn report(&mut self, diag: &Diagnostic, path: &str, src: &str) {
+        Reporter::report(self, diag, path, src);
+    }
+
+    fn line(&mut self, text: &str) {
+        let _ = writeln!(self.err, "{text}");
+    }
+}
+
 /// The script's text, or a diagnostic at the first byte that is not UTF-8.
 pub fn decode(bytes: &[u8]) -> Result<&str, (Diagnostic, String)> {
     std::str::from_utf8(bytes).map_err(|e| {
@@ -54,7 +74,7 @@ pub fn decode(bytes: &[u8]) -> Result<&str, (Diagnostic, String)> {
 pub fn parse_reported<'a>(
     path: &str,
     bytes: &'a [u8],
-    reporter: &mut Reporter,
+    reporter: &mut dyn Sink,
 ) -> Result<(&'a str, crate::syntax::ast::Program), i32> {
     let src = match decode(bytes) {
         Ok(s) => s,
@@ -76,7 +96,7 @@ pub fn parse_reported<'a>(
 }
 
 /// Parses and runs `bytes` in `interp`; returns the process exit code.
-pub fn run_source(interp: &mut Interp, path: &str, bytes: &[u8], reporter: &mut Reporter) -> i32 {
+pub fn run_source(interp: &mut Interp, path: &str, bytes: &[u8], reporter: &mut dyn Sink) -> i32 {
     let (src, program) = match parse_reported(path, bytes, reporter) {
         Ok(parsed) => parsed,
         Err(code) => return code,
@@ -86,11 +106,10 @@ pub fn run_source(interp: &mut Interp, path: &str, bytes: &[u8], reporter: &mut 
         reporter.report(warning, path, src);
     }
     if warnings.len() > MAX_LINT_WARNINGS {
-        let _ = writeln!(
-            reporter.err,
+        reporter.line(&format!(
             "... and {} more warnings",
             warnings.len() - MAX_LINT_WARNINGS
-        );
+        ));
     }
     for stmt in &program.stmts {
         let result = interp.run_top(stmt);

@@ -16,6 +16,11 @@
 //! - Front ends: [`driver`] (run a whole script), [`check`], [`repl`],
 //!   [`lsp`] (the language server), [`report`] (`--json`, `--plot`),
 //!   [`progress`]; `main.rs` is the CLI.
+//!
+//! The `cli` feature (on by default) holds what needs a terminal or
+//! threads: [`repl`], [`lsp`], [`progress`] and the thread pool of the fused
+//! replay. Without it the library builds for wasm32-unknown-unknown (the
+//! browser playground in playground/wasm), where no clock, thread or file is used.
 
 // Errors carry their spans and words by value; they are the cold path, so
 // their size in `Result` is not worth boxing for.
@@ -30,9 +35,12 @@ pub mod export;
 pub mod fmt;
 pub mod format;
 pub mod lint;
+#[cfg(feature = "cli")]
 pub mod lsp;
 pub mod optim;
+#[cfg(feature = "cli")]
 pub mod progress;
+#[cfg(feature = "cli")]
 pub mod repl;
 pub mod report;
 pub mod rng;

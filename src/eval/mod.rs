@@ -9,6 +9,7 @@ pub(crate) mod calculus;
 pub mod env;
 pub mod error;
 mod expr;
+pub mod files;
 pub mod fit;
 mod loops;
 mod minimize;
@@ -32,12 +33,19 @@ use env::{FnDef, Formula, Scopes};
 pub use error::EvalError;
 pub use minimize_options::DRIVER_OPTIONS;
 
+/// Whether this build runs in a browser (the playground), where the
+/// engine's stack of about 1 MiB, not the interpreter thread's 256 MiB,
+/// bounds recursion: the limits below are lower there, measured in
+/// Chromium with a margin (a body of a few statements crashed at 300
+/// calls, a chain of formulas at 900).
+const IN_BROWSER: bool = cfg!(target_arch = "wasm32");
+
 /// How deep user functions may recurse before an error.
-pub const MAX_CALL_DEPTH: usize = 400;
+pub const MAX_CALL_DEPTH: usize = if IN_BROWSER { 200 } else { 400 };
 /// How deep formulas and calls may nest in all (a formula built by a
 /// top-level loop refers to the one before it); sized to the interpreter
 /// thread's stack.
-pub const MAX_NESTING: usize = 20_000;
+pub const MAX_NESTING: usize = if IN_BROWSER { 500 } else { 20_000 };
 
 pub struct Interp {
     pub(crate) tape: Tape,
@@ -62,8 +70,8 @@ pub struct Interp {
     /// Names some formula looks up when evaluated: assigning one makes
     /// cached formula values stale.
     read_late: std::collections::HashSet<String>,
-    /// Directory that relative paths (csv) are resolved against.
-    base_dir: std::path::PathBuf,
+    /// Where `csv` reads files: the disk or a table given by the embedder.
+    pub(crate) files: files::Files,
     /// Names of the defined losses (the unnamed one is `loss`).
     losses: Vec<String>,
     /// The last least-squares fit, for `stderr` and `covariance`.
@@ -116,7 +124,7 @@ impl Interp {
             in_expr: 0,
             param_updates: 0,
             read_late: Default::default(),
-            base_dir: std::path::PathBuf::from("."),
+            files: files::Files::default(),
             losses: Vec::new(),
             fit: None,
             record: None,
@@ -158,7 +166,13 @@ impl Interp {
 
     /// Where relative file paths in the script are looked up.
     pub fn set_base_dir(&mut self, dir: std::path::PathBuf) {
-        self.base_dir = dir;
+        self.files = files::Files::Disk(dir);
+    }
+
+    /// The only files the script can read, by name: no file system is
+    /// touched (the browser playground's dropped files).
+    pub fn set_files(&mut self, table: std::collections::BTreeMap<String, Vec<u8>>) {
+        self.files = files::Files::Memory(table);
     }
 
     /// Runs one top-level statement; an expression statement's value is

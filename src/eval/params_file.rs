@@ -39,7 +39,10 @@ impl Interp {
             Format::Json => Ok(to_json(&entries)),
         }
         .map_err(|reason| write_error(path.span, &name, reason))?;
-        let full = self.base_dir.join(&name);
+        let Some(full) = self.files.writable_path(&name) else {
+            let reason = "this run has no file system to write to (the browser playground)".into();
+            return Err(write_error(path.span, &name, reason));
+        };
         let missing = full.parent().is_some_and(|f| !f.is_dir());
         if let (true, Some(folder)) = (missing, std::path::Path::new(&name).parent()) {
             let reason = format!("the folder `{}` does not exist", folder.display());
@@ -62,8 +65,10 @@ impl Interp {
             }),
         }
         };
-        let bytes =
-            std::fs::read(self.base_dir.join(&name)).map_err(|e| read_error(io_reason(&e)))?;
+        let bytes = self
+            .files
+            .read(&name)
+            .map_err(|unreadable| read_error(unreadable.reason))?;
         let entries = match format {
             Format::SafeTensors => from_safetensors(&bytes),
             Format::Json => from_json(&bytes),

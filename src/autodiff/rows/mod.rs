@@ -3,7 +3,8 @@
 //! `N` rows and a few columns. Instead of one pass over `N` rows per
 //! operation, forward and backward run fused, chunk by chunk: each
 //! operation works on a few hundred rows that stay in cache, reductions
-//! accumulate as the rows go by, and the rows are split across threads.
+//! accumulate as the rows go by, and the rows are split across threads
+//! (with the `cli` feature's thread pool; on one thread without it).
 //!
 //! A pass can only use a reduction's result after the pass that computes
 //! it, so a tape whose backward pass reads a forward reduction (the mean
@@ -13,8 +14,6 @@
 //! supported) leaves the tape to the node-by-node replay.
 
 use std::ops::Range;
-
-use rayon::prelude::*;
 
 mod compile;
 mod kernels;
@@ -259,7 +258,9 @@ fn run_pass(pass: &Pass, rows: usize, nodes: &mut [Node], scratch: &mut Scratch)
         table,
     };
     let work = parts.into_iter().zip(outs);
+    #[cfg(feature = "cli")]
     let accs: Vec<Vec<f64>> = if rows * pass.cost >= 1 << 17 {
+        use rayon::prelude::*;
         work.collect::<Vec<_>>()
             .into_par_iter()
             .map_init(Vec::new, |regs, (range, mut out)| {
@@ -270,6 +271,12 @@ fn run_pass(pass: &Pass, rows: usize, nodes: &mut [Node], scratch: &mut Scratch)
         work.map(|(range, mut out)| ctx.run_part(range, &mut out, regs))
             .collect()
     };
+    // Without the `cli` feature there is no thread pool (wasm has no
+    // threads): every pass runs on this thread, in the same part order.
+    #[cfg(not(feature = "cli"))]
+    let accs: Vec<Vec<f64>> = work
+        .map(|(range, mut out)| ctx.run_part(range, &mut out, regs))
+        .collect();
     drop(views);
     for (t, &(_, node)) in taken.into_iter().zip(&pass.stores) {
         nodes[node].value = t;

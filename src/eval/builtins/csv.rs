@@ -17,32 +17,20 @@ use crate::eval::Interp;
 use crate::tensor::Tensor;
 
 /// Reads the file named by the call's one argument, relative to the
-/// script's folder.
+/// script's folder (or from the embedder's table of files).
 pub(super) fn csv(m: &mut Interp, c: &Call) -> Result<NodeId, EvalError> {
     let path = c.text(0)?.to_string();
     let span = c.span(0);
-    let full = m.base_dir.join(&path);
     let file_error = |reason: String, help: String| EvalError::File {
         span,
         path: path.clone(),
         reason,
         help: Some(help),
     };
-    let where_ = || {
-        format!(
-            "paths are relative to the script's folder; gradlang looked for `{}`",
-            full.display()
-        )
-    };
-    // Directories, devices and pipes are not tables (and `/dev/zero` never ends).
-    match std::fs::metadata(&full) {
-        Ok(meta) if !meta.is_file() => {
-            return Err(file_error("it is not a regular file".into(), where_()))
-        }
-        Ok(_) => {}
-        Err(e) => return Err(file_error(io_reason(&e), where_())),
-    }
-    let bytes = std::fs::read(&full).map_err(|e| file_error(io_reason(&e), where_()))?;
+    let bytes = m
+        .files
+        .read(&path)
+        .map_err(|e| file_error(e.reason, e.help))?;
     let table = parse(&bytes).map_err(|p| file_error(p.reason(), p.help().into()))?;
     if let Some(field) = &table.non_finite {
         m.warn(
