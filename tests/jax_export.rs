@@ -35,6 +35,17 @@ const REFUSED: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// `gradlang export --jax SCRIPT -o PY`.
+fn export_jax(script: &str, py: &Path) -> std::process::Output {
+    gradlang(&[
+        "export",
+        "--jax",
+        script,
+        "-o",
+        py.to_str().expect("utf-8 path"),
+    ])
+}
+
 /// True for a script in [`REFUSED`], after checking that the export
 /// refuses it with the code listed.
 fn refused(script: &str, out: &Path) -> bool {
@@ -42,13 +53,7 @@ fn refused(script: &str, out: &Path) -> bool {
         return false;
     };
     let py = out.join("refused.py");
-    let export = gradlang(&[
-        "export",
-        "--jax",
-        script,
-        "-o",
-        py.to_str().expect("utf-8 path"),
-    ]);
+    let export = export_jax(script, &py);
     let stderr = String::from_utf8_lossy(&export.stderr);
     assert!(
         !export.status.success() && stderr.contains(&format!("[{code}]")),
@@ -159,13 +164,7 @@ impl Case {
         let dir = out.join(&name);
         fs::create_dir_all(&dir).expect("target/ is writable");
         let py = dir.join("program.py");
-        let export = gradlang(&[
-            "export",
-            "--jax",
-            script,
-            "-o",
-            py.to_str().expect("utf-8 path"),
-        ]);
+        let export = export_jax(script, &py);
         assert!(
             export.status.success(),
             "{script}: export failed:\n{}",
