@@ -114,10 +114,12 @@ fn help(word: &str) -> Option<String> {
             text += &format!("- `{}` ({})\n", s.name, s.default);
         }
         let driver: Vec<String> = DRIVER_OPTIONS.iter().map(|o| format!("`{o}`")).collect();
-        text += &format!(
-            "\nand for every optimizer: {} (`steps` is required)",
-            driver.join(", ")
-        );
+        let steps = if crate::eval::minimize_options::needs_steps(word) {
+            "`steps` is required"
+        } else {
+            "`steps` is optional: it stops on its own tests"
+        };
+        text += &format!("\nand for every optimizer: {} ({steps})", driver.join(", "));
         return Some(text);
     }
     if let Some((name, _, what)) = CONSTANTS.iter().find(|c| c.0 == word) {
@@ -129,4 +131,17 @@ fn help(word: &str) -> Option<String> {
         "```gradlang\n{signature}\n```\n{}",
         text.join("  \n")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::help;
+
+    #[test]
+    fn optimizer_hover_says_whether_steps_is_required() {
+        let adam = help("adam").unwrap_or_default();
+        assert!(adam.contains("`steps` is required"), "{adam}");
+        let lm = help("lm").unwrap_or_default();
+        assert!(lm.contains("`steps` is optional"), "{lm}");
+    }
 }
