@@ -94,7 +94,7 @@ def list_gl(v):
 
 
 def cases():
-    out = [decay_case("decay.gl", alt=[("amplitude * exp(-rate * t)", "exp(-rate * t) * amplitude")])]
+    out = [decay_case("decay.gl", alt=[("amplitude * exp(-rate * t)", "amplitude / exp(rate * t)")])]
     for s in (0, 1):
         out.append(nist_case("Misra1a", s, "b1 * (1 - exp(-b2 * x))",
                              lambda b, x: b[0] * (1 - jnp.exp(-b[1] * x)),
@@ -105,7 +105,7 @@ def cases():
                              alt=[("x^2 + x * b2", "x * (x + b2)"), ("x^2 + x * b3 + b4", "x * (x + b3) + b4")]))
         out.append(nist_case("MGH10", s, "b1 * exp(b2 / (x + b3))",
                              lambda b, x: b[0] * jnp.exp(b[1] / (x + b[2])),
-                             alt=[("b1 * exp(b2 / (x + b3))", "exp(b2 / (x + b3)) * b1")]))
+                             alt=[("b1 * exp(b2 / (x + b3))", "exp(log(b1) + b2 / (x + b3))")]))
         out.append(nist_case("Bennett5", s, "b1 * (b2 + x) ^ (-1 / b3)",
                              lambda b, x: b[0] * (b[1] + x) ** (-1 / b[2]),
                              alt=[("b1 * (b2 + x) ^ (-1 / b3)", "b1 * exp(log(b2 + x) * (-1 / b3))")]))
@@ -130,8 +130,23 @@ def cases():
         x0=[1.0, 0.0],
         D={"x": jnp.asarray(xs), "y": jnp.asarray(ys)},
         r=lambda b, D: D["y"] - b[0] * jnp.sqrt(D["x"] - b[1]),
-        alt=[("b1 * sqrt(x - b2)", "sqrt(x - b2) * b1")],
+        alt=[("b1 * sqrt(x - b2)", "sqrt(b1 * b1 * (x - b2))")],
     ))
+    # Fewer residuals than params (lm pads the Jacobian with zero rows), and
+    # a vector param (its entries are the flat vector).
+    out.append(dict(
+        name="one residual, two params",
+        gl="param b1 = 1\nparam b2 = 3\nresidual = b1 * b2 - 2 + b1^2\nminimize with lm\n",
+        x0=[1.0, 3.0],
+        D={},
+        r=lambda b, D: jnp.reshape(b[0] * b[1] - 2 + b[0] ** 2, (1,)),
+    ))
+    vec = decay_case("decay.gl with a vector param")
+    vec["gl"] = vec["gl"].replace(
+        "param amplitude = 10\nparam rate = 1\nparam background = 0\n", "param p = [10, 1, 0]\n"
+    ).replace("amplitude * exp(-rate * t) + background", "p[0] * exp(-p[1] * t) + p[2]")
+    vec["gl"] = vec["gl"][: vec["gl"].index("print")]
+    out.append(vec)
     return out
 
 
@@ -156,10 +171,15 @@ def rel(a, b):
     return float(np.max(d)) if d.size else 0.0
 
 
+def flat_params(js):
+    """The final params of a `gradlang run --json` as one flat vector."""
+    return np.concatenate([np.ravel(p["value"]) for p in js["params"].values()]).astype(float)
+
+
 def run(case):
     js, progress = gradlang(case["gl"])
     mz = js["minimizes"][-1]
-    want = np.array([p["value"] for p in js["params"].values()], dtype=float)
+    want = flat_params(js)
     steps, target, tol = case.get("steps"), case.get("target"), case.get("tol")
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
@@ -190,7 +210,7 @@ def run(case):
         other = gradlang(gl)[0]
         om = other["minimizes"][-1]
         row["self"] = "gradlang reformulated: params %.1e  steps %d/%d  stop %s" % (
-            rel([p["value"] for p in other["params"].values()], want), om["steps"], mz["steps"],
+            rel(flat_params(other), want), om["steps"], mz["steps"],
             "same" if om.get("message") == mz.get("message") else "DIFFERS")
     fit = mz.get("fit")
     if fit:
@@ -200,7 +220,7 @@ def run(case):
         dof = n - rank
         s2 = loss / dof if dof > 0 else np.nan
         se = np.sqrt(np.diag(cov) * s2)
-        gl_se = np.array([v["value"] if v["value"] is not None else np.nan for v in fit["stderr"].values()], dtype=float)
+        gl_se = np.concatenate([np.ravel(np.array(v["value"], dtype=float)) for v in fit["stderr"].values()])
         row.update(stderr=rel(se, gl_se), dependent=dependent, dof_ok=dof == fit["dof"])
     return row
 
@@ -216,6 +236,8 @@ def main():
         worst = max(worst, r["params"])
         line = "%-40s params %.1e  steps %-9s stop %s  loss %.1e" % (
             r["name"], r["params"], r["steps"], "same" if r["stop_ok"] else "DIFFERS", r["loss"])
+        if r["stop_ok"]:
+            line += "  (%s)" % (r["stop"] or "ran every step")
         if "stderr" in r:
             line += "  stderr %.1e dep %s dof %s" % (r["stderr"], r["dependent"], "same" if r["dof_ok"] else "DIFFERS")
         if r["progress"]:
