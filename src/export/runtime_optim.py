@@ -216,6 +216,8 @@ def _summary(verb, steps, initial, last, why):
 
 
 def _why(code, target, tol):
+    if isinstance(code, str):
+        return code
     return {
         0: None,
         1: "loss reached the target %s" % _format(target) if target is not None else None,
