@@ -7,7 +7,7 @@
 //! after every crate upgrade.
 
 /// xoshiro256++ (Blackman & Vigna, 2019).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rng {
     state: [u64; 4],
     /// The second normal of the last Box–Muller pair, not yet handed out.

@@ -181,15 +181,14 @@ impl Batches {
         Ok(Batches {
             data,
             rows,
-            // Capped by the rows: one batch of everything per epoch.
-            size: (size as usize).clamp(1, rows.max(1)),
+            size: layout(rows, size).0,
             order: Vec::new(),
         })
     }
 
     /// Batches per epoch (the last may be partial).
     pub(super) fn per_epoch(&self) -> u64 {
-        self.rows.div_ceil(self.size).max(1) as u64
+        layout(self.rows, self.size as u64).1
     }
 
     /// The batch size, at most the rows.
@@ -207,7 +206,7 @@ impl Batches {
     pub(super) fn bind(&mut self, interp: &mut Interp, step: u64) {
         let k = (step % self.per_epoch()) as usize;
         if k == 0 || self.order.is_empty() {
-            self.order = interp.rng.choose(self.rows, self.rows);
+            self.order = draw_order(&mut interp.rng, self.rows);
         }
         let end = ((k + 1) * self.size).min(self.rows);
         let picked = &self.order[k * self.size..end];
@@ -227,6 +226,20 @@ impl Batches {
             set(interp, name, Binding::Data(full.clone()));
         }
     }
+}
+
+/// The batch size and batches per epoch for `rows` rows in batches of
+/// `batch`: the size is capped by the rows (one batch of everything per
+/// epoch), the last batch of an epoch may be partial.
+pub(crate) fn layout(rows: usize, batch: u64) -> (usize, u64) {
+    let size = (batch.min(usize::MAX as u64) as usize).clamp(1, rows.max(1));
+    (size, rows.div_ceil(size).max(1) as u64)
+}
+
+/// One epoch's order of the rows, drawn from the script's random stream
+/// (the exporter replays these draws to carry the batches over to JAX).
+pub(crate) fn draw_order(rng: &mut crate::rng::Rng, rows: usize) -> Vec<usize> {
+    rng.choose(rows, rows)
 }
 
 fn set(interp: &mut Interp, name: &str, binding: Binding) {

@@ -12,13 +12,17 @@
 
 mod deps;
 mod npz;
+mod training;
 mod translate;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{Binding, Interp};
+use crate::optim::schedule;
+use crate::rng::Rng;
 use crate::syntax::ast::{Expr, ExprS, FnBody, Ident, IndexItem, Opt, Program, Stmt, StmtS};
+use crate::syntax::span::Span;
 use crate::tensor::Tensor;
 use deps::{FnInfo, Scope};
 use translate::{py_num, py_str, refuse, Kind, Translator, INTEGER_BUILTINS};
@@ -27,11 +31,13 @@ use translate::{py_num, py_str, refuse, Kind, Translator, INTEGER_BUILTINS};
 /// export/requirements.txt (tests/jax_export.rs installs that file).
 pub const REQUIREMENTS: &str = include_str!("../../export/requirements.txt");
 
-const RUNTIME: [&str; 4] = [
+const RUNTIME: [&str; 6] = [
     include_str!("runtime.py"),
     include_str!("runtime_ops.py"),
     include_str!("runtime_optim.py"),
     include_str!("runtime_second.py"),
+    include_str!("runtime_lm.py"),
+    include_str!("runtime_fit.py"),
 ];
 
 /// The exported program and its data.
@@ -55,6 +61,12 @@ struct Exporter {
     scope: Scope,
     lines: Vec<Line>,
     arrays: Vec<(String, Tensor)>,
+    /// The random stream before the running `minimize`, whose batch orders
+    /// are replayed from it.
+    rng_before: Option<Rng>,
+    /// The losses declared with `residual`: `r_NAME(P, D)` gives their
+    /// residuals, for lm and the fit statistics.
+    residuals: HashSet<String>,
 }
 
 /// Runs `program` in `interp` and writes it as a JAX program whose data
@@ -70,7 +82,11 @@ pub fn export_jax(
         scope: Scope::default(),
         lines: Vec::new(),
         arrays: Vec::new(),
+        rng_before: None,
+        residuals: HashSet::new(),
     };
+    // The record gives each `minimize`'s options as gradlang evaluated them.
+    interp.enable_record();
     for stmt in &program.stmts {
         ex.statement(interp, stmt)?;
     }
@@ -114,6 +130,9 @@ impl Exporter {
         // What can be translated before running is, so that a refusal is
         // reported before gradlang spends time on the statement.
         let pre = self.before(stmt)?;
+        if let Stmt::Minimize { .. } = stmt.node {
+            self.rng_before = Some(interp.rng.clone());
+        }
         interp.run_top(stmt).map_err(|e| e.to_diagnostic())?;
         self.after(interp, stmt, pre)
     }
@@ -182,32 +201,41 @@ impl Exporter {
                 value,
                 residual,
             } => {
-                if *residual {
-                    return Err(refuse(
-                        Code::E0251,
-                        stmt.span,
-                        "a `residual` cannot be exported to JAX yet",
-                        "not exported",
-                        "its fit statistics (RSS, standard errors) have no JAX version; write `loss = sum((...)^2)` to export the fit",
-                    ));
-                }
                 let name = name.as_ref().map_or("loss", |n| n.node.as_str());
+                if *residual {
+                    return self.residual(name, value);
+                }
                 self.formula(name, value)
             }
-            Stmt::Save(_) | Stmt::Load(_) => Err(refuse(
-                Code::E0251,
-                stmt.span,
-                "`save` and `load` cannot be exported to JAX yet",
-                "not exported",
-                "drop it from the exported script; `export --jax --safetensors FILE` writes the final params",
-            )),
+            Stmt::Save(path) => {
+                let path = self.translator().expr(path)?;
+                self.code(format!("_save({path}, P)"));
+                Ok(())
+            }
+            Stmt::Load(_) => {
+                // The values gradlang loaded, as data (`load` sets every
+                // param declared so far).
+                let params = interp.params();
+                for (i, p) in params.iter().enumerate() {
+                    if params[i + 1..].iter().any(|q| q.name == p.name) {
+                        continue;
+                    }
+                    let key = self.store("p", &p.value);
+                    self.code(format!(
+                        "P[{}] = jnp.asarray(_NPZ[{}])",
+                        py_str(&p.name),
+                        py_str(&key)
+                    ));
+                }
+                Ok(())
+            }
             Stmt::Fn { name, params, body } => self.function(name, params, body),
             Stmt::Minimize {
                 maximize,
                 loss,
                 optimizer,
                 opts,
-            } => self.minimize(*maximize, loss.as_ref(), optimizer, opts),
+            } => self.minimize(interp, stmt.span, *maximize, loss.as_ref(), optimizer, opts),
             Stmt::Print { args, opts } => self.print(args, opts),
             Stmt::Assert { cond, message } => {
                 let c = self.translator().expr(cond)?;
@@ -279,8 +307,23 @@ impl Exporter {
     fn formula(&mut self, name: &str, value: &ExprS) -> Result<(), Diagnostic> {
         let v = self.translator().expr(value)?;
         self.code(format!("def f_{name}(P, D):\n    return {v}\n"));
+        self.residuals.remove(name);
         self.scope.kinds.insert(name.to_string(), Kind::Formula);
         self.scope.formulas.insert(name.to_string(), value.clone());
+        Ok(())
+    }
+
+    /// `residual NAME = e`: the residuals as `r_NAME`, the loss as the sum
+    /// of their squares.
+    fn residual(&mut self, name: &str, value: &ExprS) -> Result<(), Diagnostic> {
+        let v = self.translator().expr(value)?;
+        self.code(format!(
+            "def r_{name}(P, D):\n    return {v}\n\n\n\
+             def f_{name}(P, D):\n    return jnp.sum(jnp.square(r_{name}(P, D)))\n"
+        ));
+        self.scope.kinds.insert(name.to_string(), Kind::Formula);
+        self.scope.formulas.insert(name.to_string(), value.clone());
+        self.residuals.insert(name.to_string());
         Ok(())
     }
 
@@ -376,37 +419,50 @@ impl Exporter {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn minimize(
         &mut self,
+        interp: &Interp,
+        span: Span,
         maximize: bool,
         loss: Option<&Ident>,
         optimizer: &Ident,
         opts: &[Opt],
     ) -> Result<(), Diagnostic> {
-        if optimizer.node == "lm" {
-            return Err(refuse(
-                Code::E0251,
-                optimizer.span,
-                "`lm` cannot be exported to JAX yet",
-                "not exported",
-                "export the fit with `newton` or `lbfgs` on the same `residual`",
-            ));
-        }
         let loss = loss.map_or("loss", |l| l.node.as_str());
         let names = match self.scope.formulas.get(loss) {
             Some(f) => self.scope.params_of(f),
             None => Vec::new(),
         };
+        let first_order = !matches!(optimizer.node.as_str(), "lbfgs" | "newton" | "lm");
         let mut own = Vec::new();
         let mut driver = Vec::new();
         for o in opts {
+            let name = o.name.node.as_str();
+            let per_step = matches!(name, "batch" | "over") || schedule::is_option(name);
+            if per_step && !first_order {
+                return Err(refuse(
+                    Code::E0251,
+                    o.name.span,
+                    &format!(
+                        "mini-batches and schedules are exported for the first-order optimizers, not `{}`",
+                        optimizer.node
+                    ),
+                    "not exported",
+                    "the exported lbfgs and newton take full-batch steps at their own rates; export the script without this option",
+                ));
+            }
+            if per_step {
+                // Carried over as data below.
+                continue;
+            }
             let v = match &o.value.node {
                 Expr::Str(s) => py_str(s),
                 _ => format!("float({})", self.translator().expr(&o.value)?),
             };
-            match o.name.node.as_str() {
-                "steps" | "every" => driver.push(format!("{}=int({v})", o.name.node)),
-                "target" | "tol" => driver.push(format!("{}={v}", o.name.node)),
+            match name {
+                "steps" | "every" => driver.push(format!("{name}=int({v})")),
+                "target" | "tol" => driver.push(format!("{name}={v}")),
                 name if crate::optim::option_names(&optimizer.node)
                     .is_some_and(|names| names.contains(&name)) =>
                 {
@@ -418,14 +474,17 @@ impl Exporter {
                         o.name.span,
                         "this `minimize` option cannot be exported to JAX yet",
                         "not exported",
-                        "the export runs full-batch steps at a fixed lr; export the script without this option",
+                        "export the script without this option",
                     ))
                 }
             }
         }
         if maximize {
             driver.push("maximize=True".into());
+        } else if self.residuals.contains(loss) {
+            driver.push(format!("residual=r_{loss}"));
         }
+        driver.extend(self.per_step_data(interp, span)?);
         let list: Vec<String> = names.iter().map(|n| py_str(n)).collect();
         self.code(format!(
             "P = _minimize(P, D, {}, f_{loss}, [{}], B, options={{{}}}, {})",
@@ -435,6 +494,35 @@ impl Exporter {
             driver.join(", ")
         ));
         Ok(())
+    }
+
+    /// The `lrs=` and `batches=` arguments of the `minimize` that just ran:
+    /// its schedule's rates and its batches' row orders, stored as data.
+    fn per_step_data(&mut self, interp: &Interp, span: Span) -> Result<Vec<String>, Diagnostic> {
+        let Some(rec) = interp.record.as_ref().and_then(|r| r.minimizes.last()) else {
+            return Ok(Vec::new());
+        };
+        let mut args = Vec::new();
+        if let Some(lrs) = training::rates(rec, span)? {
+            args.push(format!("lrs=_NPZ[{}]", py_str(&self.store("lr", &lrs))));
+        }
+        if let Some((names, batch)) = training::batched(rec) {
+            let rows = match names.first().and_then(|n| interp.scopes().globals.get(n)) {
+                Some(Binding::Data(t)) => t.shape().first().copied().unwrap_or(1),
+                _ => 1,
+            };
+            let before = self.rng_before.take().unwrap_or_else(|| interp.rng.clone());
+            let orders = training::orders(rec, before, &interp.rng, rows, span)?;
+            let key = self.store("order", &orders);
+            let list: Vec<String> = names.iter().map(|n| py_str(n)).collect();
+            args.push(format!(
+                "batches=([{}], _NPZ[{}], {})",
+                list.join(", "),
+                py_str(&key),
+                crate::eval::batch::layout(rows, batch).0
+            ));
+        }
+        Ok(args)
     }
 
     fn print(&mut self, args: &[ExprS], opts: &[Opt]) -> Result<(), Diagnostic> {

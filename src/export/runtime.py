@@ -216,6 +216,40 @@ def _save_safetensors(path, P):
             f.write(b)
 
 
+def _json_number(v):
+    if np.isnan(v):
+        return '"NaN"'
+    if np.isinf(v):
+        return '"Infinity"' if v > 0 else '"-Infinity"'
+    return repr(float(v))
+
+
+def _nested(a):
+    if a.ndim == 0:
+        return _json_number(a)
+    return "[" + ", ".join(_nested(b) for b in a) + "]"
+
+
+def _save(path, P):
+    """`save "FILE"`: every param, as .safetensors or as gradlang's JSON
+    (src/eval/params_file.rs), relative to this program's folder as
+    gradlang's is to the script's."""
+    full = os.path.join(os.path.dirname(os.path.abspath(__file__)), path)
+    try:
+        if path.endswith(".safetensors"):
+            _save_safetensors(full, P)
+            return
+        lines = []
+        for name in P:
+            a = np.asarray(P[name], dtype=np.float64)
+            lines.append('  "%s": {"data":%s,"shape":%s}' % (name, _nested(a).replace(" ", ""), str(list(a.shape)).replace(" ", "")))
+        with open(full, "w") as f:
+            f.write("{\n" + ",\n".join(lines).replace("], [", "],[") + "\n}\n")
+    except OSError as e:
+        print("error[E0215]: cannot write `%s`: %s" % (path, e.strerror), file=sys.stderr)
+        sys.exit(1)
+
+
 def _finish(P, D):
     _report_sharding(D)
     if "--safetensors" in sys.argv[1:]:

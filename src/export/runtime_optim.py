@@ -1,7 +1,14 @@
 # ---- minimize (src/export/runtime_optim.py) --------------------------------
 # Each optimizer is a pair (init(x), update(x, g, state) -> (x, state)) on the
 # flat vector of the params the loss reaches, as gradlang's src/optim/ works.
-# optax where its rule is torch's; written out here where it is not.
+# optax where its rule is torch's; written out here where it is not. `lr` is
+# a number, or with a schedule a function of the count of updates before
+# this one (as optax takes schedules): the rates gradlang computed.
+
+
+def _rate(lr, count):
+    """The learning rate of the update after `count` updates."""
+    return lr(count) if callable(lr) else lr
 
 
 def _optax(tx):
@@ -27,13 +34,13 @@ def _opt_sgd(lr=1e-3, momentum=0.0, dampening=0.0, nesterov=0, weight_decay=0.0)
 
     # optax has no dampening: torch's rule, buffer = grad at the first step.
     def init(x):
-        return (jnp.zeros_like(x), jnp.asarray(True))
+        return (jnp.zeros_like(x), jnp.asarray(0))
 
     def update(x, g, s):
-        buf, first = s
+        buf, count = s
         g = g + weight_decay * x
-        buf = jnp.where(first, g, momentum * buf + (1.0 - dampening) * g)
-        return x - lr * buf, (buf, jnp.asarray(False))
+        buf = jnp.where(count == 0, g, momentum * buf + (1.0 - dampening) * g)
+        return x - _rate(lr, count) * buf, (buf, count + 1)
 
     return init, update
 
@@ -55,15 +62,16 @@ def _opt_adam(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, amsgr
     def update(x, g, s):
         m, v, vmax, t = s
         t = t + 1.0
+        rate = _rate(lr, t - 1.0)
         if decoupled:
-            x = x * (1.0 - lr * weight_decay)
+            x = x * (1.0 - rate * weight_decay)
         elif weight_decay:
             g = g + weight_decay * x
         m = m + (1.0 - beta1) * (g - m)
         v = beta2 * v + (1.0 - beta2) * g * g
         vmax = jnp.maximum(vmax, v)
         denom = jnp.sqrt(vmax) / jnp.sqrt(1.0 - beta2**t) + eps
-        return x + (-lr / (1.0 - beta1**t)) * m / denom, (m, v, vmax, t)
+        return x + (-rate / (1.0 - beta1**t)) * m / denom, (m, v, vmax, t)
 
     return init, update
 
@@ -92,8 +100,9 @@ def _opt_nadam(lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, mome
         m = m + (1.0 - beta1) * (g - m)
         v = beta2 * v + (1.0 - beta2) * g * g
         denom = jnp.sqrt(v / bc2) + eps
-        x = x + ((-lr * (1.0 - mu_t)) / (1.0 - mu_product)) * g / denom
-        x = x + ((-lr * mu_next) / (1.0 - mu_product * mu_next)) * m / denom
+        rate = _rate(lr, t - 1.0)
+        x = x + ((-rate * (1.0 - mu_t)) / (1.0 - mu_product)) * g / denom
+        x = x + ((-rate * mu_next) / (1.0 - mu_product * mu_next)) * m / denom
         return x, (m, v, t, mu_product)
 
     return init, update
@@ -101,17 +110,21 @@ def _opt_nadam(lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, mome
 
 def _opt_rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, centered=0, weight_decay=0.0):
     if not centered:
-        # torch: eps outside the square root, no bias correction.
-        tx = optax.rmsprop(lr, decay=alpha, eps=eps, eps_in_sqrt=False, momentum=momentum or None)
-        return _optax(_decayed(weight_decay, tx))
+        # torch: eps outside the square root, no bias correction, and the
+        # momentum buffer before the learning rate (optax.rmsprop scales
+        # first, which differs once a schedule changes the rate).
+        rms = optax.scale_by_rms(decay=alpha, eps=eps, eps_in_sqrt=False)
+        tx = optax.chain(rms, optax.trace(decay=momentum), optax.scale_by_learning_rate(lr))
+        return _optax(_decayed(weight_decay, tx if momentum else optax.rmsprop(lr, decay=alpha, eps=eps, eps_in_sqrt=False)))
 
     # Centered: torch's rule written out (the variance, then eps outside sqrt).
     def init(x):
         z = jnp.zeros_like(x)
-        return (z, z, z)
+        return (z, z, z, jnp.asarray(0))
 
     def update(x, g, s):
-        sq, avg, buf = s
+        sq, avg, buf, count = s
+        rate = _rate(lr, count)
         if weight_decay:
             g = g + weight_decay * x
         sq = alpha * sq + (1.0 - alpha) * g * g
@@ -119,8 +132,8 @@ def _opt_rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, centered=0, weight
         denom = jnp.sqrt(sq - avg * avg) + eps
         if momentum > 0:
             buf = momentum * buf + g / denom
-            return x - lr * buf, (sq, avg, buf)
-        return x + (-lr * g) / denom, (sq, avg, buf)
+            return x - rate * buf, (sq, avg, buf, count + 1)
+        return x + (-rate * g) / denom, (sq, avg, buf, count + 1)
 
     return init, update
 
@@ -135,7 +148,7 @@ def _opt_adagrad(lr=1e-2, lr_decay=0.0, eps=1e-10, initial_accumulator_value=0.0
         t = t + 1.0
         if weight_decay:
             g = g + weight_decay * x
-        clr = lr / (1.0 + (t - 1.0) * lr_decay)
+        clr = _rate(lr, t - 1.0) / (1.0 + (t - 1.0) * lr_decay)
         acc = acc + g * g
         return x + (-clr * g) / (jnp.sqrt(acc) + eps), (acc, t)
 
@@ -152,9 +165,42 @@ _FIRST_ORDER = {
 }
 
 
-def _compiled_run(f, opt, lo, hi, target, tol, sign):
-    """The whole loop as one XLA while_loop: evaluate, test the stopping
-    rules, step, clamp into the bounds; it runs until step `limit`."""
+def _batcher(batches, D):
+    """gradlang's mini-batches (src/eval/batch.rs) over the row orders it
+    drew: (batches per epoch, at(D, t, fn)), where `at` calls fn on the data
+    of step t, whose batched names hold only that step's rows. The last
+    batch of an epoch may be smaller: a second, static shape under lax.cond."""
+    names, orders, size = batches
+    orders = jnp.asarray(np.asarray(orders).astype(np.int64))
+    rows = orders.shape[1]
+    per_epoch = -(-rows // size)
+    whole = rows // size
+
+    def at(D, t, fn):
+        order = orders[jnp.minimum(t // per_epoch, orders.shape[0] - 1)]
+        k = t % per_epoch
+
+        def pick(idx):
+            Q = dict(D)
+            for n in names:
+                Q[n] = jnp.take(D[n], idx, axis=0)
+            return fn(Q)
+
+        def full(_):
+            return pick(lax.dynamic_slice_in_dim(order, k * size, size))
+
+        if whole == per_epoch:
+            return full(None)
+        return lax.cond(k < whole, full, lambda _: pick(order[whole * size :]), None)
+
+    return per_epoch, at
+
+
+def _compiled_run(f, opt, lo, hi, target, tol, sign, at):
+    """The whole loop as one XLA while_loop: evaluate (on step k's batch,
+    with mini-batches), test the stopping rules, step, clamp into the
+    bounds; it runs until step `limit`. The carry keeps the last loss
+    evaluated (the last batch's, for the summary)."""
     init, update = opt
     vg = jax.value_and_grad(f)
 
@@ -163,8 +209,8 @@ def _compiled_run(f, opt, lo, hi, target, tol, sign):
             return (c[2] < limit) & (c[3] == 0)
 
         def body(c):
-            x, s, k, _ = c
-            loss, g = vg(x, D)
+            x, s, k, _, _ = c
+            loss, g = vg(x, D) if at is None else at(D, k, lambda Q: vg(x, Q))
             stop = jnp.asarray(0)
             if tol is not None:
                 blocked = ((x <= lo) & (g > 0)) | ((x >= hi) & (g < 0))
@@ -176,10 +222,9 @@ def _compiled_run(f, opt, lo, hi, target, tol, sign):
             keep = stop != 0
             x = jnp.where(keep, x, x2)
             s = jax.tree.map(lambda a, b: jnp.where(keep, a, b), s, s2)
-            return x, s, k + jnp.where(keep, 0, 1), stop
+            return x, s, k + jnp.where(keep, 0, 1), stop, loss
 
-        x, s, k, stop = lax.while_loop(cond, body, (x, s, k, jnp.asarray(0)))
-        return x, s, k, stop
+        return lax.while_loop(cond, body, (x, s, k, jnp.asarray(0), jnp.asarray(jnp.nan)))
 
     return init, jax.jit(run)
 
@@ -189,7 +234,7 @@ def _time_run(run, x, s, D, steps):
     time per step of the compiled loop, on stderr (docs/scaling-out.md)."""
     import time
 
-    args = (x, s, jnp.asarray(0), D, jnp.asarray(steps))
+    args = (x, s, jnp.asarray(0), D, jnp.asarray(steps))  # (x, s, k, D, limit)
     t0 = time.perf_counter()
     compiled = run.lower(*args).compile()
     t1, c1 = time.perf_counter(), time.process_time()
@@ -202,14 +247,17 @@ def _time_run(run, x, s, D, steps):
     )
 
 
-def _summary(verb, steps, initial, last, why):
-    line = "%s: %d step%s, loss %s -> %s" % (
-        verb,
-        steps,
-        "" if steps == 1 else "s",
-        _format(initial),
-        _format(last),
-    )
+def _summary(verb, steps, initial, last, why, batches=None):
+    """gradlang's summary line; `batches` = (size, per epoch, rows, the last
+    batch's loss or None) with mini-batches."""
+    line = "%s: %d step%s" % (verb, steps, "" if steps == 1 else "s")
+    if batches is not None:
+        line += " in batches of %d (%d per epoch)" % batches[:2]
+    line += ", loss %s -> %s" % (_format(initial), _format(last))
+    if batches is not None:
+        line += " on all %d rows" % batches[2]
+        if batches[3] is not None:
+            line += ", last batch %s" % _format(batches[3])
     if why is not None:
         line += " (stopped early: %s)" % why
     print(line, flush=True)
@@ -227,9 +275,22 @@ def _why(code, target, tol):
     }[code]
 
 
-def _minimize(P, D, verb, loss, names, bounds, steps, options, target=None, tol=None, every=None, maximize=False):
-    """gradlang's `minimize` (src/eval/minimize.rs): returns the new params."""
-    x, unravel = ravel_pytree({n: P[n] for n in names})
+def _minimize(P, D, verb, loss, names, bounds, options, steps=None, target=None, tol=None, every=None,
+              maximize=False, lrs=None, batches=None, residual=None):
+    """gradlang's `minimize` (src/eval/minimize.rs): returns the new params.
+    `steps` None: no limit (lm stops on its own tests);
+    `lrs`: the learning rate of every step, from gradlang's schedule;
+    `batches`: (the batched names, each epoch's row order, the batch size);
+    `residual`: the residuals' function when the loss is a `residual`'s."""
+    global _FIT
+    _FIT = None
+    # Flat in declaration order, as gradlang's vector and the bounds below
+    # (a dict would be flattened in the order of its sorted keys).
+    x, unravel_list = ravel_pytree([P[n] for n in names])
+
+    def unravel(x):
+        return dict(zip(names, unravel_list(x)))
+
     lo, hi = [], []
     for n in names:
         size = np.size(P[n])
@@ -244,26 +305,51 @@ def _minimize(P, D, verb, loss, names, bounds, steps, options, target=None, tol=
         Q.update(unravel(x))
         return sign * loss(Q, D)
 
+    def r(x, D):
+        Q = dict(P)
+        Q.update(unravel(x))
+        return jnp.ravel(residual(Q, D))
+
     f_jit = jax.jit(f)
     initial = float(f_jit(x, D))
+    if lrs is not None:
+        table = jnp.asarray(np.asarray(lrs, dtype=np.float64))
+        options = dict(options, lr=lambda n: table[jnp.minimum(jnp.asarray(n).astype(jnp.int64), table.shape[0] - 1)])
+    per_epoch, at = _batcher(batches, D) if batches is not None else (None, None)
+    last_batch = None
     if verb in _FIRST_ORDER:
-        init, run = _compiled_run(f, _FIRST_ORDER[verb](**options), lo, hi, target, tol, sign)
+        init, run = _compiled_run(f, _FIRST_ORDER[verb](**options), lo, hi, target, tol, sign, at)
         s, k, stop = init(x), 0, 0
         if os.environ.get("GRADLANG_EXPORT_TIMING") == "1":
             _time_run(run, x, s, D, steps)
+        if every is not None and at is not None:
+            batch_loss = jax.jit(lambda x, D, t: at(D, t, lambda Q: f(x, Q)))
         while True:
             limit = steps if every is None else min(steps, (k // every + 1) * every)
-            x, s, k, stop = run(x, s, jnp.asarray(k), D, jnp.asarray(limit))
+            x, s, k, stop, last_batch = run(x, s, jnp.asarray(k), D, jnp.asarray(limit))
             k, stop = int(k), int(stop)
             if stop != 0 or k >= steps:
                 break
-            print("%s step %d: loss %s" % (verb, k, _format(sign * float(f_jit(x, D)))), flush=True)
+            if at is None:
+                print("%s step %d: loss %s" % (verb, k, _format(sign * float(f_jit(x, D)))), flush=True)
+            else:
+                value = sign * float(batch_loss(x, D, jnp.asarray(k)))
+                print("%s step %d (epoch %d): batch loss %s" % (verb, k, k // per_epoch + 1, _format(value)), flush=True)
+    elif verb == "lm":
+        x, k, stop = _lm(r, x, D, steps, target, tol, sign, every, verb, **options)
     elif verb == "newton":
         x, k, stop = _newton(f, x, D, lo, hi, steps, target, tol, sign, every, verb, **options)
     else:
         x, k, stop = _lbfgs(f, x, D, lo, hi, steps, target, tol, sign, **options)
     last = float(f_jit(x, D))
-    _summary(verb, k, sign * initial, sign * last, _why(stop, target, tol))
+    shown = None
+    if batches is not None:
+        rows = np.shape(batches[1])[1]
+        evaluated = None if steps == 0 else sign * float(last_batch)
+        shown = (batches[2], per_epoch, rows, evaluated)
+    _summary(verb, k, sign * initial, sign * last, _why(stop, target, tol), shown)
+    if residual is not None:
+        _fit(r, x, D, names, unravel)
     Q = dict(P)
     Q.update(unravel(x))
     return Q

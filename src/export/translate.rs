@@ -429,6 +429,9 @@ impl<'a> Translator<'a> {
         if let Some(c) = self.calculus(name, args)? {
             return Ok(c);
         }
+        if matches!(name, "stderr" | "covariance") {
+            return self.fit_query(name, span, args);
+        }
         let lookup = |table: &[(&str, &'static str)]| {
             table.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
         };
@@ -522,6 +525,20 @@ impl<'a> Translator<'a> {
             self.pvar,
             py_str(&param)
         )))
+    }
+
+    /// `stderr(p)`, `covariance()`, `covariance(p)`: the last fit's, which
+    /// the exported program keeps as gradlang does.
+    fn fit_query(&mut self, name: &str, span: Span, args: &[ExprS]) -> Result<String, Diagnostic> {
+        let param = match args {
+            [] if name == "covariance" => return Ok("_covariance_of(None)".into()),
+            [p] => match &p.node {
+                Expr::Name(n) if self.kinds.get(n) == Some(&Kind::Param) => py_str(n),
+                _ => return Err(unsupported(p.span, "this argument", "name a param")),
+            },
+            _ => return Err(unsupported(span, &format!("`{name}` here"), "name a param")),
+        };
+        Ok(format!("_{name}_of({param})"))
     }
 }
 
