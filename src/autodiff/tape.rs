@@ -31,6 +31,19 @@ pub struct Node {
     pub integer: bool,
 }
 
+impl Node {
+    /// About the memory the node holds: itself and its value's entries
+    /// (a scalar's is inside the node).
+    fn bytes(&self) -> usize {
+        let entries = if self.value.ndim() == 0 {
+            0
+        } else {
+            self.value.len()
+        };
+        std::mem::size_of::<Node>() + 8 * entries
+    }
+}
+
 /// Where a NaN or Inf on the tape came from ([`Tape::first_non_finite`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum NonFiniteOrigin {
@@ -53,6 +66,9 @@ pub enum NonFiniteOrigin {
 #[derive(Debug, Default)]
 pub struct Tape {
     nodes: Vec<Node>,
+    /// About the bytes the nodes recorded since the last `clear` hold (node
+    /// and value), for callers that may clear it early.
+    bytes: usize,
     epoch: u64,
     span: Span,
     /// False once something recorded since the last `clear` depended on a
@@ -125,6 +141,7 @@ impl Tape {
     /// invalid afterwards; `epoch` tells callers that cache ids.
     pub fn clear(&mut self) {
         self.nodes.clear();
+        self.bytes = 0;
         self.epoch += 1;
         self.value_dependent = false;
         self.compiled = None;
@@ -203,13 +220,15 @@ impl Tape {
             Some(n) => kept(&op, value, n),
             None => value,
         };
-        self.nodes.push(Node {
+        let node = Node {
             op,
             value,
             requires_grad,
             span: self.span,
             integer: false,
-        });
+        };
+        self.bytes += node.bytes();
+        self.nodes.push(node);
         id
     }
 
@@ -328,7 +347,14 @@ impl Tape {
 
     /// Drops the nodes from `len` on (e.g. a backward pass before replaying).
     pub fn truncate(&mut self, len: usize) {
+        let dropped: usize = self.nodes.iter().skip(len).map(Node::bytes).sum();
+        self.bytes = self.bytes.saturating_sub(dropped);
         self.nodes.truncate(len);
+    }
+
+    /// About the bytes the nodes recorded since the last `clear` hold.
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// A value that carries no gradient.

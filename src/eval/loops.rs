@@ -6,9 +6,12 @@
 //! leave the caller's loop.
 //!
 //! A round of a loop at the top level of a script (not inside an
-//! expression) that changed a param clears the tape afterwards: nothing
-//! outside holds a node then, every cached value is stale anyway, and a
-//! long manual training loop would otherwise keep every round's values.
+//! expression) clears the tape afterwards when it changed a param or the
+//! tape has grown past [`TAPE_BYTES_KEPT`]: nothing outside holds a node
+//! then (top-level bindings keep values, not nodes), and a long loop would
+//! otherwise keep every round's values (`while true { i += 1 }` grew by
+//! 200 MB a second). Below that size, and with the params unchanged, the
+//! tape is kept so that formulas read in every round stay cached.
 
 use std::rc::Rc;
 
@@ -18,6 +21,10 @@ use super::Interp;
 use crate::syntax::ast::{Block, Expr, ExprS, Ident};
 use crate::syntax::span::Span;
 use crate::tensor::Tensor;
+
+/// The memory a top-level loop's tape may hold between rounds before it
+/// is cleared.
+const TAPE_BYTES_KEPT: usize = 64 << 20;
 
 /// The values a `for` variable takes.
 enum Rows {
@@ -142,7 +149,8 @@ impl Interp {
         self.loops -= 1;
         self.scopes.pop_block();
         result?;
-        if self.nested == 0 && self.in_expr == 0 && self.param_updates != updates {
+        let grown = self.tape.bytes() > TAPE_BYTES_KEPT;
+        if self.nested == 0 && self.in_expr == 0 && (self.param_updates != updates || grown) {
             self.tape.clear();
         }
         Ok(self.loop_exit.take())
