@@ -13,6 +13,7 @@ pub mod files;
 pub mod fit;
 mod loops;
 mod minimize;
+mod minimize_loop;
 pub mod minimize_options;
 mod objective;
 pub(crate) mod params_file;
