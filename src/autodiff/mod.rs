@@ -9,11 +9,13 @@ pub mod reduce;
 mod rows;
 mod scalar;
 mod scan;
+pub mod selection;
 pub mod shape;
 mod staples;
 pub mod tape;
 
-pub use elementwise::{BinaryFn, CompareFn, UnaryFn};
+pub use elementwise::{BinaryFn, UnaryFn};
+pub use selection::CompareFn;
 pub use shape::{IndexPart, IndexSpec};
 pub use tape::{NodeId, NonFiniteOrigin, Tape};
 

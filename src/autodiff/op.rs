@@ -1,10 +1,12 @@
 //! The operations a tape node can hold. Each family's forward (the `Tape`
 //! method that records it) and backward live together in one file:
-//! `elementwise.rs`, `reduce.rs`, `shape.rs`, `linalg.rs`, `decomp/`.
+//! `elementwise.rs`, `selection.rs` (comparisons, `where`, `clamp`),
+//! `reduce.rs`, `shape.rs`, `linalg.rs`, `decomp/`.
 
 use std::rc::Rc;
 
-use super::elementwise::{BinaryFn, CompareFn, UnaryFn};
+use super::elementwise::{BinaryFn, UnaryFn};
+use super::selection::CompareFn;
 use super::shape::IndexSpec;
 use super::tape::{Node, NodeId, Tape};
 use super::OpError;
@@ -166,8 +168,8 @@ impl Op {
             Op::Binary(f, a, b) => ew::binary_value(*f, v(a), v(b))?,
             Op::Compare(f, a, b) => v(a).zip(v(b), |x, y| f.apply(x, y))?,
             Op::MaxShift { x, axis } => reduce::max_shift_value(v(x), *axis),
-            Op::Clamp { x, lo, hi } => ew::clamp_value(v(x), v(lo), v(hi))?,
-            Op::Select { mask, a, b } => ew::select_value(v(mask), v(a), v(b))?,
+            Op::Clamp { x, lo, hi } => super::selection::clamp_value(v(x), v(lo), v(hi))?,
+            Op::Select { mask, a, b } => super::selection::select_value(v(mask), v(a), v(b))?,
             Op::Sum { x, axis } => reduce::sum_value(v(x), *axis),
             Op::Extreme { x, axis, max } => reduce::extreme_value(v(x), *axis, *max)?,
             Op::Prod { x, axis } => reduce::prod_value(v(x), *axis),
@@ -255,10 +257,8 @@ impl Op {
                 .map(|gx| vec![(*x, gx)])
                 .unwrap_or_default(),
             Op::Binary(f, a, b) => f.backward(tape, *a, *b, out, g),
-            Op::Clamp { x, lo, hi } => super::elementwise::clamp_backward(tape, *x, *lo, *hi, g),
-            Op::Select { mask, a, b } => {
-                super::elementwise::select_backward(tape, *mask, *a, *b, g)
-            }
+            Op::Clamp { x, lo, hi } => super::selection::clamp_backward(tape, *x, *lo, *hi, g),
+            Op::Select { mask, a, b } => super::selection::select_backward(tape, *mask, *a, *b, g),
             Op::Sum { x, axis } => vec![(*x, super::reduce::sum_backward(tape, *x, *axis, g))],
             Op::Extreme { x, axis, max } => {
                 vec![(

@@ -3,8 +3,9 @@
 //! an `f64` array, so a replay does no per-node dispatch on tensor shapes
 //! and never touches the heap.
 
-use super::elementwise::{BinaryFn, CompareFn, UnaryFn};
+use super::elementwise::{BinaryFn, UnaryFn};
 use super::op::Op;
+use super::selection::CompareFn;
 use super::tape::Node;
 use crate::tensor::Tensor;
 
@@ -86,7 +87,7 @@ impl ScalarProgram {
                 Step::Compare(f, a, b) => f.apply(at(a), at(b)),
                 Step::Copy(x) => at(x),
                 Step::Abs(x) => at(x).abs(),
-                Step::Clamp(x, lo, hi) => super::elementwise::clamp_scalar(at(x), at(lo), at(hi)),
+                Step::Clamp(x, lo, hi) => super::selection::clamp_scalar(at(x), at(lo), at(hi)),
                 Step::Select(m, a, b) => {
                     if at(m) != 0.0 {
                         at(a)

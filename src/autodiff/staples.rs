@@ -161,7 +161,7 @@ pub(super) fn binary_backward(
             // (the numerators are 0), keeping second derivatives finite.
             let zero = tape.scalar(0.0);
             let origin = tape
-                .compare(super::elementwise::CompareFn::Eq, r, zero)
+                .compare(super::selection::CompareFn::Eq, r, zero)
                 .unwrap_or_else(|e| unreachable!("invariant: scalar broadcasts: {e:?}"));
             let one = tape.scalar(1.0);
             let r = tape.select(origin, one, r);

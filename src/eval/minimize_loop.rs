@@ -6,7 +6,7 @@
 use super::batch::Batches;
 use super::minimize::Settings;
 use super::objective::LossObjective;
-use crate::autodiff::elementwise::clamp_scalar;
+use crate::autodiff::selection::clamp_scalar;
 use crate::format::format_scalar;
 use crate::optim::schedule::Schedule;
 use crate::optim::{self, Interrupt, Objective, StepStatus};

@@ -21,8 +21,9 @@ mod products;
 
 use kernels::Ctx;
 
-use super::elementwise::{clamp_scalar, BinaryFn, CompareFn, UnaryFn};
+use super::elementwise::{BinaryFn, UnaryFn};
 use super::op::Op;
+use super::selection::{clamp_scalar, CompareFn};
 use super::tape::{Node, NodeId};
 use crate::tensor::Tensor;
 
