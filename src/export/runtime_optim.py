@@ -340,7 +340,7 @@ def _minimize(P, D, verb, loss, names, bounds, options, steps=None, target=None,
     elif verb == "newton":
         x, k, stop = _newton(f, x, D, lo, hi, steps, target, tol, sign, every, verb, **options)
     else:
-        x, k, stop = _lbfgs(f, x, D, lo, hi, steps, target, tol, sign, **options)
+        x, k, stop = _lbfgs(f, x, D, lo, hi, steps, target, tol, sign, every, verb, lrs=lrs, **options)
     last = float(f_jit(x, D))
     shown = None
     if batches is not None:
