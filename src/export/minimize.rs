@@ -32,19 +32,20 @@ impl Exporter {
         let mut driver = Vec::new();
         for o in opts {
             let name = o.name.node.as_str();
-            let per_step = matches!(name, "batch" | "over") || schedule::is_option(name);
-            if per_step && !first_order {
+            let batched = matches!(name, "batch" | "over");
+            if batched && !first_order {
                 return Err(refuse(
                     Code::E0251,
                     o.name.span,
                     &format!(
-                        "mini-batches and schedules are exported for the first-order optimizers, not `{}`",
+                        "mini-batches are exported for the first-order optimizers, not `{}`",
                         optimizer.node
                     ),
                     "not exported",
-                    "the exported lbfgs and newton take full-batch steps at their own rates; export the script without this option",
+                    "the exported lbfgs, newton and lm step on all the rows; export the script without `batch` and `over`",
                 ));
             }
+            let per_step = batched || schedule::is_option(name);
             if per_step {
                 // Carried over as data below.
                 continue;

@@ -31,11 +31,12 @@ use translate::{py_num, py_str, refuse, Kind, Translator, INTEGER_BUILTINS};
 /// export/requirements.txt (tests/jax_export.rs installs that file).
 pub const REQUIREMENTS: &str = include_str!("../../export/requirements.txt");
 
-const RUNTIME: [&str; 6] = [
+const RUNTIME: [&str; 7] = [
     include_str!("runtime.py"),
     include_str!("runtime_ops.py"),
     include_str!("runtime_optim.py"),
     include_str!("runtime_second.py"),
+    include_str!("runtime_lbfgs.py"),
     include_str!("runtime_lm.py"),
     include_str!("runtime_fit.py"),
 ];

@@ -312,12 +312,12 @@ def _minimize(P, D, verb, loss, names, bounds, options, steps=None, target=None,
 
     f_jit = jax.jit(f)
     initial = float(f_jit(x, D))
-    if lrs is not None:
-        table = jnp.asarray(np.asarray(lrs, dtype=np.float64))
-        options = dict(options, lr=lambda n: table[jnp.minimum(jnp.asarray(n).astype(jnp.int64), table.shape[0] - 1)])
     per_epoch, at = _batcher(batches, D) if batches is not None else (None, None)
     last_batch = None
     if verb in _FIRST_ORDER:
+        if lrs is not None:
+            table = jnp.asarray(np.asarray(lrs, dtype=np.float64))
+            options = dict(options, lr=lambda n: table[jnp.minimum(jnp.asarray(n).astype(jnp.int64), table.shape[0] - 1)])
         init, run = _compiled_run(f, _FIRST_ORDER[verb](**options), lo, hi, target, tol, sign, at)
         s, k, stop = init(x), 0, 0
         if os.environ.get("GRADLANG_EXPORT_TIMING") == "1":

@@ -230,7 +230,6 @@ impl Optimizer for Lbfgs {
                     loss,
                     &flat_grad,
                     gtd,
-                    self.tolerance_change,
                     self.max_eval.saturating_sub(current_evals),
                 )?;
                 self.t = point.t.v;

@@ -166,6 +166,12 @@ impl Line<'_> {
     }
 }
 
+/// The smallest bracket (times the direction's largest entry) the zoom
+/// phase still narrows: `_strong_wolfe`'s default, which torch's
+/// `LBFGS.step` leaves in place (it does not pass the optimizer's own
+/// `tolerance_change`).
+const TOLERANCE_CHANGE: f64 = 1e-9;
+
 /// Searches along `d` from `x` (loss `f`, gradient `g`, slope `gtd`),
 /// starting at step `t`, with at most `max_ls` evaluations after the first.
 /// Returns the accepted point (x is left unchanged) and the evaluations used.
@@ -178,7 +184,6 @@ pub(super) fn search(
     f: f64,
     g: &[f64],
     gtd: f64,
-    tolerance_change: f64,
     max_ls: usize,
 ) -> Result<(Point, usize), Interrupt> {
     let d_norm = abs_max(d);
@@ -232,7 +237,7 @@ pub(super) fn search(
     let (mut low, mut high) = order(&b);
     let mut insufficient_progress = false;
     while ls_iter < max_ls {
-        if (b[1].t.v - b[0].t.v).abs() * d_norm < tolerance_change {
+        if (b[1].t.v - b[0].t.v).abs() * d_norm < TOLERANCE_CHANGE {
             break;
         }
         let mut t = cubic_interpolate((b[0].t, b[0].f, b[0].gtd), (b[1].t, b[1].f, b[1].gtd), None);

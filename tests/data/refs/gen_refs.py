@@ -90,6 +90,12 @@ CASES = {
     # reciprocal() * x: a plain division puts gradlang 1.8e-11 off from step 6 on.
     "rosenbrock_lbfgs_wolfe_lr2": ("rosenbrock", 30, "lbfgs", "line_search=\"strong_wolfe\" lr=2 max_iter=3",
                                    lambda p: O.LBFGS(p, line_search_fn="strong_wolfe", lr=2, max_iter=3)),
+    # LBFGS.step does not pass its tolerance_change to _strong_wolfe, whose
+    # zoom keeps its own 1e-9: a large tolerance_change must not end the zoom.
+    "rosenbrock_lbfgs_wolfe_loose": ("rosenbrock", 5, "lbfgs",
+                                     "line_search=\"strong_wolfe\" lr=10 tolerance_change=1",
+                                     lambda p: O.LBFGS(p, line_search_fn="strong_wolfe", lr=10,
+                                                       tolerance_change=1)),
     "rosenbrock_lbfgs_wolfe_short": ("rosenbrock", 100, "lbfgs",
                                      "line_search=\"strong_wolfe\" max_iter=2 history_size=3",
                                      lambda p: O.LBFGS(p, line_search_fn="strong_wolfe", max_iter=2,
