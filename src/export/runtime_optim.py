@@ -350,6 +350,13 @@ def _minimize(P, D, verb, loss, names, bounds, options, steps=None, target=None,
     _summary(verb, k, sign * initial, sign * last, _why(stop, target, tol), shown)
     if residual is not None:
         _fit(r, x, D, names, unravel)
+    if last > initial:
+        print(
+            "warning[W0003]: the loss %s during this %s (loss %s -> %s)"
+            % ("fell" if maximize else "rose", "maximize" if maximize else "minimize",
+               _format(sign * initial), _format(sign * last)),
+            file=sys.stderr,
+        )
     Q = dict(P)
     Q.update(unravel(x))
     return Q
