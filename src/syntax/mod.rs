@@ -8,6 +8,7 @@ pub mod error;
 pub mod lexer;
 pub mod parser;
 pub mod span;
+pub mod token;
 pub mod trivia;
 pub mod visit;
 
