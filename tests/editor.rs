@@ -5,9 +5,11 @@
 //! tokenizes with) run as part of `cargo test`. Node and npm are required:
 //! a missing tool or a failing test fails here, with its output.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use gradlang::eval::builtins;
 use gradlang::optim::OPTIMIZERS;
@@ -117,25 +119,13 @@ fn grammar_optimizers_are_exactly_the_optimizer_table() {
 /// Runs `program args` in the extension folder, failing loudly when it
 /// cannot start or exits non-zero.
 fn run(program: &str, args: &[&str]) -> Output {
-    let out = Command::new(program)
-        .args(args)
-        .current_dir(extension_dir())
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run `{program}` ({e}): the editor tests need Node.js 20+ and npm \
-                 (e.g. `apt-get install nodejs npm`)"
-            )
-        });
-    assert!(
-        out.status.success(),
-        "`{program} {}` in editors/vscode failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-        args.join(" "),
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::run_in(
+        &extension_dir(),
+        program,
+        args,
+        &[],
+        "the editor tests need Node.js 20+ and npm (e.g. `apt-get install nodejs npm`)",
+    )
 }
 
 /// `npm ci` unless node_modules was installed from this very lockfile: a

@@ -8,8 +8,10 @@
 //! wasm32-unknown-unknown target or wasm-bindgen-cli fails here with the
 //! command that installs it (.ci/run installs them all).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn playground_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("playground")
@@ -18,21 +20,13 @@ fn playground_dir() -> PathBuf {
 /// Runs `program args` in playground/, failing with its output unless it
 /// exits 0.
 fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let out = Command::new(program)
-        .args(args)
-        .envs(envs.iter().copied())
-        .current_dir(playground_dir())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `{program}`: {e}"));
-    assert!(
-        out.status.success(),
-        "`{program} {}` in playground/ failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-        args.join(" "),
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::run_in(
+        &playground_dir(),
+        program,
+        args,
+        envs,
+        ".ci/run installs what the playground test needs",
+    )
 }
 
 #[test]
