@@ -18,7 +18,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use common::{bench_mode, fmt_secs, median, run, Stopwatch};
-use criterion::{Criterion, SamplingMode, Throughput};
+use criterion::Criterion;
 use gradlang::eval::Interp;
 use ndarray::{Array, Array1, Array2, Axis, Zip};
 
@@ -226,13 +226,7 @@ fn adam<D: ndarray::Dimension>(
 fn bench_case(c: &mut Criterion, case: &Case) -> (f64, f64) {
     let steps = if bench_mode() { case.steps } else { 1 };
     let (mut gl, mut bl) = (Vec::new(), Vec::new());
-    let mut group = c.benchmark_group(case.id);
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(10))
-        .warm_up_time(Duration::from_secs(1))
-        .sampling_mode(SamplingMode::Flat)
-        .throughput(Throughput::Elements(steps));
+    let mut group = common::step_group(c, case.id, 10, Duration::from_secs(10), steps);
     group.bench_function("gradlang", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;

@@ -25,7 +25,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use common::{bench_mode, fmt_secs, max_abs_diff, median, met, Problem, Stopwatch};
-use criterion::{Criterion, SamplingMode, Throughput};
+use criterion::Criterion;
 
 /// One benchmark group: a problem, its step count and the figures.
 struct Case {
@@ -114,13 +114,7 @@ impl Outcome {
 fn bench_case(c: &mut Criterion, case: &Case) -> Outcome {
     let (gl, bl) = (Samples::default(), Samples::default());
     let steps = case.steps;
-    let mut group = c.benchmark_group(case.id);
-    group
-        .sample_size(case.samples)
-        .measurement_time(case.measure)
-        .warm_up_time(Duration::from_secs(1))
-        .sampling_mode(SamplingMode::Flat)
-        .throughput(Throughput::Elements(steps));
+    let mut group = common::step_group(c, case.id, case.samples, case.measure, steps);
     group.bench_function("gradlang", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;

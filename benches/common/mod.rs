@@ -9,6 +9,9 @@ pub mod baseline;
 
 use std::time::{Duration, Instant};
 
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput};
+
 use gradlang::driver::eval_str;
 use gradlang::eval::Interp;
 use gradlang::tensor::Tensor;
@@ -304,4 +307,24 @@ pub fn met(ok: bool) -> &'static str {
     } else {
         "NOT met"
     }
+}
+
+/// A criterion group as the benches set one up: `samples` samples over
+/// `measure`, one warm-up second, flat sampling (each sample runs whole
+/// optimizations), throughput counted in optimizer steps.
+pub fn step_group<'a>(
+    c: &'a mut Criterion,
+    id: &str,
+    samples: usize,
+    measure: Duration,
+    steps: u64,
+) -> BenchmarkGroup<'a, WallTime> {
+    let mut group = c.benchmark_group(id);
+    group
+        .sample_size(samples)
+        .measurement_time(measure)
+        .warm_up_time(Duration::from_secs(1))
+        .sampling_mode(SamplingMode::Flat)
+        .throughput(Throughput::Elements(steps));
+    group
 }
