@@ -7,11 +7,11 @@
 _FIT = None
 
 
-def _fit(residual, x, D, names, unravel):
-    """The fit at the flat solution `x` of the params `names` (declaration
-    order; `unravel` maps x back to a dict of them);
-    `residual(x, D)` gives the residuals as one vector. Prints the summary's
-    second line and keeps the fit."""
+def _fit(residual, x, D, names, shapes):
+    """The fit at the flat solution `x` of the params `names`, each of
+    `shapes[i]`, flattened one after the other in declaration order (as
+    gradlang's vector); `residual(x, D)` gives the residuals as one vector.
+    Prints the summary's second line and keeps the fit."""
     global _FIT
     res = np.asarray(residual(x, D), dtype=np.float64)
     J = np.asarray(jax.jacfwd(residual)(x, D), dtype=np.float64).reshape(res.size, -1)
@@ -20,14 +20,17 @@ def _fit(residual, x, D, names, unravel):
     rss = float(np.sum(res * res))
     dof = n - rank
     cov = np.asarray(cov, dtype=np.float64).reshape(k, k) * (rss / dof if dof > 0 else np.nan)
-    # Where each param's entries sit in x, and its shape.
-    at = unravel(jnp.arange(k, dtype=jnp.float64))
-    entries = {n_: (np.asarray(at[n_]).reshape(-1).astype(np.int64), np.shape(at[n_])) for n_ in names}
-    undetermined = [n_ for n_ in names if set(entries[n_][0].tolist()) & set(dependent)]
+    # Where each param's entries start in x, how many, and its shape.
+    offsets, start = {}, 0
+    for name, shape in zip(names, shapes):
+        size = int(np.prod(shape, dtype=np.int64))
+        offsets[name] = (start, size, shape)
+        start += size
+    undetermined = [m for m in names if any(offsets[m][0] <= j < offsets[m][0] + offsets[m][1] for j in dependent)]
     if undetermined:
         print(
             "warning[W0009]: the data cannot tell apart %s: the Jacobian of the residuals is rank-deficient"
-            % ", ".join("`%s`" % n_ for n_ in undetermined),
+            % ", ".join("`%s`" % m for m in undetermined),
             file=sys.stderr,
         )
     if dof <= 0:
@@ -36,14 +39,6 @@ def _fit(residual, x, D, names, unravel):
             % (n, rank),
             file=sys.stderr,
         )
-    # gradlang's order: the params in declaration order, each flattened.
-    order = np.concatenate([entries[n_][0] for n_ in names])
-    cov = cov[np.ix_(order, order)]
-    offsets, start = {}, 0
-    for n_ in names:
-        size = entries[n_][0].size
-        offsets[n_] = (start, size, entries[n_][1])
-        start += size
     _FIT = (offsets, cov)
     errors = []
     for name in names:

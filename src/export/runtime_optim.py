@@ -113,9 +113,12 @@ def _opt_rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, centered=0, weight
         # torch: eps outside the square root, no bias correction, and the
         # momentum buffer before the learning rate (optax.rmsprop scales
         # first, which differs once a schedule changes the rate).
-        rms = optax.scale_by_rms(decay=alpha, eps=eps, eps_in_sqrt=False)
-        tx = optax.chain(rms, optax.trace(decay=momentum), optax.scale_by_learning_rate(lr))
-        return _optax(_decayed(weight_decay, tx if momentum else optax.rmsprop(lr, decay=alpha, eps=eps, eps_in_sqrt=False)))
+        if momentum:
+            rms = optax.scale_by_rms(decay=alpha, eps=eps, eps_in_sqrt=False)
+            tx = optax.chain(rms, optax.trace(decay=momentum), optax.scale_by_learning_rate(lr))
+        else:
+            tx = optax.rmsprop(lr, decay=alpha, eps=eps, eps_in_sqrt=False)
+        return _optax(_decayed(weight_decay, tx))
 
     # Centered: torch's rule written out (the variance, then eps outside sqrt).
     def init(x):
@@ -234,7 +237,7 @@ def _time_run(run, x, s, D, steps):
     time per step of the compiled loop, on stderr (docs/scaling-out.md)."""
     import time
 
-    args = (x, s, jnp.asarray(0), D, jnp.asarray(steps))  # (x, s, k, D, limit)
+    args = (x, s, jnp.asarray(0), D, jnp.asarray(steps))
     t0 = time.perf_counter()
     compiled = run.lower(*args).compile()
     t1, c1 = time.perf_counter(), time.process_time()
@@ -286,10 +289,7 @@ def _minimize(P, D, verb, loss, names, bounds, options, steps=None, target=None,
     _FIT = None
     # Flat in declaration order, as gradlang's vector and the bounds below
     # (a dict would be flattened in the order of its sorted keys).
-    x, unravel_list = ravel_pytree([P[n] for n in names])
-
-    def unravel(x):
-        return dict(zip(names, unravel_list(x)))
+    x, unravel = ravel_pytree([P[n] for n in names])
 
     lo, hi = [], []
     for n in names:
@@ -300,15 +300,17 @@ def _minimize(P, D, verb, loss, names, bounds, options, steps=None, target=None,
     lo, hi = jnp.asarray(np.concatenate(lo)), jnp.asarray(np.concatenate(hi))
     sign = -1.0 if maximize else 1.0
 
-    def f(x, D):
+    def params_at(x):
+        """The params with the optimized ones at the flat vector x."""
         Q = dict(P)
-        Q.update(unravel(x))
-        return sign * loss(Q, D)
+        Q.update(zip(names, unravel(x)))
+        return Q
+
+    def f(x, D):
+        return sign * loss(params_at(x), D)
 
     def r(x, D):
-        Q = dict(P)
-        Q.update(unravel(x))
-        return jnp.ravel(residual(Q, D))
+        return jnp.ravel(residual(params_at(x), D))
 
     f_jit = jax.jit(f)
     initial = float(f_jit(x, D))
@@ -349,7 +351,7 @@ def _minimize(P, D, verb, loss, names, bounds, options, steps=None, target=None,
         shown = (batches[2], per_epoch, rows, evaluated)
     _summary(verb, k, sign * initial, sign * last, _why(stop, target, tol), shown)
     if residual is not None:
-        _fit(r, x, D, names, unravel)
+        _fit(r, x, D, names, [np.shape(P[n]) for n in names])
     if last > initial:
         print(
             "warning[W0003]: the loss %s during this %s (loss %s -> %s)"
@@ -357,6 +359,4 @@ def _minimize(P, D, verb, loss, names, bounds, options, steps=None, target=None,
                _format(sign * initial), _format(sign * last)),
             file=sys.stderr,
         )
-    Q = dict(P)
-    Q.update(unravel(x))
-    return Q
+    return params_at(x)
